@@ -1,0 +1,3 @@
+"""The built-in plugins, registered through the ``quorum`` entry-point group."""
+
+from __future__ import annotations

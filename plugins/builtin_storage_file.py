@@ -1,0 +1,149 @@
+"""Built-in storage backend ``file://``: objects are files on the server's own disk.
+
+URLs name absolute paths (``file:///srv/data/manifest.jsonl``), taken literally (no
+percent-decoding). Only paths inside the readable roots may be named: the data folder's
+``objects/`` plus ``QUORUM_LOCAL_ROOTS``. The path is resolved first (``..`` and symlinks),
+and anything outside is refused before any file is opened, so a job's manifest URL cannot
+read ``/etc/passwd`` or the signing key. Browsers get HMAC-signed, expiring ``/objects/...``
+URLs served by :mod:`quorum.objects_route`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import IO, TYPE_CHECKING
+
+from quorum import hookimpl
+from quorum.errors import BadInput
+from quorum.objects_route import resolve_inside
+from quorum.signing import sign_path
+from quorum.storage import StorageBackend
+
+if TYPE_CHECKING:
+    from quorum.settings import Settings
+
+_PREFIX = "file://"
+
+
+class FileStorage(StorageBackend):
+    """Files under the readable roots, read and written in place."""
+
+    scheme = "file"
+    description = "Files on the server's disk, inside objects/ or QUORUM_LOCAL_ROOTS."
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._signing_key: bytes | None = None  # read from the data folder on first use
+
+    def _path(self, url: str) -> str:
+        """The resolved absolute path ``url`` names; :class:`BadInput` if it is malformed or
+        outside the readable roots. Opens no file (it only resolves links)."""
+        if not url.lower().startswith(_PREFIX):
+            raise BadInput(f"{url!r} is not a file:// URL")
+        path = url[len(_PREFIX) :]
+        if path.lower().startswith("localhost/"):
+            path = path[len("localhost") :]
+        if not path.startswith("/"):
+            raise BadInput(f"{url!r} must name an absolute path, like file:///srv/data/a.jsonl")
+        roots = self.settings.readable_roots
+        resolved = resolve_inside(path, roots)
+        if resolved is None:
+            allowed = ", ".join(str(root) for root in roots)
+            raise BadInput(
+                f"{url!r} is outside the readable folders ({allowed}); "
+                "add its folder to QUORUM_LOCAL_ROOTS to allow it"
+            )
+        return resolved
+
+    def _open(self, url: str) -> IO[bytes]:
+        """The file at ``url`` opened for binary reading, with errors as :class:`BadInput`."""
+        path = self._path(url)
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            raise BadInput(f"{url!r} does not exist") from None
+        except IsADirectoryError:
+            raise BadInput(f"{url!r} is a folder, not a file") from None
+        except OSError as exc:
+            raise BadInput(f"{url!r} cannot be read: {exc.strerror}") from None
+
+    def check_url(self, url: str) -> None:
+        """Refuse a malformed URL or one outside the readable roots, without reading it."""
+        self._path(url)
+
+    def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
+        """Stream the file's lines (endings kept) through a buffered reader."""
+
+        @contextmanager
+        def lines() -> Iterator[Iterator[bytes]]:
+            with self._open(url) as handle:
+                yield iter(handle)
+
+        return lines()
+
+    def read_bytes(self, url: str) -> bytes:
+        """The whole file."""
+        with self._open(url) as handle:
+            return handle.read()
+
+    def write_bytes(self, url: str, data: bytes, content_type: str = "application/json") -> None:
+        """Write (or replace) the file atomically, creating its folders."""
+        self.write_lines(url, [data])
+
+    def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
+        """Stream ``lines`` to a temporary file beside the target, fsync it, then rename it
+        over the target: readers see the old file or the whole new one."""
+        path = self._path(url)
+        if os.path.isdir(path):
+            raise BadInput(f"{url!r} is a folder, not a file")
+        folder, name = os.path.split(path)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        except OSError as exc:
+            raise BadInput(f"{url!r} cannot be written: {exc.strerror}") from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o644)
+                for line in lines:
+                    handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except FileNotFoundError:
+                pass
+            raise
+        _fsync_folder(folder)
+
+    def browser_url(self, url: str, expires_seconds: int) -> str:
+        """A server-relative ``/objects/...`` URL, HMAC-signed, valid ``expires_seconds``."""
+        path = self._path(url)
+        if self._signing_key is None:
+            self._signing_key = self.settings.signing_key()
+        return sign_path(self._signing_key, path, expires_seconds)
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make a rename in ``folder`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@hookimpl
+def quorum_storage_backends() -> list[type[StorageBackend]]:
+    """The ``file://`` backend."""
+    return [FileStorage]

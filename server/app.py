@@ -1,0 +1,124 @@
+"""The application factory: one Starlette app per call, no module-level state.
+
+Routes: ``/graphql`` (queries, mutations, subscriptions over graphql-transport-ws), ``/``
+(console), ``/work`` (worker portal), ``/static``, ``/objects/...`` (signed URLs of the
+local store) and ``/healthz``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+
+from quorum.db import Database
+from quorum.graphql.context import Context
+from quorum.graphql.dataloaders import DataLoaders
+from quorum.graphql.schema import build_schema
+from quorum.limits import RequestSizeLimit
+from quorum.objects_route import serve_object
+from quorum.plugins import PluginHost
+from quorum.runner.loop import Runner
+from quorum.settings import Settings
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+
+class QuorumGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with Quorum's typed context."""
+
+    def __init__(self, db: Database, plugins: PluginHost, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings.max_query_depth),
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
+        self.db = db
+        self.plugins = plugins
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: object) -> Context:
+        """A fresh context (and dataloaders) per request or websocket connection."""
+        connection: HTTPConnection = request
+        return Context(
+            db=self.db,
+            plugins=self.plugins,
+            settings=self.settings,
+            request=connection,
+            loaders=DataLoaders.build(self.db),
+        )
+
+
+def _web_root() -> Path:
+    return Path(str(files("quorum.web")))
+
+
+def create_app(
+    settings: Settings,
+    *,
+    plugins: Iterable[object] = (),
+    run_runner: bool = False,
+) -> Starlette:
+    """The Quorum app for ``settings``; ``plugins`` are extra plugin objects (tests), and
+    ``run_runner`` starts the background runner with the app's lifespan."""
+    settings.prepare_data_dir()
+    host = PluginHost(settings, plugins)
+    db = Database(settings.database_url, after_commit=host.event)
+    runner = Runner(db, host, settings.runner_poll_seconds)
+    graphql = QuorumGraphQL(db, host, settings)
+    web = _web_root()
+
+    async def healthz(_request: Request) -> Response:
+        def ping() -> None:
+            with db.read() as session:
+                session.execute(text("SELECT 1"))
+
+        await run_in_threadpool(ping)
+        return JSONResponse({"status": "ok"})
+
+    async def console(_request: Request) -> Response:
+        return FileResponse(web / "index.html")
+
+    async def portal(_request: Request) -> Response:
+        return FileResponse(web / "work.html")
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if run_runner:
+            runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+            db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/", console),
+            Route("/work", portal),
+            Route("/objects/{path:path}", serve_object),
+            Mount("/static", StaticFiles(directory=web), name="static"),
+        ],
+        middleware=[Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.plugins = host
+    app.state.runner = runner
+    return app

@@ -1,0 +1,221 @@
+"""The ``quorum`` command line: serve, runner, migrate, user create, consolidate.
+
+Settings come from ``QUORUM_*`` environment variables; flags override them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from collections.abc import Hashable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from quorum.consensus import WorkerAnswer
+from quorum.errors import QuorumError, StartupError
+from quorum.migrate import upgrade
+from quorum.models import Role
+from quorum.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "plugins_dir", None):
+        settings = settings.with_overrides(plugins_dir=Path(args.plugins_dir).resolve())
+    return settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Migrate, then serve HTTP (with the runner in-process unless ``--no-runner``)."""
+    import uvicorn
+    from quorum.app import create_app
+
+    settings = _settings(args)
+    settings.prepare_data_dir()
+    upgrade(settings.database_url)
+    app = create_app(settings, run_runner=not args.no_runner)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def cmd_runner(args: argparse.Namespace) -> int:
+    """Run the background loop alone, until SIGINT or SIGTERM."""
+    from quorum.db import Database
+    from quorum.plugins import PluginHost
+    from quorum.runner.loop import Runner
+
+    settings = _settings(args)
+    settings.prepare_data_dir()
+    host = PluginHost(settings)
+    runner = Runner(Database(settings.database_url, after_commit=host.event), host)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    runner.start()
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    runner.stop()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the database schema up to date."""
+    settings = _settings(args)
+    settings.prepare_data_dir()
+    upgrade(settings.database_url)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    """Create a user and print their token alone on stdout."""
+    from quorum.db import Database
+    from quorum.services.users import create_user
+
+    settings = _settings(args)
+    settings.prepare_data_dir()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            _user, token = create_user(session, name=args.name, role=Role(args.role), actor_id=None)
+    finally:
+        db.dispose()
+    print(token)
+    return 0
+
+
+def read_answers(lines: Iterable[str]) -> list[tuple[int, dict[str, Any]]]:
+    """Parse ``{"item", "worker", "answer"}`` JSON lines; :class:`QuorumError` names the line."""
+    from quorum.errors import BadInput
+
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"line {number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(record, dict) or not {"item", "worker", "answer"} <= set(record):
+            raise BadInput(
+                f'line {number}: expected {{"item": ..., "worker": ..., "answer": {{...}}}}'
+            )
+        records.append((number, record))
+    return records
+
+
+def consolidate_lines(
+    lines: Iterable[str],
+    task_type_name: str,
+    labels: Sequence[str],
+    algorithm_name: str | None,
+    out: TextIO,
+) -> None:
+    """Consolidate answers read from ``lines`` and write one JSON line per item to ``out``."""
+    from quorum.errors import BadInput
+    from quorum.plugins import PluginHost
+    from quorum.runner.output import labeled_output
+
+    host = PluginHost(Settings.from_env())
+    task_type = host.task_types.get(task_type_name, "--task-type")
+    task_type.validate_labels(labels)
+    algorithm = host.consensus_algorithms.get(
+        algorithm_name or task_type.default_consensus, "--algorithm"
+    )
+    if task_type.label_kind not in algorithm.label_kinds:
+        raise BadInput(
+            f"--algorithm: {algorithm.name} cannot consolidate {task_type.label_kind} answers"
+        )
+    answers: list[WorkerAnswer] = []
+    order: dict[Hashable, None] = {}
+    for number, record in read_answers(lines):
+        try:
+            answer = task_type.validate_answer(record["answer"], labels)
+        except BadInput as exc:
+            raise BadInput(f"line {number}: {exc.message}") from None
+        item = _hashable(record["item"], number, "item")
+        answers.append(
+            WorkerAnswer(
+                item=item, worker=_hashable(record["worker"], number, "worker"), answer=answer
+            )
+        )
+        order.setdefault(item)
+    result = algorithm.consolidate(answers, labels)
+    for item in order:
+        value, metadata = labeled_output(task_type, result.labels[item], labels, None)
+        out.write(json.dumps({"item": item, "label": value, "metadata": metadata}) + "\n")
+
+
+def _hashable(value: Any, number: int, field: str) -> Hashable:
+    from quorum.errors import BadInput
+
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return value
+    raise BadInput(f"line {number}: {field} must be a string or an integer")
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    """``quorum consolidate``: answers in (FILE or stdin), one label per item out."""
+    labels = [label.strip() for label in args.labels.split(",") if label.strip()]
+    source = open(args.file, encoding="utf-8") if args.file else sys.stdin
+    try:
+        consolidate_lines(source, args.task_type, labels, args.algorithm, sys.stdout)
+    finally:
+        if args.file:
+            source.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``quorum``."""
+    parser = argparse.ArgumentParser(
+        prog="quorum", description="A self-hosted data labeling server."
+    )
+    parser.add_argument("--plugins-dir", help="also load every *.py plugin file in this folder")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-runner", action="store_true", help="do not run the runner in-process")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("runner", help="run the background loop alone").set_defaults(
+        handler=cmd_runner
+    )
+    commands.add_parser("migrate", help="alembic upgrade head").set_defaults(handler=cmd_migrate)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True
+    )
+    create = user.add_parser("create", help="create a user and print their token")
+    create.add_argument("name")
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create.set_defaults(handler=cmd_user_create)
+
+    consolidate = commands.add_parser("consolidate", help="consolidate answers from JSON Lines")
+    consolidate.add_argument("--task-type", required=True)
+    consolidate.add_argument(
+        "--labels", required=True, help="comma-separated, in class-index order"
+    )
+    consolidate.add_argument("--algorithm")
+    consolidate.add_argument("file", nargs="?")
+    consolidate.set_defaults(handler=cmd_consolidate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (QuorumError, StartupError) as exc:
+        print(f"quorum: error: {exc}", file=sys.stderr)
+        return 2

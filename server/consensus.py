@@ -1,0 +1,68 @@
+"""The base class of consensus algorithms and the values they exchange with the core.
+
+The core hands an algorithm every answer of a batch of items at once, so that algorithms
+that learn worker quality across items (Dawid-Skene) see the whole batch; an algorithm
+that works item by item (majority vote) simply groups them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class WorkerAnswer:
+    """One worker's validated answer for one item."""
+
+    item: Hashable
+    worker: Hashable
+    answer: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Consolidated:
+    """The consolidated label of one item: a kind-specific value and a confidence in 0..1.
+
+    For ``single-label`` the value is the category name.
+    """
+
+    value: Any
+    confidence: float
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WorkerQuality:
+    """What an algorithm learned about one worker."""
+
+    answers: int
+    agreement: float
+    accuracy: float | None = None
+
+
+@dataclass(frozen=True)
+class ConsensusResult:
+    """Labels per item, and quality per worker."""
+
+    labels: Mapping[Hashable, Consolidated]
+    workers: Mapping[Hashable, WorkerQuality] = field(default_factory=dict)
+
+
+class ConsensusAlgorithm:
+    """Merges several workers' answers into one label per item. Subclass it."""
+
+    #: Unique, lowercase, as used in ``createJob(input: {consensus})``.
+    name: ClassVar[str]
+    #: One line for people choosing an algorithm.
+    description: ClassVar[str] = ""
+    #: The task types' ``label_kind`` values this algorithm understands.
+    label_kinds: ClassVar[tuple[str, ...]] = ()
+
+    def consolidate(
+        self, answers: Sequence[WorkerAnswer], labels: Sequence[str]
+    ) -> ConsensusResult:
+        """Consolidate ``answers`` (all answers of a batch of items) over the job's
+        ``labels``; return one :class:`Consolidated` per item that has answers."""
+        raise NotImplementedError(f"{type(self).__name__}.consolidate")

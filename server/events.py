@@ -1,0 +1,173 @@
+"""Typed audit events. Each class's docstring names its action and its fields.
+
+Services create an event and hand it to :func:`quorum.audit.record`, which writes it to the
+hash-chained audit trail in the caller's transaction; once that transaction commits, the
+event is delivered to every ``quorum_event`` hook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from quorum.models import utcnow
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every audit event: who did it, to what, when."""
+
+    action: ClassVar[str]
+    entity_type: ClassVar[str]
+    actor_id: int | None
+    entity_id: int
+    job_id: int | None = None
+    created: datetime = field(default_factory=utcnow)
+
+    def properties(self) -> dict[str, Any]:
+        """The event's own fields (everything but the base ones), JSON-ready."""
+        base = {f.name for f in dataclasses.fields(Event)}
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in base
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserCreated(Event):
+    """``user.created``: a user was created. Fields: ``name``, ``role``."""
+
+    action = "user.created"
+    entity_type = "user"
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamCreated(Event):
+    """``team.created``: a team was created. Fields: ``name``, ``member_ids``."""
+
+    action = "team.created"
+    entity_type = "team"
+    name: str
+    member_ids: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobCreated(Event):
+    """``job.created``: a job was created. Fields: ``name``, ``task_type``, ``input_manifest``."""
+
+    action = "job.created"
+    entity_type = "job"
+    name: str
+    task_type: str
+    input_manifest: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobStarted(Event):
+    """``job.started``: the manifest was ingested; tasks are handed out. Fields: ``items``."""
+
+    action = "job.started"
+    entity_type = "job"
+    items: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobFailed(Event):
+    """``job.failed``: the job cannot go on. Fields: ``reason``."""
+
+    action = "job.failed"
+    entity_type = "job"
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobStopping(Event):
+    """``job.stopping``: a requester asked to stop the job; no more tasks go out."""
+
+    action = "job.stopping"
+    entity_type = "job"
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobStopped(Event):
+    """``job.stopped``: the output for what was labeled is written. Fields: ``output``."""
+
+    action = "job.stopped"
+    entity_type = "job"
+    output: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobCompleted(Event):
+    """``job.completed``: every item is done and the output is written. Fields: ``output``."""
+
+    action = "job.completed"
+    entity_type = "job"
+    output: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskClaimed(Event):
+    """``task.claimed``: a worker took an item under a lease. Fields: ``item_id``,
+    ``worker_id``, ``lease_expires_at`` (ISO time)."""
+
+    action = "task.claimed"
+    entity_type = "task"
+    item_id: int
+    worker_id: int
+    lease_expires_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSubmitted(Event):
+    """``task.submitted``: a worker's answer was accepted. Fields: ``item_id``, ``answer``,
+    ``time_spent_seconds``."""
+
+    action = "task.submitted"
+    entity_type = "task"
+    item_id: int
+    answer: dict[str, Any]
+    time_spent_seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskExpired(Event):
+    """``task.expired``: the lease ran out; the item went back to the pool. Fields: ``item_id``."""
+
+    action = "task.expired"
+    entity_type = "task"
+    item_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskReleased(Event):
+    """``task.released``: the worker handed the task back. Fields: ``item_id``."""
+
+    action = "task.released"
+    entity_type = "task"
+    item_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemLabeled(Event):
+    """``item.labeled``: an item's answers were consolidated. Fields: ``label``,
+    ``confidence``, ``algorithm``, ``human``."""
+
+    action = "item.labeled"
+    entity_type = "item"
+    label: Any
+    confidence: float
+    algorithm: str
+    human: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemFailed(Event):
+    """``item.failed``: an item could not be labeled. Fields: ``reason``."""
+
+    action = "item.failed"
+    entity_type = "item"
+    reason: str

@@ -1,0 +1,89 @@
+"""The typed per-request context every resolver receives (``Info[Context, None]``).
+
+Resolvers never touch the database on the event loop: :meth:`Context.read` and
+:meth:`Context.write` run a function on a worker thread inside one transaction, after
+authenticating the caller in that same transaction (one round trip per resolver on the
+hot path: claim and submit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import strawberry
+from quorum.auth import user_for_token
+from quorum.db import Database
+from quorum.errors import Unauthenticated
+from quorum.graphql.dataloaders import DataLoaders
+from quorum.models import User
+from quorum.plugins import PluginHost
+from quorum.settings import Settings
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+
+T = TypeVar("T")
+
+
+def bearer_token(value: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value, if there is one."""
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+@dataclass
+class Context:
+    """What a resolver can reach: the database, the plugins, the settings and the caller."""
+
+    db: Database
+    plugins: PluginHost
+    settings: Settings
+    request: HTTPConnection
+    loaders: DataLoaders
+    #: Set by strawberry from graphql-transport-ws ``connection_init`` payloads.
+    connection_params: dict[str, Any] | None = None
+    _user: User | None = field(default=None, repr=False)
+
+    def token(self) -> str | None:
+        """The caller's token: the ``Authorization`` header, or for a websocket the
+        ``Authorization`` (or ``authorization``) field of the connection payload."""
+        header = bearer_token(self.request.headers.get("authorization"))
+        if header is not None:
+            return header
+        params = self.connection_params or {}
+        value = params.get("Authorization") or params.get("authorization")
+        return bearer_token(value) if isinstance(value, str) else None
+
+    def _authenticate(self, session: Session) -> User:
+        if self._user is None:
+            token = self.token()
+            if token is None:
+                raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
+            self._user = user_for_token(session, token)
+        return self._user
+
+    async def read(self, fn: Callable[[Session, User], T]) -> T:
+        """Run ``fn(session, caller)`` in a read transaction on a worker thread."""
+
+        def run() -> T:
+            with self.db.read() as session:
+                return fn(session, self._authenticate(session))
+
+        return await run_in_threadpool(run)
+
+    async def write(self, fn: Callable[[Session, User], T]) -> T:
+        """Run ``fn(session, caller)`` in a write transaction on a worker thread; the
+        transaction commits when ``fn`` returns and rolls back if it raises."""
+
+        def run() -> T:
+            with self.db.write() as session:
+                return fn(session, self._authenticate(session))
+
+        return await run_in_threadpool(run)
+
+
+Info = strawberry.Info[Context, None]

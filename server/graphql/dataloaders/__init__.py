@@ -1,0 +1,22 @@
+"""Dataloaders, one per file; :class:`DataLoaders` holds one set per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quorum.db import Database
+from quorum.graphql.dataloaders.job_counters import JobCountersLoader
+from quorum.services.jobs import Counters
+from strawberry.dataloader import DataLoader
+
+
+@dataclass
+class DataLoaders:
+    """The request's dataloaders."""
+
+    job_counters: DataLoader[int, Counters]
+
+    @classmethod
+    def build(cls, db: Database) -> DataLoaders:
+        """Fresh loaders for one request."""
+        return cls(job_counters=JobCountersLoader(db))

@@ -1,0 +1,119 @@
+"""Mutations on jobs."""
+
+from __future__ import annotations
+
+import strawberry
+from quorum import models
+from quorum.graphql.context import Info
+from quorum.graphql.permissions import require_requester
+from quorum.graphql.types.job import Job
+from quorum.graphql.types.pagination import parse_id
+from quorum.services import jobs as job_service
+from sqlmodel import Session
+
+
+@strawberry.input
+class AutoLabelingInput:
+    """Auto-labeling settings of a job."""
+
+    enabled: bool
+    model: str | None = None
+    target_accuracy: float | None = None
+    initial_batch: int | None = None
+    batch_size: int | None = None
+
+
+@strawberry.input
+class CreateJobInput:
+    """A new labeling job; see ``JobSpec`` for defaults and limits."""
+
+    name: str
+    task_type: str
+    input_manifest: str
+    labels: list[str]
+    label_attribute_name: str | None = None
+    output_path: str | None = None
+    instructions: str | None = None
+    full_instructions: str | None = None
+    template: str | None = None
+    workforce: str | None = None
+    team_id: strawberry.ID | None = None
+    workers_per_item: int | None = None
+    consensus: str | None = None
+    price_per_task: float | None = None
+    task_time_limit_seconds: int | None = None
+    task_availability_seconds: int | None = None
+    max_concurrent_tasks: int | None = None
+    max_human_labeled_items: int | None = None
+    max_labeled_percentage: float | None = None
+    auto_labeling: AutoLabelingInput | None = None
+
+    def to_spec(self) -> job_service.JobSpec:
+        """The service-level job spec."""
+        auto = self.auto_labeling
+        return job_service.JobSpec(
+            name=self.name,
+            task_type=self.task_type,
+            input_manifest=self.input_manifest,
+            labels=list(self.labels),
+            label_attribute_name=self.label_attribute_name,
+            output_path=self.output_path,
+            instructions=self.instructions,
+            full_instructions=self.full_instructions,
+            template=self.template,
+            workforce=self.workforce,
+            team_id=None if self.team_id is None else parse_id(self.team_id, "teamId"),
+            workers_per_item=self.workers_per_item,
+            consensus=self.consensus,
+            price_per_task=self.price_per_task,
+            task_time_limit_seconds=self.task_time_limit_seconds,
+            task_availability_seconds=self.task_availability_seconds,
+            max_concurrent_tasks=self.max_concurrent_tasks,
+            max_human_labeled_items=self.max_human_labeled_items,
+            max_labeled_percentage=self.max_labeled_percentage,
+            auto_labeling=None
+            if auto is None
+            else {
+                "enabled": auto.enabled,
+                "model": auto.model,
+                "targetAccuracy": auto.target_accuracy,
+                "initialBatch": auto.initial_batch,
+                "batchSize": auto.batch_size,
+            },
+        )
+
+
+@strawberry.type
+class JobMutationMixin:
+    """createJob, stopJob."""
+
+    @strawberry.mutation
+    async def create_job(self, info: Info, input: CreateJobInput) -> Job:
+        """Create a job; it returns at once, and the runner ingests the manifest."""
+        spec = input.to_spec()
+        context = info.context
+
+        def run(session: Session, caller: models.User) -> Job:
+            require_requester(caller, "createJob")
+            job = job_service.create_job(
+                session,
+                spec=spec,
+                actor=caller,
+                plugins=context.plugins,
+                default_output=context.settings.storage_url,
+            )
+            return Job.from_model(job)
+
+        return await context.write(run)
+
+    @strawberry.mutation
+    async def stop_job(self, info: Info, id: strawberry.ID) -> Job:
+        """Stop handing out tasks; the output for what is labeled is then written."""
+        job_id = parse_id(id, "id")
+
+        def run(session: Session, caller: models.User) -> Job:
+            require_requester(caller, "stopJob")
+            job = job_service.get_managed_job(session, caller, job_id)
+            return Job.from_model(job_service.stop_job(session, job=job, actor=caller))
+
+        return await info.context.write(run)

@@ -1,0 +1,195 @@
+"""The ``Query`` root."""
+
+from __future__ import annotations
+
+import strawberry
+from quorum import models
+from quorum.errors import BadInput, Forbidden
+from quorum.graphql.context import Info
+from quorum.graphql.permissions import require_requester, require_worker
+from quorum.graphql.types.audit import AuditEvent
+from quorum.graphql.types.catalog import AutoLabeler, ConsensusAlgorithm, TaskType
+from quorum.graphql.types.enums import JobStatus
+from quorum.graphql.types.job import Job
+from quorum.graphql.types.pagination import (
+    Connection,
+    connection,
+    decode_cursor,
+    page_size,
+    parse_id,
+)
+from quorum.graphql.types.user import Team, User
+from quorum.services.jobs import can_manage, get_managed_job
+from quorum.services.tasks import has_work_for, workable_jobs
+from quorum.services.users import team_ids_of, team_members
+from sqlmodel import Session, col, select
+
+
+def team_view(session: Session, team: models.Team) -> Team:
+    """The public view of a team with its members."""
+    assert team.id is not None
+    return Team(
+        id=strawberry.ID(str(team.id)),
+        name=team.name,
+        members=[User.from_model(user) for user in team_members(session, team.id)],
+        created_at=team.created_at,
+    )
+
+
+@strawberry.type
+class Query:
+    """Read the server's state; each field checks the caller's role."""
+
+    @strawberry.field
+    async def viewer(self, info: Info) -> User:
+        """The calling user."""
+        return await info.context.read(lambda _session, user: User.from_model(user))
+
+    @strawberry.field
+    async def job(self, info: Info, id: strawberry.ID) -> Job | None:
+        """A job: its requester and admins see it, and workers who may work on it."""
+        job_id = parse_id(id, "id")
+        plugins = info.context.plugins
+
+        def load(session: Session, user: models.User) -> Job | None:
+            job = session.get(models.Job, job_id)
+            if job is None:
+                return None
+            if can_manage(user, job):
+                return Job.from_model(job)
+            if user.role == models.Role.WORKER:
+                assert user.id is not None
+                provider = plugins.workforces.get(job.workforce, "workforce")
+                if provider.may_work(job, user, team_ids_of(session, user.id)):
+                    return Job.from_model(job)
+            raise Forbidden(f"you may not see job {job_id}")
+
+        return await info.context.read(load)
+
+    @strawberry.field
+    async def jobs(
+        self,
+        info: Info,
+        status: JobStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Job]:
+        """Jobs, newest last: all of them for admins, their own for requesters."""
+        size = page_size(first)
+        after_id = decode_cursor(after)
+
+        def load(session: Session, user: models.User) -> list[models.Job]:
+            require_requester(user, "jobs")
+            query = select(models.Job)
+            if user.role != models.Role.ADMIN:
+                query = query.where(models.Job.created_by_id == user.id)
+            if status is not None:
+                query = query.where(models.Job.status == status.value)
+            if after_id is not None:
+                query = query.where(col(models.Job.id) > after_id)
+            return list(session.exec(query.order_by(col(models.Job.id)).limit(size + 1)))
+
+        rows = await info.context.read(load)
+        return connection(rows, size, key=lambda row: int(row.id or 0), node=Job.from_model)
+
+    @strawberry.field
+    async def available_jobs(self, info: Info) -> list[Job]:
+        """Jobs with work for the calling worker."""
+        plugins = info.context.plugins
+
+        def load(session: Session, user: models.User) -> list[Job]:
+            require_worker(user, "availableJobs")
+            return [
+                Job.from_model(job)
+                for job in workable_jobs(session, plugins, user)
+                if has_work_for(session, job, user)
+            ]
+
+        return await info.context.read(load)
+
+    @strawberry.field
+    async def task_types(self, info: Info) -> list[TaskType]:
+        """The installed task types."""
+        plugins = info.context.plugins
+        await info.context.read(lambda _session, _user: None)
+        return [
+            TaskType(
+                name=name,
+                description=task_type.description,
+                label_kind=task_type.label_kind,
+                element=task_type.element,
+                output_type=task_type.output_type,
+                source_key=task_type.source_key,
+                default_consensus=task_type.default_consensus,
+                min_labels=task_type.min_labels,
+            )
+            for name, task_type in plugins.task_types.items()
+        ]
+
+    @strawberry.field
+    async def consensus_algorithms(self, info: Info) -> list[ConsensusAlgorithm]:
+        """The installed consensus algorithms."""
+        plugins = info.context.plugins
+        await info.context.read(lambda _session, _user: None)
+        return [
+            ConsensusAlgorithm(
+                name=name,
+                description=algorithm.description,
+                label_kinds=list(algorithm.label_kinds),
+            )
+            for name, algorithm in plugins.consensus_algorithms.items()
+        ]
+
+    @strawberry.field
+    async def auto_labelers(self, info: Info) -> list[AutoLabeler]:
+        """The installed auto-labeling models."""
+        plugins = info.context.plugins
+        await info.context.read(lambda _session, _user: None)
+        return [
+            AutoLabeler(
+                name=name, description=labeler.description, task_types=list(labeler.task_types)
+            )
+            for name, labeler in plugins.auto_labelers.items()
+        ]
+
+    @strawberry.field
+    async def teams(self, info: Info) -> list[Team]:
+        """Every team for admins and requesters; a worker's own teams for workers."""
+
+        def load(session: Session, user: models.User) -> list[Team]:
+            query = select(models.Team).order_by(col(models.Team.id))
+            if user.role == models.Role.WORKER:
+                assert user.id is not None
+                query = query.where(col(models.Team.id).in_(team_ids_of(session, user.id)))
+            return [team_view(session, team) for team in session.exec(query)]
+
+        return await info.context.read(load)
+
+    @strawberry.field
+    async def audit_events(
+        self,
+        info: Info,
+        job_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEvent]:
+        """The audit trail, oldest first: a job's events (its requester, admins) or every
+        event (admins)."""
+        size = page_size(first)
+        after_id = decode_cursor(after)
+        wanted_job = None if job_id is None else parse_id(job_id, "jobId")
+
+        def load(session: Session, user: models.User) -> list[models.AuditEvent]:
+            require_requester(user, "auditEvents")
+            query = select(models.AuditEvent)
+            if wanted_job is not None:
+                get_managed_job(session, user, wanted_job)
+                query = query.where(models.AuditEvent.job_id == wanted_job)
+            elif user.role != models.Role.ADMIN:
+                raise BadInput("jobId: requesters read the audit trail one job at a time")
+            if after_id is not None:
+                query = query.where(col(models.AuditEvent.id) > after_id)
+            return list(session.exec(query.order_by(col(models.AuditEvent.id)).limit(size + 1)))
+
+        rows = await info.context.read(load)
+        return connection(rows, size, key=lambda row: int(row.id or 0), node=AuditEvent.from_model)

@@ -1,0 +1,178 @@
+"""Jobs, their counters, cost and items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from quorum import models
+from quorum.graphql.context import Info
+from quorum.graphql.types.enums import ItemStatus, JobStatus
+from quorum.graphql.types.item import Item
+from quorum.graphql.types.pagination import Connection, connection, decode_cursor, page_size
+from quorum.services import jobs as job_service
+from quorum.services.jobs import Counters
+from sqlmodel import Session, col, select
+
+
+@strawberry.type
+class JobCounters:
+    """How many items are in each state."""
+
+    total: int
+    human_labeled: int
+    machine_labeled: int
+    failed: int
+    unlabeled: int
+    in_progress: int
+    skipped: int
+
+    @classmethod
+    def from_counters(cls, counters: Counters) -> JobCounters:
+        """The GraphQL view of service counters."""
+        return cls(
+            total=counters.total,
+            human_labeled=counters.human_labeled,
+            machine_labeled=counters.machine_labeled,
+            failed=counters.failed,
+            unlabeled=counters.unlabeled,
+            in_progress=counters.in_progress,
+            skipped=counters.skipped,
+        )
+
+
+@strawberry.type
+class JobCost:
+    """What a job cost so far, in the currency of ``pricePerTask``."""
+
+    workforce: float
+    service: float
+    compute: float
+    total: float
+
+
+@strawberry.type
+class ModelRun:
+    """One auto-labeling iteration."""
+
+    id: strawberry.ID
+    iteration: int
+    training_size: int
+    estimated_accuracy: float | None
+    threshold: float | None
+    items_labeled: int
+
+
+@strawberry.type
+class Job:
+    """A labeling job."""
+
+    id: strawberry.ID
+    name: str
+    task_type: str
+    status: JobStatus
+    labels: list[str]
+    label_attribute_name: str
+    workers_per_item: int
+    consensus: str
+    workforce: str
+    team_id: strawberry.ID | None
+    input_manifest: str
+    output_path: str
+    output_manifest: str | None
+    instructions: str | None
+    full_instructions: str | None
+    template: str | None
+    price_per_task: float
+    task_time_limit_seconds: int
+    task_availability_seconds: int | None
+    max_concurrent_tasks: int | None
+    max_human_labeled_items: int | None
+    max_labeled_percentage: float | None
+    failure_reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def from_model(cls, job: models.Job) -> Job:
+        """The public view of a job row."""
+        return cls(
+            id=strawberry.ID(str(job.id)),
+            name=job.name,
+            task_type=job.task_type,
+            status=models.JobStatus(job.status),
+            labels=list(job.labels),
+            label_attribute_name=job.label_attribute_name,
+            workers_per_item=job.workers_per_item,
+            consensus=job.consensus,
+            workforce=job.workforce,
+            team_id=None if job.team_id is None else strawberry.ID(str(job.team_id)),
+            input_manifest=job.input_manifest,
+            output_path=job.output_path,
+            output_manifest=job.output_manifest,
+            instructions=job.instructions,
+            full_instructions=job.full_instructions,
+            template=job.template,
+            price_per_task=job.price_per_task,
+            task_time_limit_seconds=job.task_time_limit_seconds,
+            task_availability_seconds=job.task_availability_seconds,
+            max_concurrent_tasks=job.max_concurrent_tasks,
+            max_human_labeled_items=job.max_human_labeled_items,
+            max_labeled_percentage=job.max_labeled_percentage,
+            failure_reason=job.failure_reason,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
+
+    @strawberry.field
+    async def counters(self, info: Info) -> JobCounters:
+        """Items per state."""
+        return JobCounters.from_counters(await info.context.loaders.job_counters.load(int(self.id)))
+
+    @strawberry.field
+    async def cost(self, info: Info) -> JobCost:
+        """Workforce (answers x price), service and compute cost so far."""
+
+        def load(session: Session, user: models.User) -> job_service.Cost:
+            return job_service.cost(
+                session, job_service.get_managed_job(session, user, int(self.id))
+            )
+
+        spent = await info.context.read(load)
+        return JobCost(
+            workforce=spent.workforce,
+            service=spent.service,
+            compute=spent.compute,
+            total=spent.total,
+        )
+
+    @strawberry.field
+    async def items(
+        self,
+        info: Info,
+        status: ItemStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Item]:
+        """The job's items in manifest order (requesters and admins only)."""
+        size = page_size(first)
+        after_id = decode_cursor(after)
+
+        def load(session: Session, user: models.User) -> list[models.Item]:
+            job_service.get_managed_job(session, user, int(self.id))
+            query = select(models.Item).where(models.Item.job_id == int(self.id))
+            if status is not None:
+                query = query.where(models.Item.status == status.value)
+            if after_id is not None:
+                query = query.where(col(models.Item.id) > after_id)
+            return list(session.exec(query.order_by(col(models.Item.id)).limit(size + 1)))
+
+        rows = await info.context.read(load)
+        return connection(rows, size, key=lambda row: int(row.id or 0), node=Item.from_model)
+
+    @strawberry.field
+    def model_runs(self) -> list[ModelRun]:
+        """Auto-labeling iterations (none until auto-labeling is enabled for the job)."""
+        return []

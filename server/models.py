@@ -1,0 +1,258 @@
+"""The database tables, as sqlmodel classes.
+
+One family per entity. ``*Base`` holds the shared fields, the ``table=True`` class is the
+row; GraphQL types in :mod:`quorum.graphql.types` are the public shape. Migrations are
+alembic's alone (``migrations/versions``); ``create_all`` is never called outside tests.
+
+Times are timezone-aware UTC datetimes (sqlmodel's ``UTCDateTime`` stores them as UTC on
+SQLite and PostgreSQL alike).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+#: Constraint names that alembic can rely on, on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+#: An auto-incrementing 64-bit key (SQLite needs INTEGER for its rowid alias).
+BigKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    """Now, as the aware UTC datetime every table stores."""
+    return datetime.now(UTC)
+
+
+class Role(enum.StrEnum):
+    """What a user may do: administer, run jobs, or label."""
+
+    ADMIN = "admin"
+    REQUESTER = "requester"
+    WORKER = "worker"
+
+
+class JobStatus(enum.StrEnum):
+    """A job's life, as Ground Truth names it."""
+
+    INITIALIZING = "INITIALIZING"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    STOPPING = "STOPPING"
+    STOPPED = "STOPPED"
+
+
+#: Jobs in these states never change again.
+FINAL_JOB_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.STOPPED)
+
+
+class ItemStatus(enum.StrEnum):
+    """An item's life: waiting, being answered, labeled (by people or a model), failed.
+
+    ``SKIPPED`` extends Ground Truth's set: a pre-annotation hook said no human is needed,
+    and the line passes to the output unchanged.
+    """
+
+    UNLABELED = "UNLABELED"
+    IN_PROGRESS = "IN_PROGRESS"
+    HUMAN_LABELED = "HUMAN_LABELED"
+    MACHINE_LABELED = "MACHINE_LABELED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+#: Items in these states are done: the job completes when every item is in one of them.
+DONE_ITEM_STATUSES = (
+    ItemStatus.HUMAN_LABELED,
+    ItemStatus.MACHINE_LABELED,
+    ItemStatus.FAILED,
+    ItemStatus.SKIPPED,
+)
+
+
+class TaskStatus(enum.StrEnum):
+    """One assignment's life: held under a lease, then answered, expired or handed back."""
+
+    ASSIGNED = "ASSIGNED"
+    SUBMITTED = "SUBMITTED"
+    EXPIRED = "EXPIRED"
+    RELEASED = "RELEASED"
+
+
+class User(SQLModel, table=True):
+    """A person or a service, with a role; authenticates with hashed API tokens."""
+
+    __tablename__ = "users"
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    role: str = Field(max_length=20)
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token, stored as its SHA-256 only; the plain token is shown once."""
+
+    __tablename__ = "api_tokens"
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, sa_type=sa.BigInteger)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Team(SQLModel, table=True):
+    """A named set of workers; a private workforce hands a job to one team."""
+
+    __tablename__ = "teams"
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TeamMember(SQLModel, table=True):
+    """Membership of a user in a team."""
+
+    __tablename__ = "team_members"
+    team_id: int = Field(foreign_key="teams.id", primary_key=True, sa_type=sa.BigInteger)
+    user_id: int = Field(foreign_key="users.id", primary_key=True, sa_type=sa.BigInteger)
+
+
+class Job(SQLModel, table=True):
+    """A labeling job: what to label, how, by whom, and where the output goes."""
+
+    __tablename__ = "jobs"
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    name: str = Field(max_length=63, unique=True)
+    task_type: str = Field(max_length=100)
+    labels: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    label_attribute_name: str = Field(max_length=127)
+    input_manifest: str = Field(max_length=1024)
+    output_path: str = Field(max_length=1024)
+    instructions: str | None = Field(default=None, sa_type=sa.Text)
+    full_instructions: str | None = Field(default=None, sa_type=sa.Text)
+    template: str | None = Field(default=None, sa_type=sa.Text)
+    workforce: str = Field(max_length=100)
+    team_id: int | None = Field(default=None, foreign_key="teams.id", sa_type=sa.BigInteger)
+    workers_per_item: int = 1
+    consensus: str = Field(max_length=100)
+    price_per_task: float = 0.0
+    task_time_limit_seconds: int = 3600
+    task_availability_seconds: int | None = None
+    max_concurrent_tasks: int | None = None
+    max_human_labeled_items: int | None = None
+    max_labeled_percentage: float | None = None
+    auto_labeling: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    status: str = Field(default=JobStatus.INITIALIZING, max_length=20, index=True)
+    failure_reason: str | None = Field(default=None, sa_type=sa.Text)
+    output_manifest: str | None = Field(default=None, max_length=2048)
+    created_by_id: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    #: A runner holds the job (ingest, output) until this time; others leave it alone.
+    runner_lease_until: datetime | None = None
+
+
+class Item(SQLModel, table=True):
+    """One manifest line, kept verbatim, with its consolidated label.
+
+    ``open`` is true while the item can still be handed to a worker (fewer than
+    ``workers_per_item`` tasks held or answered); the claim query reads only open items.
+    ``output`` is the JSON text spliced into the output line: ``"attr":value,"attr-metadata":{}``.
+    """
+
+    __tablename__ = "items"
+    __table_args__ = (
+        sa.UniqueConstraint("job_id", "position"),
+        sa.Index("ix_items_claim", "job_id", "open", "status", "id"),
+        sa.Index("ix_items_job_id_status", "job_id", "status"),
+    )
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    job_id: int = Field(foreign_key="jobs.id", sa_type=sa.BigInteger)
+    position: int
+    data: str = Field(sa_type=sa.Text)
+    status: str = Field(default=ItemStatus.UNLABELED, max_length=20)
+    open: bool = True
+    active_count: int = 0
+    answers_count: int = 0
+    task_input: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    output: str | None = Field(default=None, sa_type=sa.Text)
+    confidence: float | None = None
+    labeled_at: datetime | None = None
+    failure_reason: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class Task(SQLModel, table=True):
+    """One assignment of one item to one worker, under a lease.
+
+    The unique (item, worker) pair is what makes "never the same item twice to one worker"
+    a database guarantee rather than a hope.
+    """
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "worker_id"),
+        sa.Index("ix_tasks_worker", "worker_id", "job_id", "status"),
+        sa.Index("ix_tasks_lease", "status", "lease_expires_at"),
+        sa.Index("ix_tasks_job_status", "job_id", "status"),
+    )
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    job_id: int = Field(foreign_key="jobs.id", sa_type=sa.BigInteger)
+    item_id: int = Field(foreign_key="items.id", sa_type=sa.BigInteger)
+    worker_id: int = Field(foreign_key="users.id", sa_type=sa.BigInteger)
+    status: str = Field(default=TaskStatus.ASSIGNED, max_length=20)
+    accepted_at: datetime = Field(default_factory=utcnow)
+    lease_expires_at: datetime
+    submitted_at: datetime | None = None
+    answer: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    time_spent_seconds: float | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """An append-only record of a state change, hash-chained within its ``chain``.
+
+    Each job has its own chain (``job:<id>``); users and teams share ``global``. ``hash`` is
+    SHA-256 over the previous hash and this event's canonical JSON, so an edited or deleted
+    event breaks every hash after it (:func:`quorum.audit.verify_chain`).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        sa.UniqueConstraint("chain", "seq"),
+        sa.Index("ix_audit_events_job_id_id", "job_id", "id"),
+    )
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    chain: str = Field(max_length=40)
+    seq: int
+    action: str = Field(max_length=60)
+    actor_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    entity_type: str = Field(max_length=30)
+    entity_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    job_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditChain(SQLModel, table=True):
+    """The head of each audit chain; its row lock serialises appends to one chain."""
+
+    __tablename__ = "audit_chains"
+    chain: str = Field(max_length=40, primary_key=True)
+    seq: int = 0
+    hash: str = Field(max_length=64)

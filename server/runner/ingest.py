@@ -1,0 +1,176 @@
+"""Streams a job's input manifest into items, in constant memory.
+
+Each line is parsed and checked (one JSON object of at most 100,000 characters, exactly one
+of ``source-ref`` / ``source`` as the task type needs, attribute names not starting with
+``$``, no attribute over 20,000 characters, a ``source-ref`` a storage backend can read).
+Items are inserted in batches, each in its own short transaction, so a 1M-line manifest
+never holds the database's write lock for long; items stay invisible to workers until the
+job turns ``IN_PROGRESS``. A bad line fails the job with ``failureReason`` naming the line
+number and the reason, and the items inserted so far are deleted: nothing is left behind.
+
+A line that already carries the job's label attribute (a chained job's input, or a stopped
+job's output) is taken as labeled and passes to the output unchanged, as in Ground Truth.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from quorum.db import Database
+from quorum.errors import BadInput, QuorumError
+from quorum.models import ItemStatus, Job
+from quorum.plugins import PluginHost
+from quorum.tasktypes import TaskType
+from sqlalchemy import text
+
+BATCH_SIZE = 20_000
+MAX_LINE_CHARS = 100_000
+MAX_ATTRIBUTE_CHARS = 20_000
+SOURCE_KEYS = ("source-ref", "source")
+
+#: (job_id, position, data, status, open, task_input)
+Row = tuple[int, int, str, str, bool, str | None]
+
+
+class ManifestError(BadInput):
+    """A manifest line that cannot become an item; the message names the line."""
+
+
+def _check_line(
+    number: int, raw: bytes, task_type: TaskType, plugins: PluginHost
+) -> tuple[str, dict[str, Any]]:
+    try:
+        data = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"line {number}: not UTF-8 ({exc.reason})") from None
+    if len(data) > MAX_LINE_CHARS:
+        raise ManifestError(f"line {number}: longer than {MAX_LINE_CHARS:,} characters")
+    try:
+        obj = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(
+            f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
+        ) from None
+    if not isinstance(obj, dict):
+        raise ManifestError(f"line {number}: must be a JSON object, got {type(obj).__name__}")
+    present = [key for key in SOURCE_KEYS if key in obj]
+    if len(present) != 1:
+        raise ManifestError(
+            f'line {number}: needs exactly one of "source-ref" and "source", found '
+            f"{' and '.join(present) or 'neither'}"
+        )
+    if present[0] != task_type.source_key:
+        wanted = "inline text under" if task_type.source_key == "source" else "an object URL under"
+        raise ManifestError(
+            f'line {number}: {task_type.name} needs {wanted} "{task_type.source_key}", '
+            f'found "{present[0]}"'
+        )
+    source = obj[present[0]]
+    if not isinstance(source, str) or not source:
+        raise ManifestError(f'line {number}: "{present[0]}" must be a non-empty string')
+    for key, value in obj.items():
+        if key.startswith("$"):
+            raise ManifestError(f"line {number}: attribute {key!r} must not begin with $")
+        if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
+            raise ManifestError(
+                f"line {number}: attribute {key!r} is longer than "
+                f"{MAX_ATTRIBUTE_CHARS:,} characters"
+            )
+    if present[0] == "source-ref":
+        try:
+            plugins.storage.check_url(source)
+        except BadInput as exc:
+            raise ManifestError(f"line {number}: source-ref {exc.message}") from None
+    return data, obj
+
+
+def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iterator[Row]:
+    """Check each manifest line and yield its item row; raises :class:`ManifestError`."""
+    assert job.id is not None
+    task_type = plugins.task_types.get(job.task_type, "taskType")
+    attribute = job.label_attribute_name
+    pre_annotate = plugins.has_pre_annotation
+    position = 0
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        data, obj = _check_line(number, raw, task_type, plugins)
+        status, task_input = ItemStatus.UNLABELED.value, None
+        if attribute in obj:
+            metadata = obj.get(f"{attribute}-metadata") or {}
+            machine = isinstance(metadata, dict) and metadata.get("human-annotated") == "no"
+            status = (ItemStatus.MACHINE_LABELED if machine else ItemStatus.HUMAN_LABELED).value
+        elif pre_annotate:
+            try:
+                decided = plugins.pre_annotation(job, obj)
+            except QuorumError as exc:
+                raise ManifestError(f"line {number}: {exc.message}") from None
+            if decided == "skip":
+                status = ItemStatus.SKIPPED.value
+            elif isinstance(decided, dict):
+                task_input = json.dumps(decided)
+        yield (job.id, position, data, status, status == ItemStatus.UNLABELED, task_input)
+        position += 1
+
+
+def _insert(db: Database, rows: list[Row]) -> None:
+    with db.write() as session:
+        connection = session.connection()
+        if db.dialect == "postgresql":
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            with raw.cursor() as cursor:  # type: ignore[attr-defined]
+                with cursor.copy(
+                    "COPY items (job_id, position, data, status, open, task_input, "
+                    "active_count, answers_count) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row((*row, 0, 0))
+        else:
+            connection.exec_driver_sql(
+                "INSERT INTO items (job_id, position, data, status, open, task_input, "
+                "active_count, answers_count) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+                rows,  # type: ignore[arg-type]
+            )
+
+
+def delete_items(db: Database, job_id: int) -> None:
+    """Remove every item of a job (after a failed or interrupted ingest), in batches."""
+    statement = text(
+        "DELETE FROM items WHERE id IN "
+        "(SELECT id FROM items WHERE job_id = :job_id ORDER BY id LIMIT 50000)"
+    )
+    while True:
+        with db.write() as session:
+            if session.execute(statement, {"job_id": job_id}).rowcount == 0:  # type: ignore[attr-defined]
+                return
+
+
+def ingest(db: Database, plugins: PluginHost, job: Job, *, renew_lease: Any = None) -> int:
+    """Stream ``job``'s manifest into items; returns how many. Raises :class:`BadInput` (the
+    job should then fail) after deleting whatever it inserted."""
+    assert job.id is not None
+    delete_items(db, job.id)  # a previous runner may have died half-way
+    count = 0
+    try:
+        with plugins.storage.open_lines(job.input_manifest) as lines:
+            batch: list[Row] = []
+            for row in manifest_rows(job, lines, plugins):
+                batch.append(row)
+                if len(batch) >= BATCH_SIZE:
+                    _insert(db, batch)
+                    count += len(batch)
+                    batch = []
+                    if renew_lease is not None:
+                        renew_lease()
+            if batch:
+                _insert(db, batch)
+                count += len(batch)
+        if count == 0:
+            raise ManifestError("the manifest holds no items")
+    except BaseException:
+        delete_items(db, job.id)
+        raise
+    return count

@@ -1,0 +1,179 @@
+"""The runner: the background loop that ingests, expires leases, consolidates and writes.
+
+``quorum serve`` runs it on a thread beside the server (never on the event loop);
+``quorum runner`` runs it alone. Every step claims its work from the database, so any
+number of runners on any number of machines can share one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from datetime import timedelta
+
+from quorum.db import Database
+from quorum.errors import QuorumError
+from quorum.models import Job, JobStatus, utcnow
+from quorum.plugins import PluginHost
+from quorum.runner import lifecycle
+from quorum.runner.consolidation import consolidate, fail_items, ready_items
+from quorum.runner.ingest import ingest
+from quorum.runner.output import write_output_manifest
+from quorum.services.tasks import expire_leases
+from sqlmodel import col, select
+
+logger = logging.getLogger("quorum.runner")
+
+
+class Runner:
+    """One runner: call :meth:`run_once` repeatedly, or :meth:`start` a thread."""
+
+    def __init__(self, db: Database, plugins: PluginHost, poll_seconds: float = 0.5) -> None:
+        self.db = db
+        self.plugins = plugins
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- one pass -----------------------------------------------------------
+
+    def run_once(self) -> bool:
+        """Do every kind of pending work once; ``True`` if anything was done."""
+        worked = False
+        with self.db.write() as session:
+            worked |= expire_leases(session) > 0
+        worked |= self._ingest_pending()
+        with self.db.read() as session:
+            active = session.exec(
+                select(Job.id).where(
+                    col(Job.status).in_([JobStatus.IN_PROGRESS, JobStatus.STOPPING])
+                )
+            ).all()
+        for job_id in active:
+            assert job_id is not None
+            worked |= self._advance(job_id)
+        return worked
+
+    def run_until_idle(self, max_passes: int = 1_000) -> None:
+        """Run passes until one finds nothing to do (tests, benchmarks, one-shot runs)."""
+        for _ in range(max_passes):
+            if not self.run_once():
+                return
+
+    def _ingest_pending(self) -> bool:
+        with self.db.read() as session:
+            waiting = session.exec(
+                select(Job).where(Job.status == JobStatus.INITIALIZING).order_by(col(Job.id))
+            ).all()
+        for job in waiting:
+            assert job.id is not None
+            if not lifecycle.take_job(self.db, job.id):
+                continue
+            job_id = job.id
+            try:
+                items = ingest(
+                    self.db,
+                    self.plugins,
+                    job,
+                    renew_lease=functools.partial(lifecycle.renew_job, self.db, job_id),
+                )
+            except QuorumError as exc:
+                with self.db.write() as session:
+                    fresh = session.get(Job, job_id)
+                    assert fresh is not None
+                    lifecycle.fail(session, fresh, f"inputManifest: {exc.message}")
+                return True
+            with self.db.write() as session:
+                fresh = session.get(Job, job_id)
+                assert fresh is not None
+                if fresh.status == JobStatus.INITIALIZING:
+                    lifecycle.start(session, fresh, items)
+                else:  # stopped while ingesting
+                    fresh.runner_lease_until = None
+                    session.add(fresh)
+            return True
+        return False
+
+    def _advance(self, job_id: int) -> bool:
+        """Consolidate what is ready, then stop or complete the job if its time has come."""
+        worked = False
+        while True:
+            with self.db.write() as session:
+                job = session.get(Job, job_id)
+                assert job is not None
+                partial = job.status == JobStatus.STOPPING or self._availability_over(job)
+                done = consolidate(
+                    session, self.plugins, job, ready_items(session, job, partial=partial)
+                )
+            if not done:
+                break
+            worked = True
+        with self.db.write() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            if job.status == JobStatus.IN_PROGRESS:
+                if lifecycle.stopping_condition_met(session, job):
+                    lifecycle.begin_stopping(session, job)
+                    worked = True
+                elif self._availability_over(job):
+                    while items := lifecycle.unanswered_items(session, job_id):
+                        fail_items(
+                            session, items, "no worker labeled it within taskAvailabilitySeconds"
+                        )
+                        worked = True
+            finishing = job.status == JobStatus.STOPPING or not lifecycle.has_open_items(
+                session, job_id
+            )
+        if finishing:
+            worked |= self._write_output(job_id)
+        return worked
+
+    @staticmethod
+    def _availability_over(job: Job) -> bool:
+        return (
+            job.task_availability_seconds is not None
+            and job.started_at is not None
+            and utcnow() > job.started_at + timedelta(seconds=job.task_availability_seconds)
+        )
+
+    def _write_output(self, job_id: int) -> bool:
+        if not lifecycle.take_job(self.db, job_id):
+            return False
+        with self.db.read() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            if job.status not in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
+                return False
+            url = write_output_manifest(session, self.plugins.storage, job)
+        with self.db.write() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            lifecycle.finish(session, job, url)
+        return True
+
+    # -- the loop -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Run the loop on a daemon thread until :meth:`stop`."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run_forever, name="quorum-runner", daemon=True)
+        self._thread.start()
+
+    def run_forever(self) -> None:
+        """Loop until stopped; an unexpected error is logged and the loop goes on."""
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:
+                logger.exception("runner pass failed")
+                worked = False
+            if not worked:
+                self._stop.wait(self.poll_seconds)
+
+    def stop(self) -> None:
+        """Ask the loop to end and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None

@@ -1,0 +1,129 @@
+"""The output manifest and the raw worker responses, in Ground Truth's layout.
+
+``<outputPath>/<job name>/manifests/output/output.manifest`` holds one line per input line,
+in input order: the input line verbatim with the label attribute and its ``-metadata``
+spliced in before its closing brace (an unlabeled line is copied unchanged). Splicing the
+stored JSON fragment instead of re-encoding each line is what makes writing fast.
+
+Raw answers go to ``<job name>/annotations/worker-response/iteration-1/<datasetObjectId>/
+<YYYY-MM-DD_HH:MM:SS>.json`` as ``{"answers": [...]}`` with ``answerContent`` under the
+crowd element's name, ``workerId``, ``acceptanceTime``, ``submissionTime`` and
+``timeSpentInSeconds``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from quorum.consensus import Consolidated
+from quorum.models import Item, Job, Task
+from quorum.storage import Storage, join_url
+from quorum.tasktypes import TaskType, answer_content
+from sqlmodel import Session, col, select
+
+STREAM_BATCH = 5_000
+
+
+def output_manifest_url(job: Job) -> str:
+    """Where the job's output manifest goes."""
+    return join_url(job.output_path, job.name, "manifests/output/output.manifest")
+
+
+def creation_date() -> str:
+    """Ground Truth's ``creation-date``: ISO time without a zone, with microseconds."""
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def labeled_output(
+    task_type: TaskType,
+    consolidated: Consolidated,
+    labels: Sequence[str],
+    job_name: str | None,
+    *,
+    human: bool = True,
+) -> tuple[Any, dict[str, Any]]:
+    """The label value and the whole ``-metadata`` object of one output line.
+
+    ``job_name`` is the job's name (written as ``labeling-job/<lowercased name>``); ``None``
+    leaves ``job-name`` out (``quorum consolidate`` works without a job).
+    """
+    value, metadata = task_type.output_label(consolidated, labels)
+    metadata["type"] = task_type.output_type
+    if job_name is not None:
+        metadata["job-name"] = f"labeling-job/{job_name.lower()}"
+    metadata["human-annotated"] = "yes" if human else "no"
+    metadata["creation-date"] = creation_date()
+    return value, metadata
+
+
+def label_fragment(attribute: str, value: Any, metadata: dict[str, Any]) -> str:
+    """The JSON text spliced into an output line: ``"attr":value,"attr-metadata":{...}``."""
+    encoded = json.dumps({attribute: value, f"{attribute}-metadata": metadata})
+    return encoded[1:-1]
+
+
+def output_line(data: str, fragment: str | None) -> bytes:
+    """One output line: the input line with the label fragment spliced in."""
+    if fragment is None:
+        return data.encode() + b"\n"
+    return f"{data[:-1]},{fragment}}}\n".encode()
+
+
+def output_lines(session: Session, job_id: int) -> Iterator[bytes]:
+    """Every output line of a job, in input order, streamed from the database."""
+    rows = session.execute(
+        select(Item.data, Item.output)
+        .where(Item.job_id == job_id)
+        .order_by(col(Item.position))
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    for data, fragment in rows:
+        yield output_line(data, fragment)
+
+
+def write_output_manifest(session: Session, storage: Storage, job: Job) -> str:
+    """Write the job's output manifest (atomically); returns its URL."""
+    assert job.id is not None
+    url = output_manifest_url(job)
+    storage.write_lines(url, output_lines(session, job.id))
+    return url
+
+
+def worker_id(task: Task) -> str:
+    """A worker id in Ground Truth's style for a private workforce."""
+    return f"private.quorum.{task.worker_id}"
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def write_worker_responses(
+    storage: Storage, job: Job, task_type: TaskType, item: Item, tasks: Sequence[Task]
+) -> str:
+    """Write one item's raw answers; returns the file's URL (named after the last answer's
+    time, so a retried consolidation rewrites the same file)."""
+    last = max((task.submitted_at for task in tasks if task.submitted_at), default=None)
+    stamp = (last or item.labeled_at or datetime.now()).strftime("%Y-%m-%d_%H:%M:%S")
+    url = join_url(
+        job.output_path,
+        job.name,
+        f"annotations/worker-response/iteration-1/{item.position}/{stamp}.json",
+    )
+    answers = [
+        {
+            "answerContent": answer_content(task_type, task.answer or {}),
+            "acceptanceTime": _timestamp(task.accepted_at),
+            "submissionTime": _timestamp(task.submitted_at),
+            "timeSpentInSeconds": task.time_spent_seconds,
+            "workerId": worker_id(task),
+        }
+        for task in tasks
+    ]
+    storage.write_bytes(url, json.dumps({"answers": answers}).encode())
+    return url

@@ -1,0 +1,255 @@
+"""Jobs: validated creation, stopping, counters and cost, and who may see them.
+
+``create_job`` validates everything it can without reading the manifest and returns at
+once; the runner then streams the manifest into items (:mod:`quorum.runner.ingest`).
+Limits follow Ground Truth's ``CreateLabelingJob`` where it has one (name pattern, 1..9
+workers per item, task time limit 30 s..8 h, availability 60 s..30 days, 1..5000 concurrent
+tasks).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from quorum import audit
+from quorum.errors import BadInput, Conflict, Forbidden, NotFound
+from quorum.events import JobCreated, JobStopping
+from quorum.models import (
+    FINAL_JOB_STATUSES,
+    Item,
+    ItemStatus,
+    Job,
+    JobStatus,
+    Role,
+    Task,
+    TaskStatus,
+    Team,
+    User,
+    utcnow,
+)
+from quorum.plugins import PluginHost
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+ATTRIBUTE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}")
+
+
+@dataclass
+class JobSpec:
+    """What a requester asks for in ``createJob``; ``None`` means the default."""
+
+    name: str
+    task_type: str
+    input_manifest: str
+    labels: list[str]
+    label_attribute_name: str | None = None
+    output_path: str | None = None
+    instructions: str | None = None
+    full_instructions: str | None = None
+    template: str | None = None
+    workforce: str | None = None
+    team_id: int | None = None
+    workers_per_item: int | None = None
+    consensus: str | None = None
+    price_per_task: float | None = None
+    task_time_limit_seconds: int | None = None
+    task_availability_seconds: int | None = None
+    max_concurrent_tasks: int | None = None
+    max_human_labeled_items: int | None = None
+    max_labeled_percentage: float | None = None
+    auto_labeling: dict[str, Any] | None = field(default=None)
+
+
+def _in_range(field_name: str, value: float | None, low: float, high: float) -> None:
+    if value is not None and not low <= value <= high:
+        raise BadInput(f"{field_name}: must be between {low:g} and {high:g}, got {value:g}")
+
+
+def _check_attribute_name(name: str) -> None:
+    if not ATTRIBUTE_NAME.fullmatch(name):
+        raise BadInput(
+            f"labelAttributeName: {name!r} must be letters, digits and single hyphens "
+            "(at most 127 characters)"
+        )
+    if name.endswith("-metadata") or name in {"source", "source-ref"}:
+        raise BadInput(f"labelAttributeName: {name!r} is reserved")
+    if name.endswith("-ref"):
+        raise BadInput(f"labelAttributeName: {name!r} must not end with -ref for this task type")
+
+
+def create_job(
+    session: Session, *, spec: JobSpec, actor: User, plugins: PluginHost, default_output: str
+) -> Job:
+    """Validate ``spec`` and create the job in ``INITIALIZING``; the runner ingests it."""
+    if not JOB_NAME.fullmatch(spec.name):
+        raise BadInput(
+            f"name: {spec.name!r} must be 1-63 letters, digits and single hyphens, "
+            "starting with a letter or digit"
+        )
+    task_type = plugins.task_types.get(spec.task_type, "taskType")
+    task_type.validate_labels(spec.labels)
+    attribute = spec.label_attribute_name or spec.name
+    _check_attribute_name(attribute)
+    if len(spec.input_manifest) > 1024:
+        raise BadInput("inputManifest: at most 1024 characters")
+    plugins.storage.check_url(spec.input_manifest)
+    output_path = spec.output_path or default_output
+    plugins.storage.check_url(output_path)
+    workforce = plugins.workforces.get(spec.workforce or "private", "workforce")
+    if spec.team_id is not None:
+        if session.get(Team, spec.team_id) is None:
+            raise NotFound(f"teamId: no team with id {spec.team_id}")
+    elif workforce.requires_team:
+        raise BadInput(f"teamId: the {workforce.name} workforce needs a team")
+    workers = 1 if spec.workers_per_item is None else spec.workers_per_item
+    _in_range("workersPerItem", workers, 1, 9)
+    consensus_name = spec.consensus or task_type.default_consensus
+    algorithm = plugins.consensus_algorithms.get(consensus_name, "consensus")
+    if task_type.label_kind not in algorithm.label_kinds:
+        raise BadInput(
+            f"consensus: {consensus_name} cannot consolidate {task_type.label_kind} answers "
+            f"of {task_type.name}"
+        )
+    price = 0.0 if spec.price_per_task is None else spec.price_per_task
+    _in_range("pricePerTask", price, 0, 1_000)
+    time_limit = spec.task_time_limit_seconds or 3600
+    _in_range("taskTimeLimitSeconds", time_limit, 30, 28_800)
+    _in_range("taskAvailabilitySeconds", spec.task_availability_seconds, 60, 2_592_000)
+    _in_range("maxConcurrentTasks", spec.max_concurrent_tasks, 1, 5_000)
+    _in_range("maxHumanLabeledItems", spec.max_human_labeled_items, 1, 2**31 - 1)
+    _in_range("maxLabeledPercentage", spec.max_labeled_percentage, 1, 100)
+    if spec.auto_labeling and spec.auto_labeling.get("enabled"):
+        model = spec.auto_labeling.get("model")
+        if model is None and not list(plugins.auto_labelers):
+            raise BadInput("autoLabeling: no auto-labeling model is installed")
+        if model is not None:
+            plugins.auto_labelers.get(model, "autoLabeling.model")
+    if session.exec(select(Job.id).where(Job.name == spec.name)).first() is not None:
+        raise Conflict(f"name: a job called {spec.name!r} already exists")
+    assert actor.id is not None
+    job = Job(
+        name=spec.name,
+        task_type=task_type.name,
+        labels=list(spec.labels),
+        label_attribute_name=attribute,
+        input_manifest=spec.input_manifest,
+        output_path=output_path,
+        instructions=spec.instructions,
+        full_instructions=spec.full_instructions,
+        template=spec.template,
+        workforce=workforce.name,
+        team_id=spec.team_id,
+        workers_per_item=workers,
+        consensus=consensus_name,
+        price_per_task=price,
+        task_time_limit_seconds=time_limit,
+        task_availability_seconds=spec.task_availability_seconds,
+        max_concurrent_tasks=spec.max_concurrent_tasks,
+        max_human_labeled_items=spec.max_human_labeled_items,
+        max_labeled_percentage=spec.max_labeled_percentage,
+        auto_labeling=spec.auto_labeling,
+        created_by_id=actor.id,
+    )
+    session.add(job)
+    session.flush()
+    assert job.id is not None
+    audit.record(
+        session,
+        JobCreated(
+            actor_id=actor.id,
+            entity_id=job.id,
+            job_id=job.id,
+            name=job.name,
+            task_type=job.task_type,
+            input_manifest=job.input_manifest,
+        ),
+    )
+    return job
+
+
+def can_manage(user: User, job: Job) -> bool:
+    """Admins manage every job; requesters manage the jobs they created."""
+    return user.role == Role.ADMIN or (user.role == Role.REQUESTER and job.created_by_id == user.id)
+
+
+def get_managed_job(session: Session, user: User, job_id: int) -> Job:
+    """The job, if ``user`` may manage it: :class:`NotFound` or :class:`Forbidden` otherwise."""
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"no job with id {job_id}")
+    if not can_manage(user, job):
+        raise Forbidden(f"job {job_id} belongs to another requester")
+    return job
+
+
+def stop_job(session: Session, *, job: Job, actor: User) -> Job:
+    """Stop handing out tasks; the runner writes the output for what is labeled."""
+    if job.status in FINAL_JOB_STATUSES or job.status == JobStatus.STOPPING:
+        raise Conflict(f"job {job.name!r} is already {job.status}")
+    job.status = JobStatus.STOPPING
+    job.updated_at = utcnow()
+    session.add(job)
+    assert job.id is not None
+    audit.record(session, JobStopping(actor_id=actor.id, entity_id=job.id, job_id=job.id))
+    return job
+
+
+@dataclass(frozen=True)
+class Counters:
+    """How many of a job's items are in each state."""
+
+    total: int = 0
+    human_labeled: int = 0
+    machine_labeled: int = 0
+    failed: int = 0
+    unlabeled: int = 0
+    in_progress: int = 0
+    skipped: int = 0
+
+
+def counters_from_statuses(by_status: dict[str, int]) -> Counters:
+    """Counters from item counts per status."""
+    return Counters(
+        total=sum(by_status.values()),
+        human_labeled=by_status.get(ItemStatus.HUMAN_LABELED, 0),
+        machine_labeled=by_status.get(ItemStatus.MACHINE_LABELED, 0),
+        failed=by_status.get(ItemStatus.FAILED, 0),
+        unlabeled=by_status.get(ItemStatus.UNLABELED, 0),
+        in_progress=by_status.get(ItemStatus.IN_PROGRESS, 0),
+        skipped=by_status.get(ItemStatus.SKIPPED, 0),
+    )
+
+
+def counters(session: Session, job_id: int) -> Counters:
+    """Count a job's items by status (one indexed GROUP BY)."""
+    rows = session.exec(
+        select(Item.status, func.count()).where(Item.job_id == job_id).group_by(Item.status)
+    ).all()
+    return counters_from_statuses({status: int(count) for status, count in rows})
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a job cost so far: workforce (answers x price), service and compute fees."""
+
+    workforce: float
+    service: float
+    compute: float
+
+    @property
+    def total(self) -> float:
+        """The sum of the three."""
+        return round(self.workforce + self.service + self.compute, 6)
+
+
+def cost(session: Session, job: Job) -> Cost:
+    """The job's cost: every submitted answer is paid ``pricePerTask``."""
+    answers = session.exec(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.job_id == job.id, Task.status == TaskStatus.SUBMITTED)
+    ).one()
+    return Cost(workforce=round(int(answers) * job.price_per_task, 6), service=0.0, compute=0.0)

@@ -1,0 +1,329 @@
+"""Tasks: claim, submit, release, and lease expiry.
+
+Guarantees, on SQLite and PostgreSQL alike:
+
+- an item is never given twice to one worker: ``tasks`` has a unique (item, worker) pair;
+- an item never gets more than ``workersPerItem`` answers: a claim takes an item only while
+  its held-or-answered count is below the limit, under the item's row lock
+  (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent workers take different items;
+  SQLite serialises writers with ``BEGIN IMMEDIATE``);
+- a worker who already holds an unexpired task of a job gets that task back, so a page
+  reload strands nothing.
+
+``maxConcurrentTasks`` caps the items being worked on at once: while the cap is reached,
+claims only go to items already in progress. On PostgreSQL the cap is checked without a
+job-wide lock, so concurrent claims may overshoot it by the number of racing workers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from quorum import audit
+from quorum.errors import Conflict, Forbidden, LeaseExpired, NotFound
+from quorum.events import TaskClaimed, TaskExpired, TaskReleased, TaskSubmitted
+from quorum.models import (
+    Item,
+    ItemStatus,
+    Job,
+    JobStatus,
+    Task,
+    TaskStatus,
+    User,
+    utcnow,
+)
+from quorum.plugins import PluginHost
+from quorum.services.users import team_ids_of
+from quorum.storage import Storage
+from sqlalchemy import func, text
+from sqlmodel import Session, select
+
+_PICK = """
+SELECT id FROM items
+WHERE job_id = :job_id AND open {status_filter}
+  AND NOT EXISTS (
+    SELECT 1 FROM tasks WHERE tasks.item_id = items.id AND tasks.worker_id = :worker_id
+  )
+ORDER BY id LIMIT 1 {lock}
+"""
+
+_TAKE = text(
+    "UPDATE items SET active_count = active_count + 1, "
+    "open = (active_count + 1 < :limit), status = :in_progress WHERE id = :id"
+)
+# A slot handed back reopens the item; an item nobody holds or answered is unlabeled again.
+_GIVE_BACK = text(
+    "UPDATE items SET active_count = active_count - 1, open = :true, "
+    "status = CASE WHEN active_count = 1 AND answers_count = 0 THEN :unlabeled ELSE status END "
+    "WHERE id = :id AND status IN (:unlabeled, :in_progress)"
+)
+
+
+def job_is_open(job: Job, now: datetime) -> bool:
+    """Whether the job hands out tasks now (in progress, within its availability)."""
+    if job.status != JobStatus.IN_PROGRESS:
+        return False
+    return not (
+        job.task_availability_seconds is not None
+        and job.started_at is not None
+        and now > job.started_at + timedelta(seconds=job.task_availability_seconds)
+    )
+
+
+def _pick_item(
+    session: Session, job: Job, worker_id: int, *, in_progress_only: bool, lock: bool = True
+) -> int | None:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    lock_clause = "FOR UPDATE SKIP LOCKED" if lock and postgres else ""
+    status_filter = "AND status = :in_progress" if in_progress_only else ""
+    row = session.execute(
+        text(_PICK.format(status_filter=status_filter, lock=lock_clause)),
+        {"job_id": job.id, "worker_id": worker_id, "in_progress": ItemStatus.IN_PROGRESS.value},
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def _held_task(session: Session, job_id: int, worker_id: int, now: datetime) -> Task | None:
+    return session.exec(
+        select(Task).where(
+            Task.job_id == job_id,
+            Task.worker_id == worker_id,
+            Task.status == TaskStatus.ASSIGNED,
+            Task.lease_expires_at > now,
+        )
+    ).first()
+
+
+def _at_concurrency_cap(session: Session, job: Job) -> bool:
+    if job.max_concurrent_tasks is None:
+        return False
+    in_progress = session.exec(
+        select(func.count())
+        .select_from(Item)
+        .where(Item.job_id == job.id, Item.status == ItemStatus.IN_PROGRESS)
+    ).one()
+    return int(in_progress) >= job.max_concurrent_tasks
+
+
+def workable_jobs(session: Session, plugins: PluginHost, worker: User) -> list[Job]:
+    """The in-progress jobs ``worker`` may take tasks of, oldest first."""
+    assert worker.id is not None
+    team_ids = team_ids_of(session, worker.id)
+    now = utcnow()
+    jobs = session.exec(
+        select(Job).where(Job.status == JobStatus.IN_PROGRESS).order_by(Job.id)  # type: ignore[arg-type]
+    ).all()
+    return [
+        job
+        for job in jobs
+        if job_is_open(job, now)
+        and job.workforce in plugins.workforces
+        and plugins.workforces.get(job.workforce, "workforce").may_work(job, worker, team_ids)
+    ]
+
+
+def claim_task(
+    session: Session, *, worker: User, job_id: int | None, plugins: PluginHost
+) -> Task | None:
+    """Give ``worker`` a task of ``job_id`` (or of any job they may work on), or ``None``."""
+    assert worker.id is not None
+    now = utcnow()
+    if job_id is None:
+        jobs = workable_jobs(session, plugins, worker)
+    else:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"jobId: no job with id {job_id}")
+        provider = plugins.workforces.get(job.workforce, "workforce")
+        if not provider.may_work(job, worker, team_ids_of(session, worker.id)):
+            raise Forbidden(f"jobId: you are not in the workforce of job {job.name!r}")
+        jobs = [job]
+    for job in jobs:
+        assert job.id is not None
+        held = _held_task(session, job.id, worker.id, now)
+        if held is not None:
+            return held
+        if not job_is_open(job, now):
+            continue
+        capped = _at_concurrency_cap(session, job)
+        item_id = _pick_item(session, job, worker.id, in_progress_only=capped)
+        if item_id is None:
+            continue
+        session.execute(
+            _TAKE,
+            {
+                "limit": job.workers_per_item,
+                "in_progress": ItemStatus.IN_PROGRESS.value,
+                "id": item_id,
+            },
+        )
+        task = Task(
+            job_id=job.id,
+            item_id=item_id,
+            worker_id=worker.id,
+            accepted_at=now,
+            lease_expires_at=now + timedelta(seconds=job.task_time_limit_seconds),
+        )
+        session.add(task)
+        session.flush()
+        assert task.id is not None
+        audit.record(
+            session,
+            TaskClaimed(
+                actor_id=worker.id,
+                entity_id=task.id,
+                job_id=job.id,
+                item_id=item_id,
+                worker_id=worker.id,
+                lease_expires_at=task.lease_expires_at.isoformat(),
+            ),
+        )
+        return task
+    return None
+
+
+def _own_task(session: Session, worker: User, task_id: int) -> Task:
+    query = select(Task).where(Task.id == task_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    task = session.exec(query).first()
+    if task is None:
+        raise NotFound(f"taskId: no task with id {task_id}")
+    if task.worker_id != worker.id:
+        raise Forbidden(f"taskId: task {task_id} belongs to another worker")
+    return task
+
+
+def submit_task(
+    session: Session, *, worker: User, task_id: int, answer: Any, plugins: PluginHost
+) -> Task:
+    """Accept ``worker``'s answer for their task; the same answer again is a no-op."""
+    task = _own_task(session, worker, task_id)
+    job = session.get(Job, task.job_id)
+    assert job is not None and task.id is not None
+    task_type = plugins.task_types.get(job.task_type, "taskType")
+    cleaned = task_type.validate_answer(answer, job.labels)
+    if task.status == TaskStatus.SUBMITTED:
+        if task.answer == cleaned:
+            return task
+        raise Conflict(f"taskId: task {task_id} was already submitted with another answer")
+    if task.status != TaskStatus.ASSIGNED:
+        raise LeaseExpired(
+            f"taskId: task {task_id} was {task.status.lower()}; its item went back to the pool"
+        )
+    now = utcnow()
+    if now > task.lease_expires_at:
+        raise LeaseExpired(
+            f"taskId: the time limit of task {task_id} passed at "
+            f"{task.lease_expires_at.isoformat()}; claim a new task"
+        )
+    if job.status != JobStatus.IN_PROGRESS:
+        raise Conflict(f"job {job.name!r} is {job.status}; it takes no more answers")
+    task.status = TaskStatus.SUBMITTED
+    task.answer = cleaned
+    task.submitted_at = now
+    task.time_spent_seconds = round((now - task.accepted_at).total_seconds(), 3)
+    session.add(task)
+    session.execute(
+        text("UPDATE items SET answers_count = answers_count + 1 WHERE id = :id"),
+        {"id": task.item_id},
+    )
+    audit.record(
+        session,
+        TaskSubmitted(
+            actor_id=worker.id,
+            entity_id=task.id,
+            job_id=job.id,
+            item_id=task.item_id,
+            answer=cleaned,
+            time_spent_seconds=task.time_spent_seconds,
+        ),
+    )
+    return task
+
+
+def _return_item(session: Session, task: Task) -> None:
+    """Give a task's slot back to its item, reopening it."""
+    session.execute(
+        _GIVE_BACK,
+        {
+            "id": task.item_id,
+            "true": True,
+            "unlabeled": ItemStatus.UNLABELED.value,
+            "in_progress": ItemStatus.IN_PROGRESS.value,
+        },
+    )
+
+
+def release_task(session: Session, *, worker: User, task_id: int) -> Task:
+    """Hand an unanswered task back; its item returns to the pool for other workers."""
+    task = _own_task(session, worker, task_id)
+    if task.status == TaskStatus.RELEASED:
+        return task
+    if task.status != TaskStatus.ASSIGNED:
+        raise Conflict(f"taskId: task {task_id} is {task.status.lower()}; it cannot be released")
+    task.status = TaskStatus.RELEASED
+    session.add(task)
+    assert task.id is not None
+    _return_item(session, task)
+    audit.record(
+        session,
+        TaskReleased(
+            actor_id=worker.id, entity_id=task.id, job_id=task.job_id, item_id=task.item_id
+        ),
+    )
+    return task
+
+
+def expire_leases(session: Session, *, limit: int = 500) -> int:
+    """Expire up to ``limit`` tasks whose lease ran out; their items go back to the pool."""
+    query = (
+        select(Task)
+        .where(Task.status == TaskStatus.ASSIGNED, Task.lease_expires_at <= utcnow())
+        .order_by(Task.id)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    tasks = session.exec(query).all()
+    for task in tasks:
+        assert task.id is not None
+        task.status = TaskStatus.EXPIRED
+        session.add(task)
+        _return_item(session, task)
+        audit.record(
+            session,
+            TaskExpired(actor_id=None, entity_id=task.id, job_id=task.job_id, item_id=task.item_id),
+        )
+    return len(tasks)
+
+
+def task_input(job: Job, item: Item, storage: Storage, expires_seconds: int) -> dict[str, Any]:
+    """What the worker template renders: ``taskObject`` (the inline text, or a presigned or
+    signed URL for ``source-ref``), the manifest line verbatim, and what a pre-annotation
+    hook added."""
+    line: Mapping[str, Any] = json.loads(item.data)
+    if "source" in line:
+        task_object: Any = line["source"]
+    else:
+        task_object = storage.browser_url(str(line["source-ref"]), expires_seconds)
+    result: dict[str, Any] = {"taskObject": task_object, "manifestLine": line}
+    if item.task_input:
+        result.update(item.task_input)
+    return result
+
+
+def has_work_for(session: Session, job: Job, worker: User) -> bool:
+    """Whether ``worker`` holds a task of ``job`` or could claim one now."""
+    assert job.id is not None and worker.id is not None
+    if _held_task(session, job.id, worker.id, utcnow()) is not None:
+        return True
+    return (
+        _pick_item(
+            session, job, worker.id, in_progress_only=_at_concurrency_cap(session, job), lock=False
+        )
+        is not None
+    )

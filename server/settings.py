@@ -1,0 +1,108 @@
+"""Settings: ``QUORUM_*`` environment variables, with command-line flags on top.
+
+Nothing is read from the current directory by surprise: the one relative default is the
+data folder ``./quorum-data``, which holds everything the embedded default needs (the SQLite
+file, the local object store ``objects/`` and the URL-signing key).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from quorum.errors import StartupError
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server, the runner and the command line need to know."""
+
+    data_dir: Path
+    database_url: str
+    storage_url: str
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str | None = None
+    s3_secure: bool = True
+    local_roots: tuple[Path, ...] = ()
+    plugins_dir: Path | None = None
+    disabled_plugins: frozenset[str] = frozenset()
+    trace_plugins: bool = False
+    #: How long a signed or presigned object URL stays valid.
+    url_expiry_seconds: int = 3600
+    #: Largest accepted HTTP request body (a segmentation answer carries a PNG).
+    max_request_bytes: int = 16 * 1024 * 1024
+    #: Deepest GraphQL selection accepted.
+    max_query_depth: int = 10
+    #: How often the runner looks for work when idle.
+    runner_poll_seconds: float = 0.5
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``QUORUM_*`` variables (``os.environ`` by default)."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("QUORUM_DATA_DIR", "./quorum-data")).expanduser().resolve()
+        roots = tuple(
+            Path(part).expanduser().resolve()
+            for part in env.get("QUORUM_LOCAL_ROOTS", "").split(":")
+            if part.strip()
+        )
+        plugins_dir = env.get("QUORUM_PLUGINS_DIR")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("QUORUM_DATABASE_URL") or f"sqlite:///{data_dir / 'quorum.db'}",
+            storage_url=env.get("QUORUM_STORAGE_URL") or f"file://{data_dir / 'objects'}",
+            s3_endpoint=env.get("QUORUM_S3_ENDPOINT") or None,
+            s3_access_key=env.get("QUORUM_S3_ACCESS_KEY") or None,
+            s3_secret_key=env.get("QUORUM_S3_SECRET_KEY") or None,
+            s3_region=env.get("QUORUM_S3_REGION") or None,
+            s3_secure=_flag(env.get("QUORUM_S3_SECURE", "true")),
+            local_roots=roots,
+            plugins_dir=Path(plugins_dir).resolve() if plugins_dir else None,
+            disabled_plugins=frozenset(
+                name.strip()
+                for name in env.get("QUORUM_DISABLED_PLUGINS", "").split(",")
+                if name.strip()
+            ),
+            trace_plugins=_flag(env.get("QUORUM_TRACE_PLUGINS", "")),
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced (command-line flags on top of the env)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def objects_dir(self) -> Path:
+        """The local object store: the only folder ``file://`` URLs may name by default."""
+        return self.data_dir / "objects"
+
+    @property
+    def readable_roots(self) -> tuple[Path, ...]:
+        """Every folder a ``file://`` URL may name: ``objects/`` plus ``QUORUM_LOCAL_ROOTS``."""
+        return (self.objects_dir, *self.local_roots)
+
+    def prepare_data_dir(self) -> None:
+        """Create the data folder and ``objects/`` if they are missing."""
+        try:
+            self.objects_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StartupError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
+
+    def signing_key(self) -> bytes:
+        """The HMAC key for signed object URLs, created once in the data folder."""
+        self.prepare_data_dir()
+        path = self.data_dir / "signing.key"
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return bytes.fromhex(path.read_text().strip())

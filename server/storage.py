@@ -1,0 +1,114 @@
+"""The base class of storage backends, and the router that picks one per URL scheme.
+
+Manifests are read and outputs written through a backend chosen by the URL's scheme
+(``file://``, ``s3://``, or any scheme a plugin adds). Browsers never see credentials:
+:meth:`StorageBackend.browser_url` returns a presigned or signed, expiring URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
+
+from quorum.errors import BadInput
+
+if TYPE_CHECKING:
+    from quorum.settings import Settings
+
+
+class StorageBackend:
+    """Reads and writes objects named by URLs of one scheme. Subclass it."""
+
+    #: The URL scheme this backend serves, e.g. ``file`` or ``s3``.
+    scheme: ClassVar[str]
+    #: One line for people configuring storage.
+    description: ClassVar[str] = ""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def check_url(self, url: str) -> None:
+        """Raise :class:`BadInput` if ``url`` can never be used (without reading it)."""
+
+    def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
+        """Stream the object's lines (with their line endings), in constant memory."""
+        raise NotImplementedError(f"{type(self).__name__}.open_lines")
+
+    def read_bytes(self, url: str) -> bytes:
+        """The whole object."""
+        raise NotImplementedError(f"{type(self).__name__}.read_bytes")
+
+    def write_bytes(self, url: str, data: bytes, content_type: str = "application/json") -> None:
+        """Write (or replace) the object at ``url``."""
+        raise NotImplementedError(f"{type(self).__name__}.write_bytes")
+
+    def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
+        """Write (or replace) the object from an iterable of lines, atomically: readers see
+        the old object or the whole new one, never half of it."""
+        raise NotImplementedError(f"{type(self).__name__}.write_lines")
+
+    def browser_url(self, url: str, expires_seconds: int) -> str:
+        """A URL a browser can fetch for ``expires_seconds``, holding no credentials."""
+        raise NotImplementedError(f"{type(self).__name__}.browser_url")
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of a storage URL; :class:`BadInput` if it has none."""
+    scheme = urlsplit(url).scheme.lower()
+    if not scheme:
+        raise BadInput(f"{url!r} is not a storage URL (expected file://... or s3://...)")
+    return scheme
+
+
+def join_url(prefix: str, *parts: str) -> str:
+    """``prefix`` with ``parts`` appended, one slash between each."""
+    return "/".join([prefix.rstrip("/"), *(part.strip("/") for part in parts)])
+
+
+class Storage:
+    """Routes each URL to the backend of its scheme."""
+
+    def __init__(self, backends: Mapping[str, StorageBackend]) -> None:
+        self._backends = dict(backends)
+
+    @property
+    def schemes(self) -> list[str]:
+        """The schemes some backend serves."""
+        return sorted(self._backends)
+
+    def backend(self, url: str) -> StorageBackend:
+        """The backend for ``url``; :class:`BadInput` naming the known schemes if none."""
+        scheme = url_scheme(url)
+        try:
+            return self._backends[scheme]
+        except KeyError:
+            known = ", ".join(f"{name}://" for name in self.schemes)
+            raise BadInput(
+                f"{url!r}: no storage backend for {scheme}:// (known: {known})"
+            ) from None
+
+    def check_url(self, url: str) -> None:
+        """Raise :class:`BadInput` if no backend can ever use ``url``."""
+        self.backend(url).check_url(url)
+
+    def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
+        """Stream the lines of the object at ``url``."""
+        return self.backend(url).open_lines(url)
+
+    def read_bytes(self, url: str) -> bytes:
+        """The whole object at ``url``."""
+        return self.backend(url).read_bytes(url)
+
+    def write_bytes(self, url: str, data: bytes, content_type: str = "application/json") -> None:
+        """Write the object at ``url``."""
+        self.backend(url).write_bytes(url, data, content_type)
+
+    def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
+        """Write the object at ``url`` from lines, atomically."""
+        self.backend(url).write_lines(url, lines)
+
+    def browser_url(self, url: str, expires_seconds: int) -> str:
+        """A presigned or signed URL a browser can fetch."""
+        return self.backend(url).browser_url(url, expires_seconds)

@@ -1,0 +1,121 @@
+"""The base class of task types, and the single-label classification family.
+
+A task type brings everything the core must know about one kind of labeling work: which
+manifest key it reads, its crowd element, how an answer is validated, and how a
+consolidated label is written into the output manifest (Ground Truth's shape). Plugins
+return subclasses from :func:`quorum.hookspecs.quorum_task_types`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from quorum.consensus import Consolidated
+from quorum.errors import BadInput
+
+
+class TaskType:
+    """A kind of labeling work. Subclass it; every method has a safe default."""
+
+    #: Unique, lowercase, as used in ``createJob(input: {taskType})``.
+    name: ClassVar[str]
+    #: One line for people choosing a task type.
+    description: ClassVar[str] = ""
+    #: What consensus algorithms must understand: ``single-label``, ``multi-label``,
+    #: ``boxes``, ``spans``, ``mask`` or ``custom``.
+    label_kind: ClassVar[str]
+    #: The ``type`` written in output metadata, e.g. ``groundtruth/image-classification``.
+    output_type: ClassVar[str]
+    #: The crowd element that renders the task, e.g. ``crowd-image-classifier``.
+    element: ClassVar[str]
+    #: The manifest key the task reads: ``source-ref`` (objects) or ``source`` (inline text).
+    source_key: ClassVar[str] = "source-ref"
+    #: The consensus algorithm used when a job names none.
+    default_consensus: ClassVar[str] = "majority-vote"
+    #: Fewest label categories a job of this type may have.
+    min_labels: ClassVar[int] = 1
+    #: Most label categories a job of this type may have (``None``: no limit).
+    max_labels: ClassVar[int | None] = None
+
+    def validate_labels(self, labels: Sequence[str]) -> None:
+        """Raise :class:`BadInput` naming the problem if ``labels`` cannot be used."""
+        if len(labels) < self.min_labels:
+            raise BadInput(
+                f"labels: {self.name} needs at least {self.min_labels} label categories, "
+                f"got {len(labels)}"
+            )
+        if self.max_labels is not None and len(labels) > self.max_labels:
+            raise BadInput(f"labels: {self.name} allows at most {self.max_labels} categories")
+        seen: set[str] = set()
+        for index, label in enumerate(labels):
+            if not label.strip():
+                raise BadInput(f"labels[{index}]: a label category cannot be empty")
+            if len(label) > 256:
+                raise BadInput(f"labels[{index}]: a label category is at most 256 characters")
+            if label in seen:
+                raise BadInput(f"labels[{index}]: {label!r} is listed twice")
+            seen.add(label)
+
+    def validate_answer(self, answer: Any, labels: Sequence[str]) -> dict[str, Any]:
+        """Check a worker's answer and return it normalised; raise :class:`BadInput` naming
+        the wrong field. The default accepts any JSON object."""
+        if not isinstance(answer, dict):
+            raise BadInput("answer: must be a JSON object")
+        return answer
+
+    def output_label(
+        self, consolidated: Consolidated, labels: Sequence[str]
+    ) -> tuple[Any, dict[str, Any]]:
+        """The label value and the task-specific metadata fields for the output manifest.
+
+        The core adds ``type``, ``job-name``, ``human-annotated`` and ``creation-date``.
+        """
+        return consolidated.value, {"confidence": consolidated.confidence}
+
+
+class SingleLabelClassification(TaskType):
+    """Choose one category: Ground Truth's image and text classification.
+
+    The answer is ``{"label": "<category>"}``; the output value is the category's integer
+    index in the job's label list, with ``class-name`` and ``confidence`` in the metadata.
+    """
+
+    label_kind = "single-label"
+    min_labels = 2
+
+    def validate_answer(self, answer: Any, labels: Sequence[str]) -> dict[str, Any]:
+        """Accept ``{"label": <one of the job's categories>}`` (an optional
+        ``workerComment`` string is kept)."""
+        answer = super().validate_answer(answer, labels)
+        if "label" not in answer:
+            raise BadInput('answer.label: missing; expected {"label": "<category>"}')
+        label = answer["label"]
+        if not isinstance(label, str):
+            raise BadInput("answer.label: must be a string naming a category")
+        if label not in labels:
+            raise BadInput(
+                f"answer.label: {label!r} is not one of this job's labels ({', '.join(labels)})"
+            )
+        cleaned: dict[str, Any] = {"label": label}
+        comment = answer.get("workerComment")
+        if comment is not None:
+            if not isinstance(comment, str):
+                raise BadInput("answer.workerComment: must be a string")
+            cleaned["workerComment"] = comment
+        unknown = sorted(set(answer) - {"label", "workerComment"})
+        if unknown:
+            raise BadInput(f"answer.{unknown[0]}: unknown field for {self.name}")
+        return cleaned
+
+    def output_label(
+        self, consolidated: Consolidated, labels: Sequence[str]
+    ) -> tuple[Any, dict[str, Any]]:
+        """The class index, with ``class-name`` and ``confidence``."""
+        name = str(consolidated.value)
+        return labels.index(name), {"class-name": name, "confidence": consolidated.confidence}
+
+
+def answer_content(task_type: TaskType, answer: Mapping[str, Any]) -> dict[str, Any]:
+    """Ground Truth's ``answerContent``: the answer under the crowd element's name."""
+    return {task_type.element: dict(answer)}
