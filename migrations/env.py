@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import quorum.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from alembic import context
+from sqlmodel import SQLModel
+
+import quorum.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from quorum.db import make_engine
 from quorum.settings import Settings
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 
 from minio import Minio
 from minio.error import S3Error
+from urllib3.response import HTTPResponse
+
 from quorum import hookimpl
 from quorum.errors import BadInput
 from quorum.storage import StorageBackend
-from urllib3.response import HTTPResponse
 
 if TYPE_CHECKING:
     from quorum.settings import Settings

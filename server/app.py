@@ -12,15 +12,6 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 
-from quorum.db import Database
-from quorum.graphql.context import Context
-from quorum.graphql.dataloaders import DataLoaders
-from quorum.graphql.schema import build_schema
-from quorum.limits import RequestSizeLimit
-from quorum.objects_route import serve_object
-from quorum.plugins import PluginHost
-from quorum.runner.loop import Runner
-from quorum.settings import Settings
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +23,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from quorum.db import Database
+from quorum.graphql.context import Context
+from quorum.graphql.dataloaders import DataLoaders
+from quorum.graphql.schema import build_schema
+from quorum.limits import RequestSizeLimit
+from quorum.objects_route import serve_object
+from quorum.plugins import PluginHost
+from quorum.runner.loop import Runner
+from quorum.settings import Settings
 
 
 class QuorumGraphQL(GraphQL[Context, None]):

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
 from quorum.db import EVENTS_KEY
 from quorum.events import Event
 from quorum.models import AuditEvent
-from sqlalchemy import text
-from sqlmodel import Session, col, select
 
 GENESIS_HASH = "0" * 64
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from sqlmodel import Session, select
+
 from quorum.errors import Unauthenticated
 from quorum.models import ApiToken, User
-from sqlmodel import Session, select
 
 TOKEN_PREFIX = "qrm_"
 

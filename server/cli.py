@@ -31,6 +31,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, then serve HTTP (with the runner in-process unless ``--no-runner``)."""
     import uvicorn
+
     from quorum.app import create_app
 
     settings = _settings(args)

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from quorum.errors import StartupError
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
+
+from quorum.errors import StartupError
 
 if TYPE_CHECKING:
     from quorum.events import Event

@@ -6,6 +6,7 @@ from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
+
 from quorum.db import make_engine
 
 

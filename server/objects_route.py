@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from quorum.signing import verify_path
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
+
+from quorum.signing import verify_path
 
 if TYPE_CHECKING:
     from quorum.settings import Settings

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
+
 from quorum import hookspecs
 from quorum.autolabel import AutoLabeler
 from quorum.consensus import ConsensusAlgorithm, Consolidated, WorkerAnswer

@@ -153,7 +153,7 @@ class DatabaseFactory:
         assert self.server_url is not None
         plain = self.server_url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(statement)  # type: ignore[arg-type]
+            connection.execute(statement)
 
     def new(self, folder: Path) -> str:
         """The URL of a fresh database."""

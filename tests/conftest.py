@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
+
 from quorum.settings import Settings
 
 

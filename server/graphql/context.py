@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import strawberry
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+
 from quorum.auth import user_for_token
 from quorum.db import Database
 from quorum.errors import Unauthenticated
@@ -20,9 +24,6 @@ from quorum.graphql.dataloaders import DataLoaders
 from quorum.models import User
 from quorum.plugins import PluginHost
 from quorum.settings import Settings
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import HTTPConnection
 
 T = TypeVar("T")
 

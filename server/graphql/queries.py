@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel import Session, col, select
+
 from quorum import models
 from quorum.errors import BadInput, Forbidden
 from quorum.graphql.context import Info
@@ -22,7 +24,6 @@ from quorum.graphql.types.user import Team, User
 from quorum.services.jobs import can_manage, get_managed_job
 from quorum.services.tasks import has_work_for, workable_jobs
 from quorum.services.users import team_ids_of, team_members
-from sqlmodel import Session, col, select
 
 
 def team_view(session: Session, team: models.Team) -> Team:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from graphql import GraphQLError
+from strawberry import Schema
+from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+
 from quorum.errors import QuorumError
 from quorum.graphql.mutations import Mutation
 from quorum.graphql.queries import Query
 from quorum.graphql.subscriptions import Subscription
-from strawberry import Schema
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
 
 INTERNAL_MESSAGE = "internal server error; the server log has the details"
 

@@ -6,12 +6,13 @@ import asyncio
 from collections.abc import AsyncGenerator
 
 import strawberry
+from sqlmodel import Session
+
 from quorum import models
 from quorum.graphql.context import Info
 from quorum.graphql.types.job import JobCounters
 from quorum.graphql.types.pagination import parse_id
 from quorum.services.jobs import counters, get_managed_job
-from sqlmodel import Session
 
 #: How often a subscription looks at the counters.
 POLL_SECONDS = 0.5

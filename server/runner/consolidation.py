@@ -14,13 +14,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 
+from sqlmodel import Session, col, select
+
 from quorum import audit
 from quorum.consensus import Consolidated, WorkerAnswer
 from quorum.events import ItemFailed, ItemLabeled
 from quorum.models import Item, ItemStatus, Job, Task, TaskStatus, utcnow
 from quorum.plugins import PluginHost
 from quorum.runner.output import label_fragment, labeled_output, write_worker_responses
-from sqlmodel import Session, col, select
 
 logger = logging.getLogger("quorum.runner")
 

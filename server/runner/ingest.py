@@ -18,12 +18,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import text
+
 from quorum.db import Database
 from quorum.errors import BadInput, QuorumError
 from quorum.models import ItemStatus, Job
 from quorum.plugins import PluginHost
 from quorum.tasktypes import TaskType
-from sqlalchemy import text
 
 BATCH_SIZE = 20_000
 MAX_LINE_CHARS = 100_000
@@ -132,7 +133,7 @@ def _insert(db: Database, rows: list[Row]) -> None:
             connection.exec_driver_sql(
                 "INSERT INTO items (job_id, position, data, status, open, task_input, "
                 "active_count, answers_count) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
-                rows,  # type: ignore[arg-type]
+                rows,
             )
 
 

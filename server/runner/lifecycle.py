@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
 from quorum import audit
 from quorum.db import Database
 from quorum.events import (
@@ -15,8 +18,6 @@ from quorum.events import (
 )
 from quorum.models import FINAL_JOB_STATUSES, Item, ItemStatus, Job, JobStatus, utcnow
 from quorum.services.jobs import counters
-from sqlalchemy import or_, update
-from sqlmodel import Session, col, select
 
 #: How long a runner owns a job it is ingesting or writing out, unless it renews.
 JOB_LEASE_SECONDS = 120

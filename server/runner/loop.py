@@ -12,6 +12,8 @@ import logging
 import threading
 from datetime import timedelta
 
+from sqlmodel import col, select
+
 from quorum.db import Database
 from quorum.errors import QuorumError
 from quorum.models import Job, JobStatus, utcnow
@@ -21,7 +23,6 @@ from quorum.runner.consolidation import consolidate, fail_items, ready_items
 from quorum.runner.ingest import ingest
 from quorum.runner.output import write_output_manifest
 from quorum.services.tasks import expire_leases
-from sqlmodel import col, select
 
 logger = logging.getLogger("quorum.runner")
 

@@ -18,11 +18,12 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlmodel import Session, col, select
+
 from quorum.consensus import Consolidated
 from quorum.models import Item, Job, Task
 from quorum.storage import Storage, join_url
 from quorum.tasktypes import TaskType, answer_content
-from sqlmodel import Session, col, select
 
 STREAM_BATCH = 5_000
 

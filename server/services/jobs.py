@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func
+from sqlmodel import Session, select
+
 from quorum import audit
 from quorum.errors import BadInput, Conflict, Forbidden, NotFound
 from quorum.events import JobCreated, JobStopping
@@ -30,8 +33,6 @@ from quorum.models import (
     utcnow,
 )
 from quorum.plugins import PluginHost
-from sqlalchemy import func
-from sqlmodel import Session, select
 
 JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 ATTRIBUTE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}")

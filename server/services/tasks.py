@@ -22,6 +22,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, text
+from sqlmodel import Session, select
+
 from quorum import audit
 from quorum.errors import Conflict, Forbidden, LeaseExpired, NotFound
 from quorum.events import TaskClaimed, TaskExpired, TaskReleased, TaskSubmitted
@@ -38,8 +41,6 @@ from quorum.models import (
 from quorum.plugins import PluginHost
 from quorum.services.users import team_ids_of
 from quorum.storage import Storage
-from sqlalchemy import func, text
-from sqlmodel import Session, select
 
 _PICK = """
 SELECT id FROM items

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
 from quorum import audit
 from quorum.auth import issue_token
 from quorum.errors import BadInput, Conflict, NotFound
 from quorum.events import TeamCreated, UserCreated
 from quorum.models import Role, Team, TeamMember, User
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
 
 
 def create_user(

@@ -11,14 +11,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
+
 import quorum_plugins.builtin_storage_file as file_plugin
 from quorum.errors import BadInput
 from quorum.objects_route import serve_object
 from quorum.settings import Settings
 from quorum.signing import sign_path, verify_path
 from quorum_plugins.builtin_storage_file import FileStorage
-from starlette.applications import Starlette
-from starlette.routing import Route
 
 
 def make_settings(data_dir: Path, *local_roots: Path) -> Settings:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import quorum_plugins.builtin_storage_s3 as s3_plugin
 from minio import Minio
+
+import quorum_plugins.builtin_storage_s3 as s3_plugin
 from quorum.errors import BadInput
 from quorum.settings import Settings
 from quorum_plugins.builtin_storage_s3 import S3Storage, parse_endpoint

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from strawberry.dataloader import DataLoader
+
 from quorum.db import Database
 from quorum.graphql.dataloaders.job_counters import JobCountersLoader
 from quorum.services.jobs import Counters
-from strawberry.dataloader import DataLoader
 
 
 @dataclass

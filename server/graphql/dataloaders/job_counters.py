@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TypeAlias
 
-from quorum.db import Database
-from quorum.models import Item
-from quorum.services.jobs import Counters, counters_from_statuses
 from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
+
+from quorum.db import Database
+from quorum.models import Item
+from quorum.services.jobs import Counters, counters_from_statuses
 
 Key: TypeAlias = int
 Result: TypeAlias = Counters
@@ -33,7 +34,7 @@ class JobCountersLoader(DataLoader[Key, Result]):
             rows = session.exec(
                 select(Item.job_id, Item.status, func.count())
                 .where(col(Item.job_id).in_(keys))
-                .group_by(Item.job_id, Item.status)
+                .group_by(col(Item.job_id), col(Item.status))
             ).all()
         for job_id, status, count in rows:
             statuses[job_id][status] = int(count)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+
 from quorum.graphql.mutations.jobs import JobMutationMixin
 from quorum.graphql.mutations.tasks import TaskMutationMixin
 from quorum.graphql.mutations.users import UserMutationMixin

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel import Session
+
 from quorum import models
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import require_requester
 from quorum.graphql.types.job import Job
 from quorum.graphql.types.pagination import parse_id
 from quorum.services import jobs as job_service
-from sqlmodel import Session
 
 
 @strawberry.input

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel import Session
+from strawberry.scalars import JSON
+
 from quorum import models
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import require_worker
 from quorum.graphql.types.pagination import parse_id
 from quorum.graphql.types.task import Task, task_view
 from quorum.services import tasks as task_service
-from sqlmodel import Session
-from strawberry.scalars import JSON
 
 
 @strawberry.type

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from sqlmodel import Session
+
 from quorum import models
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import require_admin, require_requester
@@ -11,7 +13,6 @@ from quorum.graphql.types.enums import Role
 from quorum.graphql.types.pagination import parse_id
 from quorum.graphql.types.user import CreateUserPayload, Team, User
 from quorum.services import users as user_service
-from sqlmodel import Session
 
 
 @strawberry.input

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from quorum import models
 from strawberry.scalars import JSON
+
+from quorum import models
 
 
 @strawberry.type
@@ -42,7 +43,7 @@ class AuditEvent:
             entity_type=row.entity_type,
             entity_id=as_id(row.entity_id),
             job_id=as_id(row.job_id),
-            data=row.data,
+            data=JSON(row.data),
             created_at=row.created_at,
             prev_hash=row.prev_hash,
             hash=row.hash,

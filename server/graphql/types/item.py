@@ -6,9 +6,10 @@ import json
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
+
 from quorum import models
 from quorum.graphql.types.enums import ItemStatus
-from strawberry.scalars import JSON
 
 
 @strawberry.type

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlmodel import Session, col, select
+
 from quorum import models
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import ItemStatus, JobStatus
@@ -12,7 +14,6 @@ from quorum.graphql.types.item import Item
 from quorum.graphql.types.pagination import Connection, connection, decode_cursor, page_size
 from quorum.services import jobs as job_service
 from quorum.services.jobs import Counters
-from sqlmodel import Session, col, select
 
 
 @strawberry.type

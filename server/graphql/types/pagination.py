@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
+
 from quorum.errors import BadInput
 
 NodeT = TypeVar("NodeT")

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlmodel import Session
+from strawberry.scalars import JSON
+
 from quorum import models
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import TaskStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.job import Job
 from quorum.services.tasks import task_input
-from sqlmodel import Session
-from strawberry.scalars import JSON
 
 
 @strawberry.type
@@ -45,7 +46,7 @@ class Task:
             accepted_at=task.accepted_at,
             submitted_at=task.submitted_at,
             time_spent_seconds=task.time_spent_seconds,
-            answer=task.answer,
+            answer=None if task.answer is None else JSON(task.answer),
             job=Job.from_model(job),
             item=Item.from_model(item),
             input=input,
@@ -59,4 +60,4 @@ def task_view(info: Info, session: Session, task: models.Task) -> Task:
     assert job is not None and item is not None
     context = info.context
     payload = task_input(job, item, context.plugins.storage, context.settings.url_expiry_seconds)
-    return Task.from_models(task, job, item, payload)
+    return Task.from_models(task, job, item, JSON(payload))

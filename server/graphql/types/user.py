@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+
 from quorum import models
 from quorum.graphql.types.enums import Role
 

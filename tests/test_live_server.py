@@ -1,0 +1,184 @@
+"""Against a real ``quorum serve``: concurrent workers, a killed server, live progress."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+
+import httpx
+import pytest
+from sqlmodel import select
+from websockets.sync.client import connect
+
+from quorum.db import Database
+from quorum.models import Item, Role, Task, TaskStatus
+from quorum.plugins import PluginHost
+from quorum.services.jobs import JobSpec, create_job
+from quorum.services.users import create_team, create_user
+from tests.factories import text_lines, write_manifest
+from tests.live import LiveServer, graphql
+
+CLAIM = "mutation($jobId: ID) { claimTask(jobId: $jobId) { id item { position } } }"
+SUBMIT = "mutation($id: ID!, $answer: JSON!) { submitTask(taskId: $id, answer: $answer) { id } }"
+STATUS = "query($id: ID!) { job(id: $id) { status counters { humanLabeled total } } }"
+
+
+@pytest.fixture
+def server(quorum_settings):
+    live = LiveServer(quorum_settings)
+    live.start()
+    yield live
+    live.stop()
+
+
+def setup_job(settings, items: int, workers: int, per_item: int) -> tuple[str, str, list[str]]:
+    """A job, its requester token and worker tokens, made in the server's database."""
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            requester, requester_token = create_user(
+                session, name="req", role=Role.REQUESTER, actor_id=None
+            )
+            people = [
+                create_user(session, name=f"w{n}", role=Role.WORKER, actor_id=None)
+                for n in range(workers)
+            ]
+            team = create_team(
+                session, name="crew", member_ids=[user.id for user, _ in people], actor_id=None
+            )
+            job = create_job(
+                session,
+                spec=JobSpec(
+                    name="live",
+                    task_type="text-classification",
+                    input_manifest=write_manifest(settings, "live.manifest", text_lines(items)),
+                    labels=["negative", "positive"],
+                    team_id=team.id,
+                    workers_per_item=per_item,
+                ),
+                actor=requester,
+                plugins=PluginHost(settings),
+                default_output=settings.storage_url,
+            )
+    finally:
+        db.dispose()
+    return str(job.id), requester_token, [token for _, token in people]
+
+
+def wait_for(client, token, job_id, status, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = graphql(client, token, STATUS, {"id": job_id})["job"]
+        if job["status"] == status:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job never reached {status}: {job}")
+
+
+def work(url: str, token: str, job_id: str, log: list[tuple[str, int]], limit: int | None = None):
+    with httpx.Client(base_url=url, timeout=30) as client:
+        while limit is None or len(log) < limit:
+            task = graphql(client, token, CLAIM, {"jobId": job_id})["claimTask"]
+            if task is None:
+                return
+            graphql(client, token, SUBMIT, {"id": task["id"], "answer": {"label": "positive"}})
+            log.append((task["id"], task["item"]["position"]))
+
+
+def test_eight_concurrent_workers_never_duplicate(server, quorum_settings):
+    job_id, requester, workers = setup_job(quorum_settings, items=40, workers=8, per_item=3)
+    with httpx.Client(base_url=server.url) as client:
+        wait_for(client, requester, job_id, "IN_PROGRESS")
+        logs: list[list[tuple[str, int]]] = [[] for _ in workers]
+        threads = [
+            threading.Thread(target=work, args=(server.url, token, job_id, log))
+            for token, log in zip(workers, logs, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for log in logs:  # no worker saw an item twice
+            positions = [position for _, position in log]
+            assert len(positions) == len(set(positions))
+        per_item = Counter(position for log in logs for _, position in log)
+        assert per_item == {position: 3 for position in range(40)}
+        done = wait_for(client, requester, job_id, "COMPLETED")
+        assert done["counters"] == {"humanLabeled": 40, "total": 40}
+
+
+def test_a_killed_server_loses_no_accepted_answer(server, quorum_settings):
+    job_id, requester, workers = setup_job(quorum_settings, items=30, workers=2, per_item=1)
+    with httpx.Client(base_url=server.url) as client:
+        wait_for(client, requester, job_id, "IN_PROGRESS")
+    accepted: list[tuple[str, int]] = []
+    work(server.url, workers[0], job_id, accepted, limit=12)
+    server.kill()  # no shutdown at all, right after the last accepted answer
+    db = Database(quorum_settings.database_url)
+    try:
+        with db.read() as session:
+            for task_id, _ in accepted:
+                task = session.get(Task, int(task_id))
+                assert task.status == TaskStatus.SUBMITTED
+                assert task.answer == {"label": "positive"}
+    finally:
+        db.dispose()
+    server.start()
+    work(server.url, workers[1], job_id, [])
+    with httpx.Client(base_url=server.url) as client:
+        done = wait_for(client, requester, job_id, "COMPLETED")
+    assert done["counters"]["humanLabeled"] == 30
+    db = Database(quorum_settings.database_url)
+    try:
+        with db.read() as session:
+            assert all(item.answers_count == 1 for item in session.exec(select(Item)))
+    finally:
+        db.dispose()
+
+
+PROGRESS = "subscription($id: ID!) { jobProgress(jobId: $id) { total humanLabeled unlabeled } }"
+
+
+def subscribe(ws, job_id: str, token: str | None) -> dict:
+    """Open a graphql-transport-ws subscription to jobProgress; returns the first message."""
+    payload = {"Authorization": f"Bearer {token}"} if token else {}
+    ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+    assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+    message = {"query": PROGRESS, "variables": {"id": job_id}}
+    ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": message}))
+    return json.loads(ws.recv(timeout=10))
+
+
+def test_job_progress_streams_counters_over_graphql_transport_ws(server, quorum_settings):
+    job_id, requester, workers = setup_job(quorum_settings, items=3, workers=1, per_item=1)
+    with httpx.Client(base_url=server.url) as client:
+        wait_for(client, requester, job_id, "IN_PROGRESS")
+    ws_url = server.url.replace("http", "ws") + "/graphql"
+    seen: list[dict] = []
+    with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+        first = subscribe(ws, job_id, requester)
+        assert first["type"] == "next", first
+        seen.append(first["payload"]["data"]["jobProgress"])
+        worker = threading.Thread(target=work, args=(server.url, workers[0], job_id, []))
+        worker.start()
+        while True:
+            message = json.loads(ws.recv(timeout=30))
+            if message["type"] == "complete":
+                break
+            assert message["type"] == "next", message
+            seen.append(message["payload"]["data"]["jobProgress"])
+        worker.join()
+    assert seen[0] == {"total": 3, "humanLabeled": 0, "unlabeled": 3}
+    assert seen[-1] == {"total": 3, "humanLabeled": 3, "unlabeled": 0}
+    assert len(seen) >= 2
+
+
+def test_job_progress_refuses_a_missing_token(server, quorum_settings):
+    job_id, _requester, _workers = setup_job(quorum_settings, items=1, workers=1, per_item=1)
+    ws_url = server.url.replace("http", "ws") + "/graphql"
+    with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+        message = subscribe(ws, job_id, None)
+    assert message["type"] == "next", message
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
