@@ -62,7 +62,9 @@ def labeled_output(
 
 def label_fragment(attribute: str, value: Any, metadata: dict[str, Any]) -> str:
     """The JSON text spliced into an output line: ``"attr":value,"attr-metadata":{...}``."""
-    encoded = json.dumps({attribute: value, f"{attribute}-metadata": metadata})
+    encoded = json.dumps(
+        {attribute: value, f"{attribute}-metadata": metadata}, separators=(",", ":")
+    )
     return encoded[1:-1]
 
 
