@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 from sqlmodel import Session
 
@@ -50,28 +52,17 @@ class CreateJobInput:
     auto_labeling: AutoLabelingInput | None = None
 
     def to_spec(self) -> job_service.JobSpec:
-        """The service-level job spec."""
+        """The service-level job spec (same fields, ids parsed, auto-labeling as JSON)."""
+        plain = {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(job_service.JobSpec)
+            if field.name not in {"team_id", "auto_labeling", "labels"}
+        }
         auto = self.auto_labeling
         return job_service.JobSpec(
-            name=self.name,
-            task_type=self.task_type,
-            input_manifest=self.input_manifest,
+            **plain,
             labels=list(self.labels),
-            label_attribute_name=self.label_attribute_name,
-            output_path=self.output_path,
-            instructions=self.instructions,
-            full_instructions=self.full_instructions,
-            template=self.template,
-            workforce=self.workforce,
             team_id=None if self.team_id is None else parse_id(self.team_id, "teamId"),
-            workers_per_item=self.workers_per_item,
-            consensus=self.consensus,
-            price_per_task=self.price_per_task,
-            task_time_limit_seconds=self.task_time_limit_seconds,
-            task_availability_seconds=self.task_availability_seconds,
-            max_concurrent_tasks=self.max_concurrent_tasks,
-            max_human_labeled_items=self.max_human_labeled_items,
-            max_labeled_percentage=self.max_labeled_percentage,
             auto_labeling=None
             if auto is None
             else {
