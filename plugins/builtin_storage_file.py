@@ -90,12 +90,19 @@ class FileStorage(StorageBackend):
             return handle.read()
 
     def write_bytes(self, url: str, data: bytes, content_type: str = "application/json") -> None:
-        """Write (or replace) the file atomically, creating its folders."""
-        self.write_lines(url, [data])
+        """Write (or replace) the file atomically, creating its folders.
+
+        Atomic but not fsynced: small objects (raw worker answers) are derived from the
+        database and rewritten if lost, and an fsync per answer would slow labeling down.
+        """
+        self._replace(url, [data], durable=False)
 
     def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
         """Stream ``lines`` to a temporary file beside the target, fsync it, then rename it
-        over the target: readers see the old file or the whole new one."""
+        over the target: readers see the old file or the whole new one, even after a crash."""
+        self._replace(url, lines, durable=True)
+
+    def _replace(self, url: str, lines: Iterable[bytes], *, durable: bool) -> None:
         path = self._path(url)
         if os.path.isdir(path):
             raise BadInput(f"{url!r} is a folder, not a file")
@@ -110,8 +117,9 @@ class FileStorage(StorageBackend):
                 os.fchmod(handle.fileno(), 0o644)
                 for line in lines:
                     handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
             os.replace(temp, path)
         except BaseException:
             try:
@@ -119,7 +127,8 @@ class FileStorage(StorageBackend):
             except FileNotFoundError:
                 pass
             raise
-        _fsync_folder(folder)
+        if durable:
+            _fsync_folder(folder)
 
     def browser_url(self, url: str, expires_seconds: int) -> str:
         """A server-relative ``/objects/...`` URL, HMAC-signed, valid ``expires_seconds``."""

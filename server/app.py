@@ -22,7 +22,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from quorum.db import Database
 from quorum.graphql.context import Context
@@ -49,6 +51,17 @@ class QuorumGraphQL(GraphQL[Context, None]):
         self.db = db
         self.plugins = plugins
         self.settings = settings
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """Strawberry's response, with ``extensions.code`` ``BAD_INPUT`` on errors that
+        never reached execution (a query that does not parse)."""
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or []:
+            if isinstance(error, dict):
+                error.setdefault("extensions", {}).setdefault("code", "BAD_INPUT")
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: object) -> Context:
         """A fresh context (and dataloaders) per request or websocket connection."""

@@ -1,32 +1,41 @@
-"""The audit trail: append an event in the caller's transaction, and verify the chains.
+"""The audit trail: events recorded during a transaction, appended to their chains last.
 
-Every job has its own chain (``job:<id>``); users and teams share ``global``. Appending
-bumps the chain head's sequence number with ``UPDATE ... RETURNING``, which locks the head
-row until the transaction ends, so concurrent writers to one chain line up instead of
-forking it. The event's hash is SHA-256 over the previous hash and the event's canonical
-JSON; editing or deleting any event breaks every later hash of its chain.
+Every job has its own chain (``job:<id>``); users and teams share ``global``. Each event's
+hash is SHA-256 over the previous event's hash and this event's canonical JSON, so editing
+or deleting any event breaks every later hash of its chain (:func:`verify_chain`).
+
+:func:`record` only queues an event on the session. :class:`quorum.db.Database` calls
+:func:`write_pending` right before the transaction commits, so that the events land in the
+same transaction as the change they describe, and so that the lock that serialises a
+chain (SQLite's write lock, or a PostgreSQL transaction-level advisory lock per chain,
+taken in chain order) is always the *last* lock a transaction takes. Taking it while
+still locking rows would let a claim (holding an item, waiting for the chain) and the
+runner (holding the chain, waiting for that item) deadlock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
-from quorum.db import EVENTS_KEY
 from quorum.events import Event
 from quorum.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
 
-_BUMP = text("UPDATE audit_chains SET seq = seq + 1 WHERE chain = :chain RETURNING seq, hash")
-_START = text("INSERT INTO audit_chains (chain, seq, hash) VALUES (:chain, 1, :hash)")
-_SET_HASH = text("UPDATE audit_chains SET hash = :hash WHERE chain = :chain")
+#: Session.info keys: events waiting to be written, and events written (for after commit).
+PENDING_KEY = "quorum.audit.pending"
+EVENTS_KEY = "quorum.audit.written"
+
+_LAST = text("SELECT seq, hash FROM audit_events WHERE chain = :chain ORDER BY seq DESC LIMIT 1")
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def _json_default(value: Any) -> Any:
@@ -66,34 +75,50 @@ def chain_name(job_id: int | None) -> str:
     return f"job:{job_id}" if job_id is not None else "global"
 
 
-def record(session: Session, event: Event) -> AuditEvent:
-    """Append ``event`` to its chain in the session's transaction; plugins hear of it after
-    the commit."""
-    chain = chain_name(event.job_id)
-    bumped = session.execute(_BUMP, {"chain": chain}).first()
-    if bumped is None:
-        seq, prev_hash = 1, GENESIS_HASH
-        session.execute(_START, {"chain": chain, "hash": GENESIS_HASH})
-    else:
-        seq, prev_hash = int(bumped[0]), str(bumped[1])
-    row = AuditEvent(
-        chain=chain,
-        seq=seq,
-        action=event.action,
-        actor_id=event.actor_id,
-        entity_type=event.entity_type,
-        entity_id=event.entity_id,
-        job_id=event.job_id,
-        data=jsonable(event.properties()),
-        created_at=event.created,
-        prev_hash=prev_hash,
-        hash="",
-    )
-    row.hash = event_hash(prev_hash, row)
-    session.add(row)
-    session.execute(_SET_HASH, {"chain": chain, "hash": row.hash})
-    session.info.setdefault(EVENTS_KEY, []).append(event)
-    return row
+def record(session: Session, event: Event) -> None:
+    """Queue ``event`` for the audit trail; it is written when the transaction commits, and
+    plugins hear of it after that."""
+    session.info.setdefault(PENDING_KEY, []).append(event)
+
+
+def _advisory_key(chain: str) -> int:
+    return int.from_bytes(hashlib.sha256(chain.encode()).digest()[:8], "big", signed=True)
+
+
+def write_pending(session: Session) -> None:
+    """Append every queued event to its chain (called by the database right before commit)."""
+    pending: list[Event] = session.info.pop(PENDING_KEY, [])
+    if not pending:
+        return
+    by_chain: dict[str, list[Event]] = defaultdict(list)
+    for event in pending:
+        by_chain[chain_name(event.job_id)].append(event)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    rows: list[dict[str, Any]] = []
+    for chain in sorted(by_chain):  # one lock order for every transaction
+        if postgres:
+            session.execute(_LOCK, {"key": _advisory_key(chain)})
+        last = session.execute(_LAST, {"chain": chain}).first()
+        seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last[0]), str(last[1]))
+        for event in by_chain[chain]:
+            seq += 1
+            row = AuditEvent(
+                chain=chain,
+                seq=seq,
+                action=event.action,
+                actor_id=event.actor_id,
+                entity_type=event.entity_type,
+                entity_id=event.entity_id,
+                job_id=event.job_id,
+                data=jsonable(event.properties()),
+                created_at=event.created,
+                prev_hash=prev_hash,
+                hash="",
+            )
+            row.hash = prev_hash = event_hash(prev_hash, row)
+            rows.append(row.model_dump(exclude={"id"}))
+    session.execute(insert(AuditEvent), rows)
+    session.info.setdefault(EVENTS_KEY, []).extend(pending)
 
 
 @dataclass(frozen=True)

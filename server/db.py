@@ -6,7 +6,8 @@ transactions are opened explicitly: ``BEGIN IMMEDIATE`` for writes, so that two 
 queue for the lock instead of failing to upgrade a read lock, and plain ``BEGIN`` for reads,
 which WAL never blocks. PostgreSQL uses ``postgresql+psycopg://`` URLs.
 
-Audit events collected during a write are handed to ``after_commit`` only once the
+Audit events recorded during a write are appended to the audit trail right before the
+commit (:func:`quorum.audit.write_pending`), and handed to ``after_commit`` only once the
 transaction has committed, so a plugin is never told of a change that was rolled back.
 """
 
@@ -20,12 +21,11 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from quorum import audit
 from quorum.errors import StartupError
 
 if TYPE_CHECKING:
     from quorum.events import Event
-
-EVENTS_KEY = "quorum.events"
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -82,11 +82,12 @@ class Database:
         with Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session
+                audit.write_pending(session)
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
-            events: list[Event] = session.info.pop(EVENTS_KEY, [])
+            events: list[Event] = session.info.pop(audit.EVENTS_KEY, [])
         if self.after_commit is not None:
             for committed in events:
                 self.after_commit(committed)

@@ -178,7 +178,7 @@ class Item(SQLModel, table=True):
     __tablename__ = "items"
     __table_args__ = (
         sa.UniqueConstraint("job_id", "position"),
-        sa.Index("ix_items_claim", "job_id", "open", "status", "id"),
+        sa.Index("ix_items_claim", "job_id", "open", "id"),
         sa.Index("ix_items_job_id_status", "job_id", "status"),
     )
     id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
@@ -227,7 +227,8 @@ class AuditEvent(SQLModel, table=True):
 
     Each job has its own chain (``job:<id>``); users and teams share ``global``. ``hash`` is
     SHA-256 over the previous hash and this event's canonical JSON, so an edited or deleted
-    event breaks every hash after it (:func:`quorum.audit.verify_chain`).
+    event breaks every hash after it (:func:`quorum.audit.verify_chain`). The unique
+    (chain, seq) pair makes a forked chain impossible even if a writer skipped the lock.
     """
 
     __tablename__ = "audit_events"
@@ -246,13 +247,4 @@ class AuditEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow)
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
-
-
-class AuditChain(SQLModel, table=True):
-    """The head of each audit chain; its row lock serialises appends to one chain."""
-
-    __tablename__ = "audit_chains"
-    chain: str = Field(max_length=40, primary_key=True)
-    seq: int = 0
     hash: str = Field(max_length=64)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 
 from quorum.errors import QuorumError
 from quorum.graphql.mutations import Mutation
@@ -20,8 +21,33 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, QuorumError | GraphQLError)
 
 
+class ErrorCodes(MaskErrors):
+    """Every error leaves with a stable ``extensions.code``: ours keep theirs, GraphQL's own
+    (syntax, validation, depth, variable types) are ``BAD_INPUT``, and anything unexpected
+    is masked as ``INTERNAL`` (the server log has the stack trace)."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_should_mask, error_message=INTERNAL_MESSAGE)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        """The masked error, with code ``INTERNAL``."""
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL"}
+        return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": "BAD_INPUT"}
+        return processed
+
+
 def build_schema(max_depth: int = 10) -> Schema:
     """The GraphQL schema, rejecting queries deeper than ``max_depth``."""
+    # One depth rule for the schema's life: the validation cache is keyed by the rule
+    # classes, so a rule made per request (QueryDepthLimiter's way) would never hit it.
+    depth_rule = create_validator(max_depth, None, None)
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -29,8 +55,8 @@ def build_schema(max_depth: int = 10) -> Schema:
         # Factories, so that each request gets fresh extension instances; the parse and
         # validation caches live at module level in strawberry and are shared anyway.
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message=INTERNAL_MESSAGE),
+            lambda: AddValidationRules([depth_rule]),
+            ErrorCodes,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],

@@ -54,6 +54,10 @@ def _check_line(
         raise ManifestError(
             f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ManifestError(f"line {number}: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise ManifestError(f"line {number}: not usable JSON ({exc})") from None
     if not isinstance(obj, dict):
         raise ManifestError(f"line {number}: must be a JSON object, got {type(obj).__name__}")
     present = [key for key in SOURCE_KEYS if key in obj]

@@ -162,15 +162,16 @@ class Runner:
         self._thread.start()
 
     def run_forever(self) -> None:
-        """Loop until stopped; an unexpected error is logged and the loop goes on."""
+        """Loop until stopped, pausing ``poll_seconds`` after each pass (a pass drains what
+        is ready, so the pause only gathers the next batch instead of consolidating answers
+        one by one while workers submit them); an unexpected error is logged and the loop
+        goes on."""
         while not self._stop.is_set():
             try:
-                worked = self.run_once()
+                self.run_once()
             except Exception:
                 logger.exception("runner pass failed")
-                worked = False
-            if not worked:
-                self._stop.wait(self.poll_seconds)
+            self._stop.wait(self.poll_seconds)
 
     def stop(self) -> None:
         """Ask the loop to end and wait for it."""

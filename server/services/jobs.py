@@ -69,36 +69,46 @@ def _in_range(field_name: str, value: float | None, low: float, high: float) -> 
         raise BadInput(f"{field_name}: must be between {low:g} and {high:g}, got {value:g}")
 
 
-def _check_attribute_name(name: str) -> None:
-    if not ATTRIBUTE_NAME.fullmatch(name):
+def _check_attribute_name(name: str, field: str) -> None:
+    if len(name) > 127 or not ATTRIBUTE_NAME.fullmatch(name):
         raise BadInput(
-            f"labelAttributeName: {name!r} must be letters, digits and single hyphens "
-            "(at most 127 characters)"
+            f"{field}: {name!r} must be 1-127 letters, digits and hyphens, starting and "
+            "ending with a letter or digit"
         )
     if name.endswith("-metadata") or name in {"source", "source-ref"}:
-        raise BadInput(f"labelAttributeName: {name!r} is reserved")
+        raise BadInput(f"{field}: {name!r} is reserved for Ground Truth's manifest keys")
     if name.endswith("-ref"):
-        raise BadInput(f"labelAttributeName: {name!r} must not end with -ref for this task type")
+        raise BadInput(f"{field}: {name!r} must not end with -ref for this task type")
+
+
+def _check_url(plugins: PluginHost, field: str, url: str) -> None:
+    try:
+        plugins.storage.check_url(url)
+    except BadInput as exc:
+        raise BadInput(f"{field}: {exc.message}") from None
 
 
 def create_job(
     session: Session, *, spec: JobSpec, actor: User, plugins: PluginHost, default_output: str
 ) -> Job:
     """Validate ``spec`` and create the job in ``INITIALIZING``; the runner ingests it."""
-    if not JOB_NAME.fullmatch(spec.name):
+    if len(spec.name) > 63 or not JOB_NAME.fullmatch(spec.name):
         raise BadInput(
-            f"name: {spec.name!r} must be 1-63 letters, digits and single hyphens, "
-            "starting with a letter or digit"
+            f"name: {spec.name!r} must be 1-63 letters, digits and hyphens, "
+            "starting and ending with a letter or digit"
         )
     task_type = plugins.task_types.get(spec.task_type, "taskType")
     task_type.validate_labels(spec.labels)
     attribute = spec.label_attribute_name or spec.name
-    _check_attribute_name(attribute)
+    _check_attribute_name(
+        attribute,
+        "labelAttributeName" if spec.label_attribute_name else "labelAttributeName (the job name)",
+    )
     if len(spec.input_manifest) > 1024:
         raise BadInput("inputManifest: at most 1024 characters")
-    plugins.storage.check_url(spec.input_manifest)
+    _check_url(plugins, "inputManifest", spec.input_manifest)
     output_path = spec.output_path or default_output
-    plugins.storage.check_url(output_path)
+    _check_url(plugins, "outputPath", output_path)
     workforce = plugins.workforces.get(spec.workforce or "private", "workforce")
     if spec.team_id is not None:
         if session.get(Team, spec.team_id) is None:
@@ -116,7 +126,7 @@ def create_job(
         )
     price = 0.0 if spec.price_per_task is None else spec.price_per_task
     _in_range("pricePerTask", price, 0, 1_000)
-    time_limit = spec.task_time_limit_seconds or 3600
+    time_limit = 3600 if spec.task_time_limit_seconds is None else spec.task_time_limit_seconds
     _in_range("taskTimeLimitSeconds", time_limit, 30, 28_800)
     _in_range("taskAvailabilitySeconds", spec.task_availability_seconds, 60, 2_592_000)
     _in_range("maxConcurrentTasks", spec.max_concurrent_tasks, 1, 5_000)
@@ -128,8 +138,9 @@ def create_job(
             raise BadInput("autoLabeling: no auto-labeling model is installed")
         if model is not None:
             plugins.auto_labelers.get(model, "autoLabeling.model")
-    if session.exec(select(Job.id).where(Job.name == spec.name)).first() is not None:
-        raise Conflict(f"name: a job called {spec.name!r} already exists")
+    taken = select(Job.id).where(func.lower(Job.name) == spec.name.lower())
+    if session.exec(taken).first() is not None:  # output job-names are lowercased
+        raise Conflict(f"name: a job called {spec.name!r} already exists (names ignore case)")
     assert actor.id is not None
     job = Job(
         name=spec.name,
@@ -182,7 +193,7 @@ def get_managed_job(session: Session, user: User, job_id: int) -> Job:
     if job is None:
         raise NotFound(f"no job with id {job_id}")
     if not can_manage(user, job):
-        raise Forbidden(f"job {job_id} belongs to another requester")
+        raise Forbidden(f"job {job_id} is managed by its requester and admins only")
     return job
 
 

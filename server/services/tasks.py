@@ -44,7 +44,7 @@ from quorum.storage import Storage
 
 _PICK = """
 SELECT id FROM items
-WHERE job_id = :job_id AND open {status_filter}
+WHERE job_id = :job_id AND open = :true {status_filter}
   AND NOT EXISTS (
     SELECT 1 FROM tasks WHERE tasks.item_id = items.id AND tasks.worker_id = :worker_id
   )
@@ -82,7 +82,12 @@ def _pick_item(
     status_filter = "AND status = :in_progress" if in_progress_only else ""
     row = session.execute(
         text(_PICK.format(status_filter=status_filter, lock=lock_clause)),
-        {"job_id": job.id, "worker_id": worker_id, "in_progress": ItemStatus.IN_PROGRESS.value},
+        {
+            "job_id": job.id,
+            "worker_id": worker_id,
+            "true": True,
+            "in_progress": ItemStatus.IN_PROGRESS.value,
+        },
     ).first()
     return None if row is None else int(row[0])
 
@@ -211,9 +216,11 @@ def submit_task(
         if task.answer == cleaned:
             return task
         raise Conflict(f"taskId: task {task_id} was already submitted with another answer")
+    if task.status == TaskStatus.RELEASED:
+        raise Conflict(f"taskId: you released task {task_id}; claim a new task")
     if task.status != TaskStatus.ASSIGNED:
         raise LeaseExpired(
-            f"taskId: task {task_id} was {task.status.lower()}; its item went back to the pool"
+            f"taskId: task {task_id} expired; its item went back to the pool, claim a new task"
         )
     now = utcnow()
     if now > task.lease_expires_at:

@@ -13,6 +13,8 @@ from quorum.errors import BadInput
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
 
+#: Ids are 64-bit signed integers in the database.
+MAX_ID = 2**63
 DEFAULT_PAGE = 50
 MAX_PAGE = 1_000
 
@@ -52,7 +54,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "id":
+        if kind == "id" and 0 <= int(value) < MAX_ID:
             return int(value)
     except (ValueError, UnicodeDecodeError):
         pass
@@ -89,6 +91,6 @@ def parse_id(value: strawberry.ID | str, field: str) -> int:
         number = int(str(value))
     except ValueError:
         raise BadInput(f"{field}: {value!r} is not a valid id") from None
-    if number < 1:
+    if not 1 <= number < MAX_ID:
         raise BadInput(f"{field}: {value!r} is not a valid id")
     return number

@@ -1,0 +1,738 @@
+"""Every bad input gets a clear error, and nothing is half-written.
+
+A refused call names the field (or the manifest line) that is wrong, carries the right
+``extensions.code``, and leaves no job, item, task or audit event behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+from quorum import hookimpl
+from quorum.app import create_app
+from quorum.consensus import ConsensusAlgorithm
+from quorum.models import Role, Task, TaskStatus, utcnow
+from quorum.settings import Settings
+from quorum.testing import AppClient, GraphQLClient
+from tests.factories import (
+    CREATE_JOB,
+    JOB,
+    create_job,
+    make_team,
+    make_user,
+    row_counts,
+    text_lines,
+    write_manifest,
+    write_manifest_bytes,
+)
+
+# -- a consensus algorithm no built-in task type can use ------------------------------------
+
+
+class BoxVote(ConsensusAlgorithm):
+    """Merges bounding boxes only."""
+
+    name = "box-vote"
+    description = "A test double for boxes."
+    label_kinds = ("boxes",)
+
+
+class BoxVotePlugin:
+    """Adds ``box-vote``, so that a job can name an algorithm unfit for its task type."""
+
+    @staticmethod
+    @hookimpl
+    def quorum_consensus_algorithms():
+        return [BoxVote]
+
+
+@pytest.fixture
+def quorum_plugins():
+    return [BoxVotePlugin]
+
+
+# -- the people and the defaults ----------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    """An admin, a requester, two workers in team "crew", and a good manifest."""
+
+    app: Starlette
+    settings: Settings
+    gql: GraphQLClient
+    admin: str
+    requester: str
+    worker: str
+    colleague: str
+    team_id: int
+    manifest: str
+
+    def job_input(self, **changes: Any) -> dict[str, Any]:
+        """A createJob input that is fine, with ``changes`` (``None`` leaves a field out)."""
+        fields = {
+            "name": "good-job",
+            "taskType": "text-classification",
+            "inputManifest": self.manifest,
+            "labels": ["cat", "dog"],
+            "teamId": str(self.team_id),
+            **changes,
+        }
+        return {key: value for key, value in fields.items() if value is not None}
+
+    def run_job(self, **changes: Any) -> dict[str, Any]:
+        """Create a job, let the runner ingest it, and return it as its requester sees it."""
+        job = create_job(self.gql, self.requester, **self.job_input(**changes))
+        self.app.state.runner.run_until_idle()
+        return self.job(job["id"])
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """The job, as its requester sees it."""
+        job: dict[str, Any] = self.gql.ok(JOB, {"id": job_id}, self.requester)["job"]
+        return job
+
+
+@pytest.fixture
+def site(quorum_app, quorum_settings, gql) -> Site:
+    _, admin = make_user(quorum_app, "ada", Role.ADMIN)
+    _, requester = make_user(quorum_app, "rita", Role.REQUESTER)
+    worker_id, worker = make_user(quorum_app, "wim", Role.WORKER)
+    colleague_id, colleague = make_user(quorum_app, "carl", Role.WORKER)
+    team_id = make_team(quorum_app, "crew", [worker_id, colleague_id])
+    manifest = write_manifest(quorum_settings, "pets.manifest", text_lines(2))
+    return Site(
+        quorum_app, quorum_settings, gql, admin, requester, worker, colleague, team_id, manifest
+    )
+
+
+# -- createJob ----------------------------------------------------------------------------------
+
+
+def case(changes: dict[str, Any], code: str, *fragments: str, **kwargs: Any) -> Any:
+    return pytest.param(changes, code, fragments, **kwargs)
+
+
+LONG_NAME = "a" + "-b" * 40  # 81 characters, letters and single hyphens
+LONG_ATTRIBUTE = "x" + "-y" * 70  # 141 characters
+
+BAD_JOBS = [
+    case({"name": "-leading-hyphen"}, "BAD_INPUT", "name", "-leading-hyphen", id="name-hyphen"),
+    case({"name": "pets_2024"}, "BAD_INPUT", "name", "pets_2024", id="name-underscore"),
+    case({"name": ""}, "BAD_INPUT", "name", id="name-empty"),
+    case({"name": "a" * 64}, "BAD_INPUT", "name", id="name-64-chars"),
+    case(
+        {"name": LONG_NAME},
+        "BAD_INPUT",
+        "name",
+        id="name-over-63-chars-with-hyphens",
+    ),
+    case(
+        {"taskType": "video-tracking"},
+        "BAD_INPUT",
+        "taskType",
+        "video-tracking",
+        "image-classification",
+        "text-classification",
+        id="unknown-task-type",
+    ),
+    case({"labels": ["cat"]}, "BAD_INPUT", "labels", "at least 2", id="one-label"),
+    case({"labels": []}, "BAD_INPUT", "labels", id="no-labels"),
+    case({"labels": ["cat", "dog", "cat"]}, "BAD_INPUT", "labels[2]", "'cat'", id="dup-label"),
+    case({"labels": ["cat", "  "]}, "BAD_INPUT", "labels[1]", "empty", id="blank-label"),
+    case({"labels": ["cat", ""]}, "BAD_INPUT", "labels[1]", "empty", id="empty-label"),
+    case({"workersPerItem": 0}, "BAD_INPUT", "workersPerItem", "0", id="workers-0"),
+    case({"workersPerItem": 10}, "BAD_INPUT", "workersPerItem", "10", id="workers-10"),
+    case(
+        {"consensus": "best-guess"},
+        "BAD_INPUT",
+        "consensus",
+        "best-guess",
+        "majority-vote",
+        id="unknown-consensus",
+    ),
+    case(
+        {"consensus": "box-vote"},
+        "BAD_INPUT",
+        "consensus",
+        "box-vote",
+        "text-classification",
+        id="consensus-unfit-for-task-type",
+    ),
+    case(
+        {"labelAttributeName": "pet-metadata"},
+        "BAD_INPUT",
+        "labelAttributeName",
+        "pet-metadata",
+        id="attribute-metadata",
+    ),
+    case({"labelAttributeName": "pet-ref"}, "BAD_INPUT", "labelAttributeName", id="attribute-ref"),
+    case({"labelAttributeName": "source"}, "BAD_INPUT", "labelAttributeName", id="attr-source"),
+    case({"labelAttributeName": "source-ref"}, "BAD_INPUT", "labelAttributeName", id="attr-sref"),
+    case({"labelAttributeName": "pet name"}, "BAD_INPUT", "labelAttributeName", id="attr-space"),
+    case(
+        {"labelAttributeName": LONG_ATTRIBUTE},
+        "BAD_INPUT",
+        "labelAttributeName",
+        id="attribute-over-127-chars-with-hyphens",
+    ),
+    case(
+        {"inputManifest": "ftp://example.com/pets.manifest"},
+        "BAD_INPUT",
+        "ftp://example.com/pets.manifest",
+        "file://",
+        id="manifest-unknown-scheme",
+    ),
+    case({"inputManifest": "pets.manifest"}, "BAD_INPUT", "pets.manifest", id="manifest-no-scheme"),
+    case(
+        {"inputManifest": "file:///etc/passwd"},
+        "BAD_INPUT",
+        "file:///etc/passwd",
+        "outside the readable folders",
+        id="manifest-outside-roots",
+    ),
+    case(
+        {"inputManifest": "file://etc/passwd"},
+        "BAD_INPUT",
+        "file://etc/passwd",
+        "absolute path",
+        id="manifest-relative-path",
+    ),
+    case(
+        {"inputManifest": "s3://pets/pets.manifest"},
+        "BAD_INPUT",
+        "s3://pets/pets.manifest",
+        "QUORUM_S3_ENDPOINT",
+        id="manifest-s3-not-configured",
+    ),
+    case(
+        {"inputManifest": "file:///" + "x" * 1100},
+        "BAD_INPUT",
+        "inputManifest",
+        id="manifest-url-too-long",
+    ),
+    case(
+        {"outputPath": "file:///etc/labels"},
+        "BAD_INPUT",
+        "file:///etc/labels",
+        "outside the readable folders",
+        id="output-outside-roots",
+    ),
+    case(
+        {"outputPath": "gopher://example.com/out"},
+        "BAD_INPUT",
+        "gopher://example.com/out",
+        id="output-unknown-scheme",
+    ),
+    case({"taskTimeLimitSeconds": 10}, "BAD_INPUT", "taskTimeLimitSeconds", id="time-limit-10"),
+    case({"taskTimeLimitSeconds": 28_801}, "BAD_INPUT", "taskTimeLimitSeconds", id="time-limit-8h"),
+    case(
+        {"taskTimeLimitSeconds": 0},
+        "BAD_INPUT",
+        "taskTimeLimitSeconds",
+        id="time-limit-0",
+    ),
+    case(
+        {"taskAvailabilitySeconds": 5},
+        "BAD_INPUT",
+        "taskAvailabilitySeconds",
+        id="availability-5",
+    ),
+    case({"maxConcurrentTasks": 0}, "BAD_INPUT", "maxConcurrentTasks", id="concurrent-0"),
+    case({"maxHumanLabeledItems": 0}, "BAD_INPUT", "maxHumanLabeledItems", id="max-human-0"),
+    case({"maxLabeledPercentage": 150}, "BAD_INPUT", "maxLabeledPercentage", id="percent-150"),
+    case({"pricePerTask": -0.01}, "BAD_INPUT", "pricePerTask", id="negative-price"),
+    case({"teamId": None}, "BAD_INPUT", "teamId", "private", id="private-without-team"),
+    case({"teamId": "987654"}, "NOT_FOUND", "teamId", "987654", id="unknown-team"),
+    case({"teamId": "abc"}, "BAD_INPUT", "teamId", "'abc'", id="malformed-team-id"),
+    case(
+        {"workforce": "mechanical-turk"},
+        "BAD_INPUT",
+        "workforce",
+        "mechanical-turk",
+        "private",
+        id="unknown-workforce",
+    ),
+    case(
+        {"autoLabeling": {"enabled": True}},
+        "BAD_INPUT",
+        "autoLabeling",
+        "no auto-labeling model",
+        id="auto-labeling-without-models",
+    ),
+    case(
+        {"autoLabeling": {"enabled": True, "model": "resnet"}},
+        "BAD_INPUT",
+        "autoLabeling.model",
+        "resnet",
+        id="unknown-auto-labeling-model",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "code", "fragments"), BAD_JOBS)
+def test_create_job_refuses_bad_input(site, changes, code, fragments):
+    before = row_counts(site.app)
+    error = site.gql.error(CREATE_JOB, {"input": site.job_input(**changes)}, site.requester)
+    assert error.code == code, error
+    for fragment in fragments:
+        assert fragment in error.message, (fragment, error.message)
+    assert row_counts(site.app) == before
+    jobs = site.gql.ok("{ jobs { edges { node { id } } } }", token=site.admin)["jobs"]
+    assert jobs["edges"] == []
+
+
+def test_a_taken_job_name_is_a_conflict(site):
+    create_job(site.gql, site.requester, **site.job_input())
+    before = row_counts(site.app)
+    error = site.gql.error(CREATE_JOB, {"input": site.job_input()}, site.requester)
+    assert error.code == "CONFLICT"
+    assert "name" in error.message
+    assert "'good-job'" in error.message
+    assert row_counts(site.app) == before
+
+
+def test_the_good_input_of_these_tests_is_accepted(site):
+    job = create_job(site.gql, site.requester, **site.job_input())
+    assert job["status"] == "INITIALIZING"
+
+
+# -- manifests ----------------------------------------------------------------------------------
+
+GOOD = '{"source": "a fine text"}'
+
+
+def lines(*rows: str) -> bytes:
+    return "".join(row + "\n" for row in rows).encode()
+
+
+BAD_MANIFESTS = [
+    pytest.param(
+        lines(GOOD, GOOD, '{"source": "cut short",'), 3, ["not valid JSON"], id="bad-json"
+    ),
+    pytest.param(lines(GOOD, '["a", "list"]'), 2, ["JSON object", "list"], id="json-array"),
+    pytest.param(lines("42"), 1, ["JSON object", "int"], id="json-number"),
+    pytest.param(
+        lines('{"source": "text", "source-ref": "file:///data/a.jpg"}'),
+        1,
+        ['"source-ref" and "source"', "found source-ref and source"],
+        id="both-sources",
+    ),
+    pytest.param(lines(GOOD, '{"id": 7}'), 2, ["found neither"], id="no-source"),
+    pytest.param(
+        lines('{"source-ref": "file:///data/a.jpg"}'),
+        1,
+        ["text-classification", 'inline text under "source"'],
+        id="source-ref-for-text",
+    ),
+    pytest.param(lines('{"source": ""}'), 1, ['"source"', "non-empty string"], id="empty-source"),
+    pytest.param(
+        lines(GOOD, json.dumps({"source": "x" * 100_001})),
+        2,
+        ["longer than 100,000 characters"],
+        id="line-too-long",
+    ),
+    pytest.param(
+        lines(json.dumps({"source": "x", "note": "n" * 20_001})),
+        1,
+        ["'note'", "20,000 characters"],
+        id="attribute-too-long",
+    ),
+    pytest.param(
+        lines(GOOD, '{"source": "a", "$price": 3}'), 2, ["'$price'", "$"], id="dollar-attribute"
+    ),
+    pytest.param(lines(GOOD) + b'{"source": "caf\xe9"}\n', 2, ["not UTF-8"], id="not-utf8"),
+    pytest.param(
+        lines(GOOD, '{"source": "x", "n": ' + "1" * 5_000 + "}"),
+        2,
+        ["line 2"],
+        id="huge-integer",
+    ),
+    pytest.param(
+        lines('{"source": "x", "n": ' + "[" * 20_000 + "]" * 20_000 + "}"),
+        1,
+        ["line 1"],
+        id="deeply-nested",
+    ),
+]
+
+
+AUDIT = "query($id: ID) { auditEvents(jobId: $id) { edges { node { action } } } }"
+
+
+def assert_failed_with_nothing_left(site: Site, job: dict[str, Any], *fragments: str) -> None:
+    assert job["status"] == "FAILED", job
+    reason = job["failureReason"]
+    assert reason.startswith("inputManifest: "), reason
+    for fragment in fragments:
+        assert fragment in reason, (fragment, reason)
+    assert job["counters"]["total"] == 0
+    assert row_counts(site.app, job["id"])["items"] == 0
+    trail = site.gql.ok(AUDIT, {"id": job["id"]}, site.requester)["auditEvents"]["edges"]
+    assert [edge["node"]["action"] for edge in trail][-1] == "job.failed"
+
+
+@pytest.mark.parametrize(("data", "line", "fragments"), BAD_MANIFESTS)
+def test_a_bad_manifest_line_fails_the_job_naming_the_line(site, data, line, fragments):
+    manifest = write_manifest_bytes(site.settings, "bad.manifest", data)
+    job = site.run_job(inputManifest=manifest)
+    assert_failed_with_nothing_left(site, job, f"line {line}: ", *fragments)
+
+
+def test_a_source_ref_outside_the_readable_folders_fails_the_job(site):
+    inside = site.settings.objects_dir / "images" / "cat.jpg"
+    manifest = write_manifest(
+        site.settings,
+        "images.manifest",
+        [{"source-ref": f"file://{inside}"}, {"source-ref": "file:///etc/passwd"}],
+    )
+    job = site.run_job(taskType="image-classification", inputManifest=manifest)
+    assert_failed_with_nothing_left(
+        site, job, "line 2: ", "source-ref", "file:///etc/passwd", "outside the readable"
+    )
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n  \n"], ids=["empty-file", "only-blank-lines"])
+def test_an_empty_manifest_fails_the_job(site, data):
+    manifest = write_manifest_bytes(site.settings, "empty.manifest", data)
+    job = site.run_job(inputManifest=manifest)
+    assert_failed_with_nothing_left(site, job, "holds no items")
+
+
+def test_a_missing_manifest_fails_the_job(site):
+    missing = f"file://{site.settings.objects_dir}/inputs/nowhere.manifest"
+    job = site.run_job(inputManifest=missing)
+    assert_failed_with_nothing_left(site, job, missing, "does not exist")
+
+
+def test_a_bad_last_line_of_a_big_manifest_leaves_no_items(site):
+    # Ingest inserts 20,000 lines per transaction: two batches are in before line 50,001.
+    manifest = write_manifest(site.settings, "big.manifest", [*text_lines(50_000), "{oops"])
+    job = site.run_job(inputManifest=manifest)
+    assert_failed_with_nothing_left(site, job, "line 50001: ", "not valid JSON")
+    assert row_counts(site.app)["items"] == 0
+
+
+# -- submitTask, claimTask, releaseTask -----------------------------------------------------
+
+CLAIM = """
+mutation($jobId: ID) {
+  claimTask(jobId: $jobId) { id status answer item { id position answersCount } }
+}
+"""
+SUBMIT = """
+mutation($id: ID!, $answer: JSON!) {
+  submitTask(taskId: $id, answer: $answer) { id status answer item { id answersCount } }
+}
+"""
+RELEASE = "mutation($id: ID!) { releaseTask(taskId: $id) { id status } }"
+
+
+@dataclass
+class Claimed:
+    """A running job (price 0.05 per task, one worker per item) and the task ``worker``
+    holds."""
+
+    site: Site
+    job_id: str
+    task: dict[str, Any]
+
+    def submit(self, answer: Any, token: str | None = None) -> tuple[Any, list[Any]]:
+        return self.site.gql.execute(
+            SUBMIT, {"id": self.task["id"], "answer": answer}, token or self.site.worker
+        )
+
+    def held(self) -> dict[str, Any]:
+        """The worker's task as a reload shows it."""
+        task: dict[str, Any] = self.site.gql.ok(CLAIM, {"jobId": self.job_id}, self.site.worker)[
+            "claimTask"
+        ]
+        return task
+
+
+def start(site: Site, manifest_lines: Sequence[dict[str, Any]], **changes: Any) -> str:
+    manifest = write_manifest(site.settings, "work.manifest", manifest_lines)
+    job = site.run_job(inputManifest=manifest, pricePerTask=0.05, **changes)
+    assert job["status"] == "IN_PROGRESS", job
+    job_id: str = job["id"]
+    return job_id
+
+
+@pytest.fixture
+def claimed(site) -> Claimed:
+    job_id = start(site, text_lines(2), taskTimeLimitSeconds=30)
+    task = site.gql.ok(CLAIM, {"jobId": job_id}, site.worker)["claimTask"]
+    assert task["status"] == "ASSIGNED"
+    return Claimed(site, job_id, task)
+
+
+BAD_ANSWERS = [
+    pytest.param("cat", ["answer", "JSON object"], id="a-string"),
+    pytest.param(["cat"], ["answer", "JSON object"], id="a-list"),
+    pytest.param(42, ["answer", "JSON object"], id="a-number"),
+    pytest.param({}, ["answer.label", "missing"], id="no-label"),
+    pytest.param({"labels": ["cat"]}, ["answer.label", "missing"], id="labels-not-label"),
+    pytest.param({"label": "bird"}, ["answer.label", "'bird'", "cat, dog"], id="unknown-label"),
+    pytest.param({"label": "cat", "mood": "smug"}, ["answer.mood", "unknown"], id="extra-field"),
+    pytest.param({"label": 1}, ["answer.label", "string"], id="label-not-a-string"),
+    pytest.param({"label": "cat", "workerComment": 5}, ["answer.workerComment"], id="bad-comment"),
+]
+
+
+@pytest.mark.parametrize(("answer", "fragments"), BAD_ANSWERS)
+def test_a_bad_answer_is_refused_and_the_task_stays_assigned(claimed, answer, fragments):
+    before = row_counts(claimed.site.app)
+    data, errors = claimed.submit(answer)
+    assert [error.code for error in errors] == ["BAD_INPUT"], errors
+    for fragment in fragments:
+        assert fragment in errors[0].message, (fragment, errors[0].message)
+    assert data is None
+    assert row_counts(claimed.site.app) == before
+    held = claimed.held()
+    assert held["id"] == claimed.task["id"]
+    assert held["status"] == "ASSIGNED"
+    assert held["answer"] is None
+    assert held["item"]["answersCount"] == 0
+    # ... and the worker can still answer it properly.
+    data, errors = claimed.submit({"label": "cat"})
+    assert errors == []
+    assert data["submitTask"]["status"] == "SUBMITTED"
+
+
+def test_submitting_the_same_answer_twice_counts_once(claimed):
+    site = claimed.site
+    first, errors = claimed.submit({"label": "dog", "workerComment": "fluffy"})
+    assert errors == []
+    after_first = row_counts(site.app)
+    again, errors = claimed.submit({"label": "dog", "workerComment": "fluffy"})
+    assert errors == []
+    assert again == first
+    assert again["submitTask"]["item"]["answersCount"] == 1
+    assert row_counts(site.app) == after_first  # no second audit event either
+    assert site.job(claimed.job_id)["cost"]["workforce"] == 0.05
+
+
+def test_a_different_second_answer_is_a_conflict(claimed):
+    site = claimed.site
+    _, errors = claimed.submit({"label": "dog"})
+    assert errors == []
+    before = row_counts(site.app)
+    _, errors = claimed.submit({"label": "cat"})
+    assert [error.code for error in errors] == ["CONFLICT"]
+    assert claimed.task["id"] in errors[0].message
+    assert row_counts(site.app) == before
+    with site.app.state.db.read() as session:
+        row = session.get(Task, int(claimed.task["id"]))
+        assert row.answer == {"label": "dog"}
+    assert site.job(claimed.job_id)["cost"]["workforce"] == 0.05
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "0", "-3", "1.5", ""])
+@pytest.mark.parametrize(
+    ("query", "argument"),
+    [
+        ("mutation($id: ID) { claimTask(jobId: $id) { id } }", "jobId"),
+        ('mutation($id: ID!) { submitTask(taskId: $id, answer: {label: "cat"}) { id } }', "taskId"),
+        ("mutation($id: ID!) { releaseTask(taskId: $id) { id } }", "taskId"),
+    ],
+    ids=["claimTask", "submitTask", "releaseTask"],
+)
+def test_a_malformed_id_is_bad_input(claimed, query, argument, bad_id):
+    before = row_counts(claimed.site.app)
+    error = claimed.site.gql.error(query, {"id": bad_id}, claimed.site.worker)
+    assert error.code == "BAD_INPUT"
+    assert argument in error.message
+    assert repr(bad_id) in error.message
+    assert row_counts(claimed.site.app) == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "mutation($id: ID) { claimTask(jobId: $id) { id } }",
+        'mutation($id: ID!) { submitTask(taskId: $id, answer: {label: "cat"}) { id } }',
+        "mutation($id: ID!) { releaseTask(taskId: $id) { id } }",
+    ],
+    ids=["claimTask", "submitTask", "releaseTask"],
+)
+def test_an_unknown_id_is_not_found(claimed, query):
+    before = row_counts(claimed.site.app)
+    error = claimed.site.gql.error(query, {"id": "424242"}, claimed.site.worker)
+    assert error.code == "NOT_FOUND"
+    assert "424242" in error.message
+    assert row_counts(claimed.site.app) == before
+
+
+HUGE_ID = "99999999999999999999"  # more than a 64-bit key holds
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'mutation($id: ID!) { submitTask(taskId: $id, answer: {label: "cat"}) { id } }',
+        "mutation($id: ID!) { releaseTask(taskId: $id) { id } }",
+        "mutation($id: ID) { claimTask(jobId: $id) { id } }",
+    ],
+    ids=["submitTask", "releaseTask", "claimTask"],
+)
+def test_an_id_beyond_64_bits_is_refused_cleanly(claimed, query):
+    error = claimed.site.gql.error(query, {"id": HUGE_ID}, claimed.site.worker)
+    assert error.code in {"BAD_INPUT", "NOT_FOUND"}, error
+
+
+def expire(site: Site, task_id: str) -> None:
+    """Move a task's lease into the past, as if its worker had walked away."""
+    with site.app.state.db.write() as session:
+        row = session.get(Task, int(task_id))
+        row.lease_expires_at = utcnow() - timedelta(seconds=1)
+        session.add(row)
+
+
+def test_an_answer_after_the_time_limit_is_lease_expired(claimed):
+    site = claimed.site
+    expire(site, claimed.task["id"])
+    before = row_counts(site.app)
+    data, errors = claimed.submit({"label": "cat"})
+    assert [error.code for error in errors] == ["LEASE_EXPIRED"]
+    assert "time limit" in errors[0].message
+    assert data is None
+    assert row_counts(site.app) == before
+    with site.app.state.db.read() as session:
+        row = session.get(Task, int(claimed.task["id"]))
+        assert row.status == TaskStatus.ASSIGNED
+        assert row.answer is None
+    # Once the runner has expired the lease, the answer is still refused the same way.
+    site.app.state.runner.run_until_idle()
+    data, errors = claimed.submit({"label": "cat"})
+    assert [error.code for error in errors] == ["LEASE_EXPIRED"]
+    assert site.job(claimed.job_id)["cost"]["workforce"] == 0
+
+
+def test_a_released_task_goes_to_the_next_worker(site):
+    job_id = start(site, text_lines(1))
+    mine = site.gql.ok(CLAIM, {"jobId": job_id}, site.worker)["claimTask"]
+    assert site.gql.ok(CLAIM, {"jobId": job_id}, site.colleague)["claimTask"] is None
+    released = site.gql.ok(RELEASE, {"id": mine["id"]}, site.worker)["releaseTask"]
+    assert released == {"id": mine["id"], "status": "RELEASED"}
+    theirs = site.gql.ok(CLAIM, {"jobId": job_id}, site.colleague)["claimTask"]
+    assert theirs["item"]["id"] == mine["item"]["id"]
+    assert theirs["id"] != mine["id"]
+    # The item never comes back to the worker who gave it up.
+    assert site.gql.ok(CLAIM, {"jobId": job_id}, site.worker)["claimTask"] is None
+
+
+# -- GraphQL itself -----------------------------------------------------------------------------
+
+
+def test_a_query_deeper_than_the_limit_is_refused(site):
+    too_deep = "{ viewer { " + "a { " * 11 + "b" + " }" * 11 + " } }"
+    data, errors = site.gql.execute(too_deep, token=site.admin)
+    assert data is None
+    assert any("depth of 10" in error.message for error in errors), errors
+
+
+@pytest.fixture
+def strict_client(quorum_settings) -> Iterator[AppClient]:
+    """A server that takes at most 1,000-byte bodies and queries 4 deep."""
+    settings = quorum_settings.with_overrides(max_request_bytes=1000, max_query_depth=4)
+    client = AppClient(create_app(settings))
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+DEEP_VALID = "{ jobs { edges { node { items { edges { node { id } } } } } } }"
+
+
+def test_the_depth_limit_refuses_an_otherwise_valid_query(strict_client):
+    body = strict_client.post("/graphql", json={"query": DEEP_VALID}).json()
+    assert body["data"] is None
+    assert "exceeds maximum operation depth of 4" in body["errors"][0]["message"]
+    shallow = strict_client.post("/graphql", json={"query": "{ taskTypes { name } }"}).json()
+    assert shallow["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"  # it got through
+
+
+def test_a_body_over_the_size_limit_gets_413(strict_client):
+    small = json.dumps({"query": "{ taskTypes { name } }"}).encode()
+    response = strict_client.post(
+        "/graphql", content=small, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200
+    big = json.dumps({"query": "{ taskTypes { name } }", "variables": {"pad": "x" * 2000}})
+    response = strict_client.post(
+        "/graphql", content=big.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "1,000 bytes" in response.text
+
+
+def test_a_streamed_body_over_the_size_limit_gets_413(strict_client):
+    big = json.dumps({"query": "{ taskTypes { name } }", "variables": {"pad": "x" * 2000}})
+
+    async def chunks():  # no Content-Length: the server must count as it reads
+        data = big.encode()
+        for start in range(0, len(data), 100):
+            yield data[start : start + 100]
+
+    response = strict_client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.request.headers.get("transfer-encoding") == "chunked"
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("{ jobs(first: 0) { edges { cursor } } }", "first"),
+        ("{ jobs(first: 5000) { edges { cursor } } }", "first"),
+        ("{ jobs(first: -1) { edges { cursor } } }", "first"),
+        ('{ jobs(after: "garbage") { edges { cursor } } }', "after"),
+        ('{ jobs(after: "aWQ6YWJj") { edges { cursor } } }', "after"),  # "id:abc"
+        ("{ auditEvents(first: 0) { edges { cursor } } }", "first"),
+        ('{ auditEvents(after: "garbage") { edges { cursor } } }', "after"),
+    ],
+    ids=[
+        "first-0",
+        "first-5000",
+        "first-negative",
+        "after-garbage",
+        "after-not-an-id",
+        "audit-first-0",
+        "audit-after-garbage",
+    ],
+)
+def test_bad_pagination_is_bad_input(site, query, fragment):
+    error = site.gql.error(query, token=site.admin)
+    assert error.code == "BAD_INPUT"
+    assert error.message.startswith(f"{fragment}:")
+
+
+def test_bad_pagination_of_items_is_bad_input(site):
+    job = create_job(site.gql, site.requester, **site.job_input())
+    query = "query($id: ID!) { job(id: $id) { items(first: 1001) { edges { cursor } } } }"
+    error = site.gql.error(query, {"id": job["id"]}, site.requester)
+    assert error.code == "BAD_INPUT"
+    assert "first" in error.message
+
+
+def test_a_cursor_beyond_64_bits_is_bad_input(site):
+    cursor = base64.urlsafe_b64encode(b"id:" + HUGE_ID.encode()).decode()
+    query = "query($after: String) { jobs(after: $after) { edges { cursor } } }"
+    error = site.gql.error(query, {"after": cursor}, site.admin)
+    assert error.code == "BAD_INPUT", error
+
+
+def test_a_job_id_beyond_64_bits_is_refused_cleanly(site):
+    _, errors = site.gql.execute(
+        "query($id: ID!) { job(id: $id) { id } }", {"id": HUGE_ID}, site.admin
+    )
+    assert [error.code for error in errors] in ([], ["BAD_INPUT"]), errors
