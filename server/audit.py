@@ -18,15 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from quorum.events import Event
 from quorum.models import AuditEvent
+from quorum.rows import execute, table
 
 GENESIS_HASH = "0" * 64
 
@@ -49,20 +51,23 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_json_default))
 
 
-def event_hash(prev_hash: str, row: AuditEvent) -> str:
-    """The hash of ``row`` chained after ``prev_hash``."""
+HASHED_FIELDS = (
+    "chain",
+    "seq",
+    "action",
+    "actor_id",
+    "entity_type",
+    "entity_id",
+    "job_id",
+    "data",
+    "created_at",
+)
+
+
+def event_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    """The hash of an audit row (its fields as a mapping) chained after ``prev_hash``."""
     canonical = json.dumps(
-        {
-            "chain": row.chain,
-            "seq": row.seq,
-            "action": row.action,
-            "actor_id": row.actor_id,
-            "entity_type": row.entity_type,
-            "entity_id": row.entity_id,
-            "job_id": row.job_id,
-            "data": row.data,
-            "created_at": row.created_at.isoformat(),
-        },
+        {name: row[name] for name in HASHED_FIELDS},
         sort_keys=True,
         separators=(",", ":"),
         default=_json_default,
@@ -97,27 +102,26 @@ def write_pending(session: Session) -> None:
     rows: list[dict[str, Any]] = []
     for chain in sorted(by_chain):  # one lock order for every transaction
         if postgres:
-            session.execute(_LOCK, {"key": _advisory_key(chain)})
-        last = session.execute(_LAST, {"chain": chain}).first()
-        seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last[0]), str(last[1]))
+            execute(session, _LOCK, {"key": _advisory_key(chain)})
+        last = execute(session, _LAST, {"chain": chain}).mappings().first()
+        seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last["seq"]), last["hash"])
         for event in by_chain[chain]:
             seq += 1
-            row = AuditEvent(
-                chain=chain,
-                seq=seq,
-                action=event.action,
-                actor_id=event.actor_id,
-                entity_type=event.entity_type,
-                entity_id=event.entity_id,
-                job_id=event.job_id,
-                data=jsonable(event.properties()),
-                created_at=event.created,
-                prev_hash=prev_hash,
-                hash="",
-            )
-            row.hash = prev_hash = event_hash(prev_hash, row)
-            rows.append(row.model_dump(exclude={"id"}))
-    session.execute(insert(AuditEvent), rows)
+            row: dict[str, Any] = {
+                "chain": chain,
+                "seq": seq,
+                "action": event.action,
+                "actor_id": event.actor_id,
+                "entity_type": event.entity_type,
+                "entity_id": event.entity_id,
+                "job_id": event.job_id,
+                "data": jsonable(event.properties()),
+                "created_at": event.created,
+                "prev_hash": prev_hash,
+            }
+            row["hash"] = prev_hash = event_hash(prev_hash, row)
+            rows.append(row)
+    execute(session, table(AuditEvent).insert(), rows)
     session.info.setdefault(EVENTS_KEY, []).extend(pending)
 
 
@@ -139,7 +143,7 @@ def verify_chain(session: Session, chain: str) -> ChainBreak | None:
     for row in rows:
         if row.seq != expected_seq:
             return ChainBreak(chain, expected_seq, f"event {expected_seq} is missing")
-        if row.prev_hash != prev_hash or event_hash(prev_hash, row) != row.hash:
+        if row.prev_hash != prev_hash or event_hash(prev_hash, row.model_dump()) != row.hash:
             return ChainBreak(chain, row.seq, "hash does not match the event's content")
         prev_hash, expected_seq = row.hash, expected_seq + 1
     return None

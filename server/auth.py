@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session
 
 from quorum.errors import Unauthenticated
 from quorum.models import ApiToken, User
+from quorum.rows import fetch_one, table
 
 TOKEN_PREFIX = "qrm_"
 
@@ -38,9 +40,14 @@ def issue_token(session: Session, user: User) -> str:
 
 def user_for_token(session: Session, token: str) -> User:
     """The active user ``token`` belongs to; :class:`Unauthenticated` otherwise."""
-    user = session.exec(
-        select(User).join(ApiToken).where(ApiToken.token_hash == hash_token(token))
-    ).first()
+    users, tokens = table(User), table(ApiToken)
+    user = fetch_one(
+        session,
+        User,
+        select(users)
+        .join(tokens, tokens.c.user_id == users.c.id)
+        .where(tokens.c.token_hash == hash_token(token)),
+    )
     if user is None or user.disabled:
         raise Unauthenticated("the API token is not valid")
     return user

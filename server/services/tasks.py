@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlalchemy import func, select, text
+from sqlmodel import Session, col
 
 from quorum import audit
 from quorum.errors import Conflict, Forbidden, LeaseExpired, NotFound
@@ -39,6 +39,7 @@ from quorum.models import (
     utcnow,
 )
 from quorum.plugins import PluginHost
+from quorum.rows import execute, fetch_one, insert, table
 from quorum.services.users import team_ids_of
 from quorum.storage import Storage
 
@@ -51,6 +52,11 @@ WHERE job_id = :job_id AND open = :true {status_filter}
 ORDER BY id LIMIT 1 {lock}
 """
 
+TASKS = table(Task)
+ITEMS = table(Item)
+JOBS = table(Job)
+
+_ANSWERED = text("UPDATE items SET answers_count = answers_count + 1 WHERE id = :id")
 _TAKE = text(
     "UPDATE items SET active_count = active_count + 1, "
     "open = (active_count + 1 < :limit), status = :in_progress WHERE id = :id"
@@ -61,6 +67,19 @@ _GIVE_BACK = text(
     "status = CASE WHEN active_count = 1 AND answers_count = 0 THEN :unlabeled ELSE status END "
     "WHERE id = :id AND status IN (:unlabeled, :in_progress)"
 )
+
+
+def load_job(session: Session, job_id: int) -> Job | None:
+    """A job row (a transient copy, read once per transaction with one Core statement)."""
+    loaded: dict[int, Job | None] = session.info.setdefault("quorum.jobs", {})
+    if job_id not in loaded:
+        loaded[job_id] = fetch_one(session, Job, select(JOBS).where(JOBS.c.id == job_id))
+    return loaded[job_id]
+
+
+def load_item(session: Session, item_id: int) -> Item | None:
+    """An item row (a transient copy, read with one Core statement)."""
+    return fetch_one(session, Item, select(ITEMS).where(ITEMS.c.id == item_id))
 
 
 def job_is_open(job: Job, now: datetime) -> bool:
@@ -80,7 +99,8 @@ def _pick_item(
     postgres = session.get_bind().dialect.name == "postgresql"
     lock_clause = "FOR UPDATE SKIP LOCKED" if lock and postgres else ""
     status_filter = "AND status = :in_progress" if in_progress_only else ""
-    row = session.execute(
+    row = execute(
+        session,
         text(_PICK.format(status_filter=status_filter, lock=lock_clause)),
         {
             "job_id": job.id,
@@ -93,25 +113,27 @@ def _pick_item(
 
 
 def _held_task(session: Session, job_id: int, worker_id: int, now: datetime) -> Task | None:
-    return session.exec(
-        select(Task).where(
-            Task.job_id == job_id,
-            Task.worker_id == worker_id,
-            Task.status == TaskStatus.ASSIGNED,
-            Task.lease_expires_at > now,
-        )
-    ).first()
+    return fetch_one(
+        session,
+        Task,
+        select(TASKS).where(
+            TASKS.c.job_id == job_id,
+            TASKS.c.worker_id == worker_id,
+            TASKS.c.status == TaskStatus.ASSIGNED.value,
+            TASKS.c.lease_expires_at > now,
+        ),
+    )
 
 
 def _at_concurrency_cap(session: Session, job: Job) -> bool:
     if job.max_concurrent_tasks is None:
         return False
-    in_progress = session.exec(
+    in_progress = session.scalar(
         select(func.count())
-        .select_from(Item)
-        .where(Item.job_id == job.id, Item.status == ItemStatus.IN_PROGRESS)
-    ).one()
-    return int(in_progress) >= job.max_concurrent_tasks
+        .select_from(ITEMS)
+        .where(ITEMS.c.job_id == job.id, ITEMS.c.status == ItemStatus.IN_PROGRESS.value)
+    )
+    return int(in_progress or 0) >= job.max_concurrent_tasks
 
 
 def workable_jobs(session: Session, plugins: PluginHost, worker: User) -> list[Job]:
@@ -119,8 +141,8 @@ def workable_jobs(session: Session, plugins: PluginHost, worker: User) -> list[J
     assert worker.id is not None
     team_ids = team_ids_of(session, worker.id)
     now = utcnow()
-    jobs = session.exec(
-        select(Job).where(Job.status == JobStatus.IN_PROGRESS).order_by(Job.id)  # type: ignore[arg-type]
+    jobs = session.scalars(
+        select(Job).where(col(Job.status) == JobStatus.IN_PROGRESS).order_by(col(Job.id))
     ).all()
     return [
         job
@@ -140,7 +162,7 @@ def claim_task(
     if job_id is None:
         jobs = workable_jobs(session, plugins, worker)
     else:
-        job = session.get(Job, job_id)
+        job = load_job(session, job_id)
         if job is None:
             raise NotFound(f"jobId: no job with id {job_id}")
         provider = plugins.workforces.get(job.workforce, "workforce")
@@ -158,7 +180,8 @@ def claim_task(
         item_id = _pick_item(session, job, worker.id, in_progress_only=capped)
         if item_id is None:
             continue
-        session.execute(
+        execute(
+            session,
             _TAKE,
             {
                 "limit": job.workers_per_item,
@@ -170,12 +193,11 @@ def claim_task(
             job_id=job.id,
             item_id=item_id,
             worker_id=worker.id,
+            status=TaskStatus.ASSIGNED,
             accepted_at=now,
             lease_expires_at=now + timedelta(seconds=job.task_time_limit_seconds),
         )
-        session.add(task)
-        session.flush()
-        assert task.id is not None
+        task.id = insert(session, Task, task.model_dump(exclude={"id"}))
         audit.record(
             session,
             TaskClaimed(
@@ -192,10 +214,10 @@ def claim_task(
 
 
 def _own_task(session: Session, worker: User, task_id: int) -> Task:
-    query = select(Task).where(Task.id == task_id)
+    query = select(TASKS).where(TASKS.c.id == task_id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    task = session.exec(query).first()
+    task = fetch_one(session, Task, query)
     if task is None:
         raise NotFound(f"taskId: no task with id {task_id}")
     if task.worker_id != worker.id:
@@ -208,7 +230,7 @@ def submit_task(
 ) -> Task:
     """Accept ``worker``'s answer for their task; the same answer again is a no-op."""
     task = _own_task(session, worker, task_id)
-    job = session.get(Job, task.job_id)
+    job = load_job(session, task.job_id)
     assert job is not None and task.id is not None
     task_type = plugins.task_types.get(job.task_type, "taskType")
     cleaned = task_type.validate_answer(answer, job.labels)
@@ -234,11 +256,10 @@ def submit_task(
     task.answer = cleaned
     task.submitted_at = now
     task.time_spent_seconds = round((now - task.accepted_at).total_seconds(), 3)
-    session.add(task)
-    session.execute(
-        text("UPDATE items SET answers_count = answers_count + 1 WHERE id = :id"),
-        {"id": task.item_id},
+    _save_status(
+        session, task, answer=cleaned, submitted_at=now, time_spent_seconds=task.time_spent_seconds
     )
+    execute(session, _ANSWERED, {"id": task.item_id})
     audit.record(
         session,
         TaskSubmitted(
@@ -253,9 +274,18 @@ def submit_task(
     return task
 
 
+def _save_status(session: Session, task: Task, **values: Any) -> None:
+    """Write ``task.status`` (and ``values``) to the task's row."""
+    execute(
+        session,
+        TASKS.update().where(TASKS.c.id == task.id).values(status=task.status, **values),
+    )
+
+
 def _return_item(session: Session, task: Task) -> None:
     """Give a task's slot back to its item, reopening it."""
-    session.execute(
+    execute(
+        session,
         _GIVE_BACK,
         {
             "id": task.item_id,
@@ -274,7 +304,7 @@ def release_task(session: Session, *, worker: User, task_id: int) -> Task:
     if task.status != TaskStatus.ASSIGNED:
         raise Conflict(f"taskId: task {task_id} is {task.status.lower()}; it cannot be released")
     task.status = TaskStatus.RELEASED
-    session.add(task)
+    _save_status(session, task)
     assert task.id is not None
     _return_item(session, task)
     audit.record(
@@ -289,18 +319,18 @@ def release_task(session: Session, *, worker: User, task_id: int) -> Task:
 def expire_leases(session: Session, *, limit: int = 500) -> int:
     """Expire up to ``limit`` tasks whose lease ran out; their items go back to the pool."""
     query = (
-        select(Task)
-        .where(Task.status == TaskStatus.ASSIGNED, Task.lease_expires_at <= utcnow())
-        .order_by(Task.id)  # type: ignore[arg-type]
+        select(TASKS)
+        .where(TASKS.c.status == TaskStatus.ASSIGNED.value, TASKS.c.lease_expires_at <= utcnow())
+        .order_by(TASKS.c.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    tasks = session.exec(query).all()
+    tasks = [Task(**row) for row in execute(session, query).mappings()]
     for task in tasks:
         assert task.id is not None
         task.status = TaskStatus.EXPIRED
-        session.add(task)
+        _save_status(session, task)
         _return_item(session, task)
         audit.record(
             session,

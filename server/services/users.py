@@ -12,6 +12,7 @@ from quorum.auth import issue_token
 from quorum.errors import BadInput, Conflict, NotFound
 from quorum.events import TeamCreated, UserCreated
 from quorum.models import Role, Team, TeamMember, User
+from quorum.rows import execute, table
 
 
 def create_user(
@@ -67,7 +68,9 @@ def create_team(
 
 def team_ids_of(session: Session, user_id: int) -> set[int]:
     """The ids of the teams ``user_id`` belongs to."""
-    return set(session.exec(select(TeamMember.team_id).where(TeamMember.user_id == user_id)))
+    members = table(TeamMember)
+    rows = execute(session, select(members.c.team_id).where(members.c.user_id == user_id))
+    return {int(team_id) for (team_id,) in rows}
 
 
 def team_members(session: Session, team_id: int) -> list[User]:

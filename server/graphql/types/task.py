@@ -13,7 +13,8 @@ from quorum.graphql.context import Info
 from quorum.graphql.types.enums import TaskStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.job import Job
-from quorum.services.tasks import task_input
+from quorum.services.tasks import load_item, load_job, task_input
+from quorum.storage import Storage
 
 
 @strawberry.type
@@ -27,37 +28,58 @@ class Task:
     submitted_at: datetime | None
     time_spent_seconds: float | None
     answer: JSON | None
-    job: Job
-    item: Item
-    input: JSON = strawberry.field(
+    _job: strawberry.Private[models.Job]
+    _item: strawberry.Private[models.Item | None]
+    _storage: strawberry.Private[Storage]
+    _url_expiry: strawberry.Private[int]
+
+    @strawberry.field
+    def job(self) -> Job:
+        """The task's job."""
+        return Job.from_model(self._job)
+
+    @strawberry.field
+    def item(self) -> Item:
+        """The item to label."""
+        assert self._item is not None, "task_view loads the item when it is selected"
+        return Item.from_model(self._item)
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="What the worker template renders: taskObject (inline text, or a signed "
         "or presigned URL for source-ref), manifestLine, and what pre-annotation added."
     )
+    def input(self) -> JSON:
+        """Built only when asked for, since a source-ref means signing a URL."""
+        assert self._item is not None, "task_view loads the item when it is selected"
+        return JSON(task_input(self._job, self._item, self._storage, self._url_expiry))
 
-    @classmethod
-    def from_models(
-        cls, task: models.Task, job: models.Job, item: models.Item, input: JSON
-    ) -> Task:
-        """The public view of a task, with its job and item."""
-        return cls(
-            id=strawberry.ID(str(task.id)),
-            status=models.TaskStatus(task.status),
-            lease_expires_at=task.lease_expires_at,
-            accepted_at=task.accepted_at,
-            submitted_at=task.submitted_at,
-            time_spent_seconds=task.time_spent_seconds,
-            answer=None if task.answer is None else JSON(task.answer),
-            job=Job.from_model(job),
-            item=Item.from_model(item),
-            input=input,
-        )
+
+def _selects_item(info: Info) -> bool:
+    """Whether the operation asks for the task's item or input (fragments count as yes)."""
+    for field in info.selected_fields:
+        for selection in field.selections:
+            name = getattr(selection, "name", None)
+            if name is None or name in {"item", "input"}:  # a fragment, or the item itself
+                return True
+    return False
 
 
 def task_view(info: Info, session: Session, task: models.Task) -> Task:
-    """Load a task's job and item and build its public view (inside a transaction)."""
-    job = session.get(models.Job, task.job_id)
-    item = session.get(models.Item, task.item_id)
-    assert job is not None and item is not None
-    context = info.context
-    payload = task_input(job, item, context.plugins.storage, context.settings.url_expiry_seconds)
-    return Task.from_models(task, job, item, JSON(payload))
+    """The public view of a task. Its job, and its item if the operation selects it, are
+    read now (inside the transaction); the rest is computed only for the fields selected."""
+    job = load_job(session, task.job_id)
+    item = load_item(session, task.item_id) if _selects_item(info) else None
+    assert job is not None
+    return Task(
+        id=strawberry.ID(str(task.id)),
+        status=models.TaskStatus(task.status),
+        lease_expires_at=task.lease_expires_at,
+        accepted_at=task.accepted_at,
+        submitted_at=task.submitted_at,
+        time_spent_seconds=task.time_spent_seconds,
+        answer=None if task.answer is None else JSON(task.answer),
+        _job=job,
+        _item=item,
+        _storage=info.context.plugins.storage,
+        _url_expiry=info.context.settings.url_expiry_seconds,
+    )
