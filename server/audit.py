@@ -1,30 +1,33 @@
-"""The audit trail: events recorded during a transaction, appended to their chains last.
+"""The audit trail: events written with their change, then sealed into hash chains.
 
-Every job has its own chain (``job:<id>``); users and teams share ``global``. Each event's
-hash is SHA-256 over the previous event's hash and this event's canonical JSON, so editing
-or deleting any event breaks every later hash of its chain (:func:`verify_chain`).
+Every job has its own chain (``job:<id>``); users and teams share ``global``.
 
-:func:`record` only queues an event on the session. :class:`quorum.db.Database` calls
-:func:`write_pending` right before the transaction commits, so that the events land in the
-same transaction as the change they describe, and so that the lock that serialises a
-chain (SQLite's write lock, or a PostgreSQL transaction-level advisory lock per chain,
-taken in chain order) is always the *last* lock a transaction takes. Taking it while
-still locking rows would let a claim (holding an item, waiting for the chain) and the
-runner (holding the chain, waiting for that item) deadlock.
+Writing and sealing are split so that no request waits for another:
+
+- :func:`record` queues an event on the session, and :class:`quorum.db.Database` inserts
+  the queued events right before the transaction commits (:func:`write_pending`): the
+  event exists if and only if its change does. Nothing is locked and nothing is read, so
+  concurrent claims and submits of one job do not queue behind each other.
+- The runner seals pending events in id order (:func:`seal_pending`): it numbers them in
+  their chain (``seq``) and sets ``hash`` = SHA-256 over the previous hash and the event's
+  canonical JSON. One sealer per chain at a time (SQLite's write lock; a PostgreSQL
+  advisory lock per chain), so chains never fork; (chain, seq) is unique besides.
+
+Once sealed, editing or deleting an event breaks every later hash of its chain
+(:func:`verify_chain`). An event stays unsealed for at most one runner pass.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select, text
+from sqlmodel import Session
 
 from quorum.events import Event
 from quorum.models import AuditEvent
@@ -32,25 +35,14 @@ from quorum.rows import execute, table
 
 GENESIS_HASH = "0" * 64
 
-#: Session.info keys: events waiting to be written, and events written (for after commit).
+#: Session.info keys: events waiting to be inserted, and events inserted (for after commit).
 PENDING_KEY = "quorum.audit.pending"
 EVENTS_KEY = "quorum.audit.written"
 
-_LAST = text("SELECT seq, hash FROM audit_events WHERE chain = :chain ORDER BY seq DESC LIMIT 1")
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+#: Most events one chain seals in one pass.
+SEAL_BATCH = 5_000
 
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with datetimes as ISO strings, ready for a JSON column."""
-    return json.loads(json.dumps(value, default=_json_default))
-
-
+EVENTS = table(AuditEvent)
 HASHED_FIELDS = (
     "chain",
     "seq",
@@ -62,6 +54,23 @@ HASHED_FIELDS = (
     "data",
     "created_at",
 )
+
+_LAST_SEALED = text(
+    "SELECT seq, hash FROM audit_events WHERE chain = :chain AND seq IS NOT NULL "
+    "ORDER BY seq DESC LIMIT 1"
+)
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with datetimes as ISO strings, ready for a JSON column."""
+    return json.loads(json.dumps(value, default=_json_default))
 
 
 def event_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
@@ -81,48 +90,77 @@ def chain_name(job_id: int | None) -> str:
 
 
 def record(session: Session, event: Event) -> None:
-    """Queue ``event`` for the audit trail; it is written when the transaction commits, and
-    plugins hear of it after that."""
+    """Queue ``event`` for the audit trail: it is inserted when the transaction commits,
+    and plugins hear of it after that."""
     session.info.setdefault(PENDING_KEY, []).append(event)
+
+
+def write_pending(session: Session) -> None:
+    """Insert every queued event, unsealed (called by the database right before commit)."""
+    pending: list[Event] = session.info.pop(PENDING_KEY, [])
+    if not pending:
+        return
+    rows = [
+        {
+            "chain": chain_name(event.job_id),
+            "action": event.action,
+            "actor_id": event.actor_id,
+            "entity_type": event.entity_type,
+            "entity_id": event.entity_id,
+            "job_id": event.job_id,
+            "data": jsonable(event.properties()),
+            "created_at": event.created,
+        }
+        for event in pending
+    ]
+    execute(session, EVENTS.insert(), rows)
+    session.info.setdefault(EVENTS_KEY, []).extend(pending)
 
 
 def _advisory_key(chain: str) -> int:
     return int.from_bytes(hashlib.sha256(chain.encode()).digest()[:8], "big", signed=True)
 
 
-def write_pending(session: Session) -> None:
-    """Append every queued event to its chain (called by the database right before commit)."""
-    pending: list[Event] = session.info.pop(PENDING_KEY, [])
-    if not pending:
-        return
-    by_chain: dict[str, list[Event]] = defaultdict(list)
+def _seal_chain(session: Session, chain: str) -> int:
+    last = execute(session, _LAST_SEALED, {"chain": chain}).mappings().first()
+    seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last["seq"]), last["hash"])
+    pending = execute(
+        session,
+        select(EVENTS)
+        .where(EVENTS.c.chain == chain, EVENTS.c.hash.is_(None))
+        .order_by(EVENTS.c.id)
+        .limit(SEAL_BATCH),
+    ).mappings()
+    updates: list[dict[str, Any]] = []
     for event in pending:
-        by_chain[chain_name(event.job_id)].append(event)
+        seq += 1
+        row = {**event, "seq": seq}
+        digest = event_hash(prev_hash, row)
+        updates.append({"key": event["id"], "seq": seq, "prev": prev_hash, "digest": digest})
+        prev_hash = digest
+    if updates:
+        execute(
+            session,
+            EVENTS.update()
+            .where(EVENTS.c.id == bindparam("key"))
+            .values(seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("digest")),
+            updates,
+        )
+    return len(updates)
+
+
+def seal_pending(session: Session) -> int:
+    """Seal pending events of every chain (the runner calls this); returns how many."""
+    chains = execute(
+        session, select(EVENTS.c.chain).where(EVENTS.c.hash.is_(None)).distinct()
+    ).scalars()
     postgres = session.get_bind().dialect.name == "postgresql"
-    rows: list[dict[str, Any]] = []
-    for chain in sorted(by_chain):  # one lock order for every transaction
-        if postgres:
-            execute(session, _LOCK, {"key": _advisory_key(chain)})
-        last = execute(session, _LAST, {"chain": chain}).mappings().first()
-        seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last["seq"]), last["hash"])
-        for event in by_chain[chain]:
-            seq += 1
-            row: dict[str, Any] = {
-                "chain": chain,
-                "seq": seq,
-                "action": event.action,
-                "actor_id": event.actor_id,
-                "entity_type": event.entity_type,
-                "entity_id": event.entity_id,
-                "job_id": event.job_id,
-                "data": jsonable(event.properties()),
-                "created_at": event.created,
-                "prev_hash": prev_hash,
-            }
-            row["hash"] = prev_hash = event_hash(prev_hash, row)
-            rows.append(row)
-    execute(session, table(AuditEvent).insert(), rows)
-    session.info.setdefault(EVENTS_KEY, []).extend(pending)
+    sealed = 0
+    for chain in sorted(chains):
+        if postgres and not execute(session, _TRY_LOCK, {"key": _advisory_key(chain)}).scalar():
+            continue  # another runner is sealing this chain
+        sealed += _seal_chain(session, chain)
+    return sealed
 
 
 @dataclass(frozen=True)
@@ -135,15 +173,19 @@ class ChainBreak:
 
 
 def verify_chain(session: Session, chain: str) -> ChainBreak | None:
-    """Recompute ``chain``'s hashes; the first break, or ``None`` if it is intact."""
+    """Recompute the hashes of ``chain``'s sealed events; the first break, or ``None`` if
+    the chain is intact."""
     prev_hash, expected_seq = GENESIS_HASH, 1
-    rows = session.exec(
-        select(AuditEvent).where(AuditEvent.chain == chain).order_by(col(AuditEvent.seq))
-    )
+    rows = execute(
+        session,
+        select(EVENTS)
+        .where(EVENTS.c.chain == chain, EVENTS.c.seq.is_not(None))
+        .order_by(EVENTS.c.seq),
+    ).mappings()
     for row in rows:
-        if row.seq != expected_seq:
+        if row["seq"] != expected_seq:
             return ChainBreak(chain, expected_seq, f"event {expected_seq} is missing")
-        if row.prev_hash != prev_hash or event_hash(prev_hash, row.model_dump()) != row.hash:
-            return ChainBreak(chain, row.seq, "hash does not match the event's content")
-        prev_hash, expected_seq = row.hash, expected_seq + 1
+        if row["prev_hash"] != prev_hash or event_hash(prev_hash, dict(row)) != row["hash"]:
+            return ChainBreak(chain, row["seq"], "hash does not match the event's content")
+        prev_hash, expected_seq = row["hash"], expected_seq + 1
     return None

@@ -13,8 +13,9 @@ transaction has committed, so a plugin is never told of a change that was rolled
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
@@ -68,6 +69,12 @@ class Database:
     def __init__(self, url: str, after_commit: Callable[[Event], None] | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # SQLite has one writer at a time; queueing writers on a lock in the process wakes
+        # each as soon as the last commits, instead of SQLite's busy-timeout polling, which
+        # sleeps in growing steps and turned 16 concurrent workers into p95s of 650 ms.
+        self._writer: AbstractContextManager[object] = (
+            threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        )
         self._write_engine = self.engine.execution_options(quorum_write=True)
         self.after_commit = after_commit
 
@@ -79,7 +86,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any exception."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        with self._writer, Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session
                 audit.write_pending(session)

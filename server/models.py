@@ -225,20 +225,30 @@ class Task(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """An append-only record of a state change, hash-chained within its ``chain``.
 
-    Each job has its own chain (``job:<id>``); users and teams share ``global``. ``hash`` is
-    SHA-256 over the previous hash and this event's canonical JSON, so an edited or deleted
-    event breaks every hash after it (:func:`quorum.audit.verify_chain`). The unique
-    (chain, seq) pair makes a forked chain impossible even if a writer skipped the lock.
+    Each job has its own chain (``job:<id>``); users and teams share ``global``. The event is
+    written in the transaction of the change it records, with ``seq`` and ``hash`` empty;
+    the runner then seals pending events in id order (:func:`quorum.audit.seal_pending`):
+    ``seq`` numbers the chain, and ``hash`` is SHA-256 over the previous hash and the event's
+    canonical JSON, so an edited or deleted sealed event breaks every hash after it
+    (:func:`quorum.audit.verify_chain`). The unique (chain, seq) pair makes a forked chain
+    impossible.
     """
 
     __tablename__ = "audit_events"
     __table_args__ = (
         sa.UniqueConstraint("chain", "seq"),
         sa.Index("ix_audit_events_job_id_id", "job_id", "id"),
+        sa.Index(
+            "ix_audit_events_pending",
+            "chain",
+            "id",
+            sqlite_where=sa.text("hash IS NULL"),
+            postgresql_where=sa.text("hash IS NULL"),
+        ),
     )
     id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
     chain: str = Field(max_length=40)
-    seq: int
+    seq: int | None = None
     action: str = Field(max_length=60)
     actor_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     entity_type: str = Field(max_length=30)
@@ -246,5 +256,5 @@ class AuditEvent(SQLModel, table=True):
     job_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow)
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

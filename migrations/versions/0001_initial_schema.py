@@ -23,7 +23,7 @@ def upgrade() -> None:
         "audit_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("chain", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=True),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
         sa.Column("actor_id", sa.BigInteger(), nullable=True),
         sa.Column("entity_type", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
@@ -31,13 +31,20 @@ def upgrade() -> None:
         sa.Column("job_id", sa.BigInteger(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("prev_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("prev_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
         sa.UniqueConstraint("chain", "seq", name=op.f("uq_audit_events_chain_seq")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index("ix_audit_events_job_id_id", ["job_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_audit_events_pending",
+            ["chain", "id"],
+            unique=False,
+            sqlite_where=sa.text("hash IS NULL"),
+            postgresql_where=sa.text("hash IS NULL"),
+        )
 
     op.create_table(
         "teams",
@@ -202,6 +209,11 @@ def downgrade() -> None:
     op.drop_table("users")
     op.drop_table("teams")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_audit_events_pending",
+            sqlite_where=sa.text("hash IS NULL"),
+            postgresql_where=sa.text("hash IS NULL"),
+        )
         batch_op.drop_index("ix_audit_events_job_id_id")
 
     op.drop_table("audit_events")

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from quorum.audit import seal_pending
 from quorum.db import Database
 from quorum.errors import QuorumError
 from quorum.models import Job, JobStatus, utcnow
@@ -44,6 +45,8 @@ class Runner:
         worked = False
         with self.db.write() as session:
             worked |= expire_leases(session) > 0
+        with self.db.write() as session:
+            worked |= seal_pending(session) > 0
         worked |= self._ingest_pending()
         with self.db.read() as session:
             active = session.exec(

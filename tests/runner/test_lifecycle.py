@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlmodel import select
 
 from quorum.audit import verify_chain
-from quorum.models import AuditEvent, Item, Job, utcnow
+from quorum.models import AuditEvent, Item, Job, Role, utcnow
 from quorum.runner.ingest import ingest
-from tests.factories import read_output, text_lines
+from tests.factories import make_user, read_output, text_lines
 from tests.scenarios import running_job
 
 STOP = "mutation($id: ID!) { stopJob(id: $id) { id status } }"
@@ -162,3 +162,17 @@ def test_an_interrupted_ingest_starts_over_cleanly(quorum_app, quorum_settings, 
             i.position for i in session.exec(select(Item).where(Item.job_id == row.id))
         )
     assert positions == [0, 1, 2]
+
+
+def test_events_are_written_with_their_change_and_sealed_by_the_runner(quorum_app, gql):
+    make_user(quorum_app, "ada", Role.ADMIN)
+    make_user(quorum_app, "bob", Role.WORKER)
+    with quorum_app.state.db.read() as session:
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.hash) for e in events] == [("user.created", None)] * 2
+    quorum_app.state.runner.run_once()
+    with quorum_app.state.db.read() as session:
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [e.seq for e in events] == [1, 2]
+        assert events[1].prev_hash == events[0].hash
+        assert verify_chain(session, "global") is None

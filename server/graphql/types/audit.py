@@ -16,7 +16,7 @@ class AuditEvent:
 
     id: strawberry.ID
     chain: str
-    seq: int
+    seq: int | None = strawberry.field(description="Place in the chain; null until sealed.")
     action: str
     actor_id: strawberry.ID | None
     entity_type: str
@@ -24,8 +24,8 @@ class AuditEvent:
     job_id: strawberry.ID | None
     data: JSON
     created_at: datetime
-    prev_hash: str
-    hash: str
+    prev_hash: str | None
+    hash: str | None = strawberry.field(description="Null until the runner seals the event.")
 
     @classmethod
     def from_model(cls, row: models.AuditEvent) -> AuditEvent:
