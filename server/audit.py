@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from quorum.events import Event
 from quorum.models import AuditEvent
-from quorum.rows import execute, table
+from quorum.rows import run_many, table
 
 GENESIS_HASH = "0" * 64
 
@@ -60,6 +60,11 @@ _LAST_SEALED = text(
     "ORDER BY seq DESC LIMIT 1"
 )
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+_INSERT = (
+    "INSERT INTO audit_events (chain, action, actor_id, entity_type, entity_id, job_id, data, "
+    "created_at) VALUES (:chain, :action, :actor_id, :entity_type, :entity_id, :job_id, :data, "
+    ":created_at)"
+)
 
 
 def _json_default(value: Any) -> Any:
@@ -113,7 +118,7 @@ def write_pending(session: Session) -> None:
         }
         for event in pending
     ]
-    execute(session, EVENTS.insert(), rows)
+    run_many(session, _INSERT, rows)
     session.info.setdefault(EVENTS_KEY, []).extend(pending)
 
 
@@ -122,10 +127,9 @@ def _advisory_key(chain: str) -> int:
 
 
 def _seal_chain(session: Session, chain: str) -> int:
-    last = execute(session, _LAST_SEALED, {"chain": chain}).mappings().first()
+    last = session.execute(_LAST_SEALED, {"chain": chain}).mappings().first()
     seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last["seq"]), last["hash"])
-    pending = execute(
-        session,
+    pending = session.execute(
         select(EVENTS)
         .where(EVENTS.c.chain == chain, EVENTS.c.hash.is_(None))
         .order_by(EVENTS.c.id)
@@ -139,8 +143,7 @@ def _seal_chain(session: Session, chain: str) -> int:
         updates.append({"key": event["id"], "seq": seq, "prev": prev_hash, "digest": digest})
         prev_hash = digest
     if updates:
-        execute(
-            session,
+        session.execute(
             EVENTS.update()
             .where(EVENTS.c.id == bindparam("key"))
             .values(seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("digest")),
@@ -151,13 +154,13 @@ def _seal_chain(session: Session, chain: str) -> int:
 
 def seal_pending(session: Session) -> int:
     """Seal pending events of every chain (the runner calls this); returns how many."""
-    chains = execute(
-        session, select(EVENTS.c.chain).where(EVENTS.c.hash.is_(None)).distinct()
+    chains = session.execute(
+        select(EVENTS.c.chain).where(EVENTS.c.hash.is_(None)).distinct()
     ).scalars()
     postgres = session.get_bind().dialect.name == "postgresql"
     sealed = 0
     for chain in sorted(chains):
-        if postgres and not execute(session, _TRY_LOCK, {"key": _advisory_key(chain)}).scalar():
+        if postgres and not session.execute(_TRY_LOCK, {"key": _advisory_key(chain)}).scalar():
             continue  # another runner is sealing this chain
         sealed += _seal_chain(session, chain)
     return sealed
@@ -176,8 +179,7 @@ def verify_chain(session: Session, chain: str) -> ChainBreak | None:
     """Recompute the hashes of ``chain``'s sealed events; the first break, or ``None`` if
     the chain is intact."""
     prev_hash, expected_seq = GENESIS_HASH, 1
-    rows = execute(
-        session,
+    rows = session.execute(
         select(EVENTS)
         .where(EVENTS.c.chain == chain, EVENTS.c.seq.is_not(None))
         .order_by(EVENTS.c.seq),

@@ -10,14 +10,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from quorum.errors import Unauthenticated
 from quorum.models import ApiToken, User
-from quorum.rows import fetch_one, table
+from quorum.rows import fetch_one
 
 TOKEN_PREFIX = "qrm_"
+
+_USER_BY_TOKEN = (
+    "SELECT users.* FROM users JOIN api_tokens ON api_tokens.user_id = users.id "
+    "WHERE api_tokens.token_hash = :hash"
+)
 
 
 def new_token() -> str:
@@ -40,14 +44,7 @@ def issue_token(session: Session, user: User) -> str:
 
 def user_for_token(session: Session, token: str) -> User:
     """The active user ``token`` belongs to; :class:`Unauthenticated` otherwise."""
-    users, tokens = table(User), table(ApiToken)
-    user = fetch_one(
-        session,
-        User,
-        select(users)
-        .join(tokens, tokens.c.user_id == users.c.id)
-        .where(tokens.c.token_hash == hash_token(token)),
-    )
+    user = fetch_one(session, User, _USER_BY_TOKEN, {"hash": hash_token(token)})
     if user is None or user.disabled:
         raise Unauthenticated("the API token is not valid")
     return user

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from quorum import audit
@@ -39,7 +39,7 @@ from quorum.models import (
     utcnow,
 )
 from quorum.plugins import PluginHost
-from quorum.rows import execute, fetch_one, insert, table
+from quorum.rows import fetch_one, insert, run, select_rows
 from quorum.services.users import team_ids_of
 from quorum.storage import Storage
 
@@ -52,34 +52,36 @@ WHERE job_id = :job_id AND open = :true {status_filter}
 ORDER BY id LIMIT 1 {lock}
 """
 
-TASKS = table(Task)
-ITEMS = table(Item)
-JOBS = table(Job)
-
-_ANSWERED = text("UPDATE items SET answers_count = answers_count + 1 WHERE id = :id")
-_TAKE = text(
+_ANSWERED = "UPDATE items SET answers_count = answers_count + 1 WHERE id = :id"
+_TAKE = (
     "UPDATE items SET active_count = active_count + 1, "
     "open = (active_count + 1 < :limit), status = :in_progress WHERE id = :id"
 )
 # A slot handed back reopens the item; an item nobody holds or answered is unlabeled again.
-_GIVE_BACK = text(
+_GIVE_BACK = (
     "UPDATE items SET active_count = active_count - 1, open = :true, "
     "status = CASE WHEN active_count = 1 AND answers_count = 0 THEN :unlabeled ELSE status END "
     "WHERE id = :id AND status IN (:unlabeled, :in_progress)"
 )
+_HELD = (
+    "SELECT * FROM tasks WHERE job_id = :job AND worker_id = :worker AND status = :assigned "
+    "AND lease_expires_at > :now"
+)
 
 
 def load_job(session: Session, job_id: int) -> Job | None:
-    """A job row (a transient copy, read once per transaction with one Core statement)."""
+    """A job row (a transient copy, read once per transaction)."""
     loaded: dict[int, Job | None] = session.info.setdefault("quorum.jobs", {})
     if job_id not in loaded:
-        loaded[job_id] = fetch_one(session, Job, select(JOBS).where(JOBS.c.id == job_id))
+        loaded[job_id] = fetch_one(
+            session, Job, "SELECT * FROM jobs WHERE id = :id", {"id": job_id}
+        )
     return loaded[job_id]
 
 
 def load_item(session: Session, item_id: int) -> Item | None:
-    """An item row (a transient copy, read with one Core statement)."""
-    return fetch_one(session, Item, select(ITEMS).where(ITEMS.c.id == item_id))
+    """An item row (a transient copy)."""
+    return fetch_one(session, Item, "SELECT * FROM items WHERE id = :id", {"id": item_id})
 
 
 def job_is_open(job: Job, now: datetime) -> bool:
@@ -103,41 +105,37 @@ def _pick_item(
     # OFFSET 0 keeps it a per-row probe, so the claim index is read from the first open item.
     fence = "OFFSET 0" if postgres else ""
     status_filter = "AND status = :in_progress" if in_progress_only else ""
-    row = execute(
+    rows = select_rows(
         session,
-        text(_PICK.format(status_filter=status_filter, lock=lock_clause, fence=fence)),
+        _PICK.format(status_filter=status_filter, lock=lock_clause, fence=fence),
         {
             "job_id": job.id,
             "worker_id": worker_id,
             "true": True,
             "in_progress": ItemStatus.IN_PROGRESS.value,
         },
-    ).first()
-    return None if row is None else int(row[0])
+    )
+    return int(rows[0]["id"]) if rows else None
 
 
 def _held_task(session: Session, job_id: int, worker_id: int, now: datetime) -> Task | None:
     return fetch_one(
         session,
         Task,
-        select(TASKS).where(
-            TASKS.c.job_id == job_id,
-            TASKS.c.worker_id == worker_id,
-            TASKS.c.status == TaskStatus.ASSIGNED.value,
-            TASKS.c.lease_expires_at > now,
-        ),
+        _HELD,
+        {"job": job_id, "worker": worker_id, "assigned": TaskStatus.ASSIGNED.value, "now": now},
     )
 
 
 def _at_concurrency_cap(session: Session, job: Job) -> bool:
     if job.max_concurrent_tasks is None:
         return False
-    in_progress = session.scalar(
-        select(func.count())
-        .select_from(ITEMS)
-        .where(ITEMS.c.job_id == job.id, ITEMS.c.status == ItemStatus.IN_PROGRESS.value)
+    (row,) = select_rows(
+        session,
+        "SELECT COUNT(*) AS n FROM items WHERE job_id = :job AND status = :in_progress",
+        {"job": job.id, "in_progress": ItemStatus.IN_PROGRESS.value},
     )
-    return int(in_progress or 0) >= job.max_concurrent_tasks
+    return int(row["n"]) >= job.max_concurrent_tasks
 
 
 def workable_jobs(session: Session, plugins: PluginHost, worker: User) -> list[Job]:
@@ -184,7 +182,7 @@ def claim_task(
         item_id = _pick_item(session, job, worker.id, in_progress_only=capped)
         if item_id is None:
             continue
-        execute(
+        run(
             session,
             _TAKE,
             {
@@ -218,10 +216,10 @@ def claim_task(
 
 
 def _own_task(session: Session, worker: User, task_id: int) -> Task:
-    query = select(TASKS).where(TASKS.c.id == task_id)
+    query = "SELECT * FROM tasks WHERE id = :id"
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    task = fetch_one(session, Task, query)
+        query += " FOR UPDATE"
+    task = fetch_one(session, Task, query, {"id": task_id})
     if task is None:
         raise NotFound(f"taskId: no task with id {task_id}")
     if task.worker_id != worker.id:
@@ -263,7 +261,7 @@ def submit_task(
     _save_status(
         session, task, answer=cleaned, submitted_at=now, time_spent_seconds=task.time_spent_seconds
     )
-    execute(session, _ANSWERED, {"id": task.item_id})
+    run(session, _ANSWERED, {"id": task.item_id})
     audit.record(
         session,
         TaskSubmitted(
@@ -280,15 +278,14 @@ def submit_task(
 
 def _save_status(session: Session, task: Task, **values: Any) -> None:
     """Write ``task.status`` (and ``values``) to the task's row."""
-    execute(
-        session,
-        TASKS.update().where(TASKS.c.id == task.id).values(status=task.status, **values),
-    )
+    changes = {"status": task.status, **values}
+    assignments = ", ".join(f"{name} = :{name}" for name in changes)
+    run(session, f"UPDATE tasks SET {assignments} WHERE id = :id", {**changes, "id": task.id})
 
 
 def _return_item(session: Session, task: Task) -> None:
     """Give a task's slot back to its item, reopening it."""
-    execute(
+    run(
         session,
         _GIVE_BACK,
         {
@@ -323,14 +320,18 @@ def release_task(session: Session, *, worker: User, task_id: int) -> Task:
 def expire_leases(session: Session, *, limit: int = 500) -> int:
     """Expire up to ``limit`` tasks whose lease ran out; their items go back to the pool."""
     query = (
-        select(TASKS)
-        .where(TASKS.c.status == TaskStatus.ASSIGNED.value, TASKS.c.lease_expires_at <= utcnow())
-        .order_by(TASKS.c.id)
-        .limit(limit)
+        "SELECT * FROM tasks WHERE status = :assigned AND lease_expires_at <= :now "
+        "ORDER BY id LIMIT :limit"
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    tasks = [Task(**row) for row in execute(session, query).mappings()]
+        query += " FOR UPDATE SKIP LOCKED"
+    found = select_rows(
+        session,
+        query,
+        {"assigned": TaskStatus.ASSIGNED.value, "now": utcnow(), "limit": limit},
+        Task,
+    )
+    tasks = [Task(**row) for row in found]
     for task in tasks:
         assert task.id is not None
         task.status = TaskStatus.EXPIRED

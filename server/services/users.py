@@ -12,7 +12,7 @@ from quorum.auth import issue_token
 from quorum.errors import BadInput, Conflict, NotFound
 from quorum.events import TeamCreated, UserCreated
 from quorum.models import Role, Team, TeamMember, User
-from quorum.rows import execute, table
+from quorum.rows import select_rows
 
 
 def create_user(
@@ -68,9 +68,10 @@ def create_team(
 
 def team_ids_of(session: Session, user_id: int) -> set[int]:
     """The ids of the teams ``user_id`` belongs to."""
-    members = table(TeamMember)
-    rows = execute(session, select(members.c.team_id).where(members.c.user_id == user_id))
-    return {int(team_id) for (team_id,) in rows}
+    rows = select_rows(
+        session, "SELECT team_id FROM team_members WHERE user_id = :user", {"user": user_id}
+    )
+    return {int(row["team_id"]) for row in rows}
 
 
 def team_members(session: Session, team_id: int) -> list[User]:
