@@ -20,7 +20,7 @@ from quorum.errors import QuorumError
 from quorum.models import Job, JobStatus, utcnow
 from quorum.plugins import PluginHost
 from quorum.runner import lifecycle
-from quorum.runner.consolidation import consolidate, fail_items, ready_items
+from quorum.runner.consolidation import apply, fail_items, plan, write_responses
 from quorum.runner.ingest import ingest
 from quorum.runner.output import write_output_manifest
 from quorum.services.tasks import expire_leases
@@ -103,14 +103,17 @@ class Runner:
         """Consolidate what is ready, then stop or complete the job if its time has come."""
         worked = False
         while True:
-            with self.db.write() as session:
+            with self.db.read() as session:
                 job = session.get(Job, job_id)
                 assert job is not None
                 partial = job.status == JobStatus.STOPPING or self._availability_over(job)
-                done = consolidate(
-                    session, self.plugins, job, ready_items(session, job, partial=partial)
-                )
-            if not done:
+                outcomes = plan(session, self.plugins, job, partial=partial)
+            if not outcomes:
+                break
+            write_responses(self.plugins, job, outcomes)
+            with self.db.write() as session:
+                changed = apply(session, job, outcomes)
+            if not changed:
                 break
             worked = True
         with self.db.write() as session:
