@@ -57,7 +57,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         if url.startswith(("postgresql://", "postgres://")):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip per transaction; a connection the server
+        # dropped fails its transaction, which the caller sees as an error and retries.
+        return create_engine(url, pool_size=20, max_overflow=20, pool_recycle=1800)
     raise StartupError(
         f"QUORUM_DATABASE_URL {url!r}: only sqlite:/// and postgresql+psycopg:// are supported"
     )
