@@ -1,0 +1,36 @@
+"""The benchmark script keeps working (its numbers are read by people, not asserted here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("QUORUM_TEST_DATABASE_URL")), reason="run once, in the SQLite pass"
+)
+def test_the_core_benchmark_runs_and_reports_every_stage(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "core.py"),
+            "--quick",
+            "--clients",
+            "1",
+            "--results-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for stage in ("ingest", "claim+submit x1", "output"):
+        assert f"sqlite      {stage}" in result.stdout, result.stdout
+    assert (tmp_path / "core-sqlite.json").exists()
