@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from quorum.errors import BadInput, StartupError
@@ -43,10 +43,6 @@ class Registry(Generic[T]):
             known = ", ".join(sorted(self._items)) or "none"
             raise BadInput(f"{field}: unknown {self.kind} {name!r} (known: {known})") from None
 
-    def owner(self, name: str) -> str:
-        """The plugin that contributed ``name``."""
-        return self._owners[name]
-
     def __contains__(self, name: object) -> bool:
         return name in self._items
 
@@ -56,7 +52,3 @@ class Registry(Generic[T]):
     def items(self) -> list[tuple[str, T]]:
         """(name, item) pairs, sorted by name."""
         return sorted(self._items.items())
-
-    def filter(self, keep: Callable[[T], bool]) -> list[T]:
-        """The items for which ``keep`` is true, sorted by name."""
-        return [item for _, item in self.items() if keep(item)]
