@@ -23,15 +23,15 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from quorum.events import Event
 from quorum.models import AuditEvent
-from quorum.rows import run_many, table
+from quorum.rows import run_many, select_rows, table
 
 GENESIS_HASH = "0" * 64
 
@@ -60,6 +60,10 @@ _LAST_SEALED = text(
     "ORDER BY seq DESC LIMIT 1"
 )
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+_PENDING = (
+    "SELECT * FROM audit_events WHERE chain = :chain AND hash IS NULL ORDER BY id LIMIT :limit"
+)
+_SEAL = "UPDATE audit_events SET seq = :seq, prev_hash = :prev, hash = :digest WHERE id = :key"
 _INSERT = (
     "INSERT INTO audit_events (chain, action, actor_id, entity_type, entity_id, job_id, data, "
     "created_at) VALUES (:chain, :action, :actor_id, :entity_type, :entity_id, :job_id, :data, "
@@ -68,8 +72,8 @@ _INSERT = (
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # one form whatever zone a driver hands back
+        return value.astimezone(UTC).isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -129,12 +133,7 @@ def _advisory_key(chain: str) -> int:
 def _seal_chain(session: Session, chain: str) -> int:
     last = session.execute(_LAST_SEALED, {"chain": chain}).mappings().first()
     seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last["seq"]), last["hash"])
-    pending = session.execute(
-        select(EVENTS)
-        .where(EVENTS.c.chain == chain, EVENTS.c.hash.is_(None))
-        .order_by(EVENTS.c.id)
-        .limit(SEAL_BATCH),
-    ).mappings()
+    pending = select_rows(session, _PENDING, {"chain": chain, "limit": SEAL_BATCH}, AuditEvent)
     updates: list[dict[str, Any]] = []
     for event in pending:
         seq += 1
@@ -143,12 +142,7 @@ def _seal_chain(session: Session, chain: str) -> int:
         updates.append({"key": event["id"], "seq": seq, "prev": prev_hash, "digest": digest})
         prev_hash = digest
     if updates:
-        session.execute(
-            EVENTS.update()
-            .where(EVENTS.c.id == bindparam("key"))
-            .values(seq=bindparam("seq"), prev_hash=bindparam("prev"), hash=bindparam("digest")),
-            updates,
-        )
+        run_many(session, _SEAL, updates)
     return len(updates)
 
 
