@@ -27,6 +27,8 @@ from quorum.services.tasks import expire_leases
 
 logger = logging.getLogger("quorum.runner")
 
+UNANSWERED = "no worker labeled it within taskAvailabilitySeconds"
+
 
 class Runner:
     """One runner: call :meth:`run_once` repeatedly, or :meth:`start` a thread."""
@@ -116,22 +118,32 @@ class Runner:
             if not changed:
                 break
             worked = True
-        with self.db.write() as session:
+        # Decide in a read transaction; take the write lock only to change something.
+        with self.db.read() as session:
             job = session.get(Job, job_id)
             assert job is not None
-            if job.status == JobStatus.IN_PROGRESS:
-                if lifecycle.stopping_condition_met(session, job):
-                    lifecycle.begin_stopping(session, job)
-                    worked = True
-                elif self._availability_over(job):
-                    while items := lifecycle.unanswered_items(session, job_id):
-                        fail_items(
-                            session, items, "no worker labeled it within taskAvailabilitySeconds"
-                        )
-                        worked = True
+            running = job.status == JobStatus.IN_PROGRESS
+            stop = running and lifecycle.stopping_condition_met(session, job)
+            expire = (
+                running
+                and not stop
+                and self._availability_over(job)
+                and bool(lifecycle.unanswered_items(session, job_id))
+            )
             finishing = job.status == JobStatus.STOPPING or not lifecycle.has_open_items(
                 session, job_id
             )
+        if stop or expire:
+            with self.db.write() as session:
+                job = session.get(Job, job_id)
+                assert job is not None
+                if stop:
+                    lifecycle.begin_stopping(session, job)
+                while expire and (items := lifecycle.unanswered_items(session, job_id)):
+                    fail_items(
+                        session, items, "no worker labeled it within taskAvailabilitySeconds"
+                    )
+            return True
         if finishing:
             worked |= self._write_output(job_id)
         return worked
