@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from quorum.consensus import WorkerAnswer
-from quorum.errors import QuorumError, StartupError
+from quorum.errors import BadInput, QuorumError, StartupError
 from quorum.migrate import upgrade
 from quorum.models import Role
 from quorum.settings import Settings
@@ -90,8 +90,6 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 def read_answers(lines: Iterable[str]) -> list[tuple[int, dict[str, Any]]]:
     """Parse ``{"item", "worker", "answer"}`` JSON lines; :class:`QuorumError` names the line."""
-    from quorum.errors import BadInput
-
     records: list[tuple[int, dict[str, Any]]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -116,7 +114,6 @@ def consolidate_lines(
     out: TextIO,
 ) -> None:
     """Consolidate answers read from ``lines`` and write one JSON line per item to ``out``."""
-    from quorum.errors import BadInput
     from quorum.plugins import PluginHost
     from quorum.runner.output import labeled_output
 
@@ -151,8 +148,6 @@ def consolidate_lines(
 
 
 def _hashable(value: Any, number: int, field: str) -> Hashable:
-    from quorum.errors import BadInput
-
     if isinstance(value, str | int) and not isinstance(value, bool):
         return value
     raise BadInput(f"line {number}: {field} must be a string or an integer")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from datetime import timedelta
 
 from sqlmodel import col, select
 
@@ -23,7 +22,7 @@ from quorum.runner import lifecycle
 from quorum.runner.consolidation import apply, fail_items, plan, write_responses
 from quorum.runner.ingest import ingest
 from quorum.runner.output import write_output_manifest
-from quorum.services.tasks import expire_leases
+from quorum.services.tasks import availability_over, expire_leases
 
 logger = logging.getLogger("quorum.runner")
 
@@ -108,7 +107,7 @@ class Runner:
             with self.db.read() as session:
                 job = session.get(Job, job_id)
                 assert job is not None
-                partial = job.status == JobStatus.STOPPING or self._availability_over(job)
+                partial = job.status == JobStatus.STOPPING or availability_over(job, utcnow())
                 outcomes = plan(session, self.plugins, job, partial=partial)
             if not outcomes:
                 break
@@ -127,7 +126,7 @@ class Runner:
             expire = (
                 running
                 and not stop
-                and self._availability_over(job)
+                and availability_over(job, utcnow())
                 and bool(lifecycle.unanswered_items(session, job_id))
             )
             finishing = job.status == JobStatus.STOPPING or not lifecycle.has_open_items(
@@ -147,14 +146,6 @@ class Runner:
         if finishing:
             worked |= self._write_output(job_id)
         return worked
-
-    @staticmethod
-    def _availability_over(job: Job) -> bool:
-        return (
-            job.task_availability_seconds is not None
-            and job.started_at is not None
-            and utcnow() > job.started_at + timedelta(seconds=job.task_availability_seconds)
-        )
 
     def _write_output(self, job_id: int) -> bool:
         if not lifecycle.take_job(self.db, job_id):

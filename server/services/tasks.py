@@ -84,15 +84,18 @@ def load_item(session: Session, item_id: int) -> Item | None:
     return fetch_one(session, Item, "SELECT * FROM items WHERE id = :id", {"id": item_id})
 
 
-def job_is_open(job: Job, now: datetime) -> bool:
-    """Whether the job hands out tasks now (in progress, within its availability)."""
-    if job.status != JobStatus.IN_PROGRESS:
-        return False
-    return not (
+def availability_over(job: Job, now: datetime) -> bool:
+    """Whether the job's ``taskAvailabilitySeconds`` have run out."""
+    return (
         job.task_availability_seconds is not None
         and job.started_at is not None
         and now > job.started_at + timedelta(seconds=job.task_availability_seconds)
     )
+
+
+def job_is_open(job: Job, now: datetime) -> bool:
+    """Whether the job hands out tasks now (in progress, within its availability)."""
+    return job.status == JobStatus.IN_PROGRESS and not availability_over(job, now)
 
 
 def _pick_item(
