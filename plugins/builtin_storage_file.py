@@ -11,7 +11,7 @@ URLs served by :mod:`quorum.objects_route`.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import IO, TYPE_CHECKING
@@ -20,7 +20,7 @@ from quorum import hookimpl
 from quorum.errors import BadInput
 from quorum.objects_route import resolve_inside
 from quorum.signing import sign_path
-from quorum.storage import StorageBackend
+from quorum.storage import StorageBackend, check_key
 
 if TYPE_CHECKING:
     from quorum.settings import Settings
@@ -102,30 +102,51 @@ class FileStorage(StorageBackend):
         over the target: readers see the old file or the whole new one, even after a crash."""
         self._replace(url, lines, durable=True)
 
+    def write_many(
+        self,
+        prefix: str,
+        objects: Iterable[tuple[str, bytes]],
+        content_type: str = "application/json",
+    ) -> None:
+        """Write many small files under ``prefix``, in place.
+
+        The prefix is resolved and checked against the readable roots once; keys are plain
+        relative paths (:func:`quorum.storage.check_key`), so they cannot leave it. Each file
+        then costs four system calls (mkdir, open, write, close) instead of two dozen: the
+        runner writes one per labeled item on a thread beside the server, and each system
+        call there is paid for in the requests' latency. Files are written in place, not
+        through a temporary file and a rename: the runner writes an item's answers before
+        it marks the item labeled, so a file cut short by a crash is written again on the
+        next pass.
+        """
+        root = self._path(prefix)
+        made: set[str] = set()
+        for key, data in objects:
+            path = os.path.join(root, check_key(key))
+            folder = os.path.dirname(path)
+            if folder not in made:
+                _make_folder(prefix, folder)
+                made.add(folder)
+            try:
+                _write_file(path, [data], os.O_TRUNC)
+            except OSError as exc:
+                raise BadInput(f"{prefix}/{key} cannot be written: {exc.strerror}") from None
+
     def _replace(self, url: str, lines: Iterable[bytes], *, durable: bool) -> None:
         path = self._path(url)
         if os.path.isdir(path):
             raise BadInput(f"{url!r} is a folder, not a file")
         folder, name = os.path.split(path)
+        _make_folder(url, folder)
+        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
         try:
-            os.makedirs(folder, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        except OSError as exc:
-            raise BadInput(f"{url!r} cannot be written: {exc.strerror}") from None
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), 0o644)
-                for line in lines:
-                    handle.write(line)
-                if durable:
-                    handle.flush()
-                    os.fsync(handle.fileno())
+            _write_file(temp, lines, os.O_EXCL, durable=durable)
             os.replace(temp, path)
+        except OSError as exc:
+            _remove_quietly(temp)
+            raise BadInput(f"{url!r} cannot be written: {exc.strerror}") from None
         except BaseException:
-            try:
-                os.unlink(temp)
-            except FileNotFoundError:
-                pass
+            _remove_quietly(temp)
             raise
         if durable:
             _fsync_folder(folder)
@@ -136,6 +157,43 @@ class FileStorage(StorageBackend):
         if self._signing_key is None:
             self._signing_key = self.settings.signing_key()
         return sign_path(self._signing_key, path, expires_seconds)
+
+
+def _make_folder(url: str, folder: str) -> None:
+    """Create ``folder`` and its parents (one ``mkdir`` when only the last is missing)."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"{url!r} cannot be written: {exc.strerror}") from None
+    except OSError as exc:
+        raise BadInput(f"{url!r} cannot be written: {exc.strerror}") from None
+
+
+def _write_file(path: str, chunks: Iterable[bytes], mode: int, *, durable: bool = False) -> None:
+    """Create ``path`` (``mode`` ``O_EXCL``: it must not exist; ``O_TRUNC``: replace it),
+    readable by all, and write ``chunks`` to it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | mode | os.O_CLOEXEC, 0o644)
+    try:
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _fsync_folder(folder: str) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -26,6 +25,8 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from quorum.auth import CallerCache
+from quorum.blocking import run_blocking
 from quorum.db import Database
 from quorum.graphql.context import Context
 from quorum.graphql.dataloaders import DataLoaders
@@ -51,6 +52,7 @@ class QuorumGraphQL(GraphQL[Context, None]):
         self.db = db
         self.plugins = plugins
         self.settings = settings
+        self.callers = CallerCache(settings.auth_cache_seconds)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -72,6 +74,7 @@ class QuorumGraphQL(GraphQL[Context, None]):
             settings=self.settings,
             request=connection,
             loaders=DataLoaders.build(self.db),
+            callers=self.callers,
         )
 
 
@@ -99,7 +102,7 @@ def create_app(
             with db.read() as session:
                 session.execute(text("SELECT 1"))
 
-        await run_in_threadpool(ping)
+        await run_blocking(ping)
         return JSONResponse({"status": "ok"})
 
     async def console(_request: Request) -> Response:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 
 from sqlmodel import Session
 
@@ -42,9 +44,51 @@ def issue_token(session: Session, user: User) -> str:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User:
-    """The active user ``token`` belongs to; :class:`Unauthenticated` otherwise."""
-    user = fetch_one(session, User, _USER_BY_TOKEN, {"hash": hash_token(token)})
+def user_for_token(session: Session, token: str, cache: CallerCache | None = None) -> User:
+    """The active user ``token`` belongs to; :class:`Unauthenticated` otherwise. With a
+    ``cache``, a token seen within its time to live is answered without a query."""
+    token_hash = hash_token(token)
+    if cache is not None and (cached := cache.get(token_hash)) is not None:
+        return cached
+    user = fetch_one(session, User, _USER_BY_TOKEN, {"hash": token_hash})
     if user is None or user.disabled:
         raise Unauthenticated("the API token is not valid")
+    if cache is not None:
+        cache.put(token_hash, user)
     return user
+
+
+class CallerCache:
+    """Who each recently seen token belongs to, for ``ttl_seconds``
+    (``QUORUM_AUTH_CACHE_SECONDS``, 5 by default; 0 turns it off).
+
+    A worker's claim-and-submit loop sends two requests per item; looking the token up for
+    each was a query per request (a round trip on PostgreSQL). The price is that a user who
+    is disabled, or whose token is deleted or whose role changes, keeps the old access for
+    up to ``ttl_seconds`` on each server process. Only valid tokens are remembered (a wrong
+    token always costs a query), keyed by hash, at most ``max_entries`` of them.
+    """
+
+    def __init__(self, ttl_seconds: float, max_entries: int = 10_000) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, User]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token_hash: str) -> User | None:
+        """The user last seen with ``token_hash``, unless that was too long ago."""
+        entry = self._entries.get(token_hash)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, token_hash: str, user: User) -> None:
+        """Remember ``user`` for ``token_hash`` (nothing, when caching is off)."""
+        if self.ttl_seconds <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                live = {key: entry for key, entry in self._entries.items() if entry[0] >= now}
+                self._entries = live if len(live) < self.max_entries else {}
+            self._entries[token_hash] = (now + self.ttl_seconds, user)

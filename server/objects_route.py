@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
+from quorum.blocking import run_blocking
 from quorum.signing import verify_path
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ async def _signing_key(request: Request) -> bytes:
     key: bytes | None = getattr(request.app.state, "signing_key", None)
     if key is None:
         settings: Settings = request.app.state.settings
-        key = await run_in_threadpool(settings.signing_key)
+        key = await run_blocking(settings.signing_key)
         request.app.state.signing_key = key
     return key
 
@@ -79,7 +79,7 @@ async def serve_object(request: Request) -> Response:
     )
     if signed is None:
         return PlainTextResponse("signed URL is invalid or expired", status_code=403)
-    status, resolved = await run_in_threadpool(_servable, signed, settings.readable_roots)
+    status, resolved = await run_blocking(_servable, signed, settings.readable_roots)
     if status == 403:
         return PlainTextResponse("this file is outside the readable folders", status_code=403)
     if status == 404:

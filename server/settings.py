@@ -20,6 +20,19 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise StartupError(f"{name}={text!r} is not a number of seconds") from None
+    if value < 0:
+        raise StartupError(f"{name}={text!r} must be 0 or more")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server, the runner and the command line need to know."""
@@ -44,6 +57,8 @@ class Settings:
     max_query_depth: int = 10
     #: How often the runner looks for work when idle.
     runner_poll_seconds: float = 0.5
+    #: How long a server remembers whom a token belongs to (see ``quorum.auth.CallerCache``).
+    auth_cache_seconds: float = 5.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +89,7 @@ class Settings:
                 if name.strip()
             ),
             trace_plugins=_flag(env.get("QUORUM_TRACE_PLUGINS", "")),
+            auth_cache_seconds=_seconds(env, "QUORUM_AUTH_CACHE_SECONDS", 5.0),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -49,6 +49,18 @@ class StorageBackend:
         the old object or the whole new one, never half of it."""
         raise NotImplementedError(f"{type(self).__name__}.write_lines")
 
+    def write_many(
+        self,
+        prefix: str,
+        objects: Iterable[tuple[str, bytes]],
+        content_type: str = "application/json",
+    ) -> None:
+        """Write (or replace) many small objects under ``prefix``, each named by a relative
+        key checked with :func:`check_key` (the runner writes one per labeled item). This
+        default calls :meth:`write_bytes` for each; a backend may do better."""
+        for key, data in objects:
+            self.write_bytes(join_url(prefix, check_key(key)), data, content_type)
+
     def browser_url(self, url: str, expires_seconds: int) -> str:
         """A URL a browser can fetch for ``expires_seconds``, holding no credentials."""
         raise NotImplementedError(f"{type(self).__name__}.browser_url")
@@ -60,6 +72,15 @@ def url_scheme(url: str) -> str:
     if not scheme:
         raise BadInput(f"{url!r} is not a storage URL (expected file://... or s3://...)")
     return scheme
+
+
+def check_key(key: str) -> str:
+    """``key`` if it is a plain relative key (``a/b.json``: no leading slash, no empty,
+    ``.`` or ``..`` part), else :class:`BadInput`."""
+    parts = key.split("/")
+    if any(part in {"", ".", ".."} for part in parts):
+        raise BadInput(f"{key!r} is not a relative object key (like 'folder/name.json')")
+    return key
 
 
 def join_url(prefix: str, *parts: str) -> str:
@@ -108,6 +129,15 @@ class Storage:
     def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
         """Write the object at ``url`` from lines, atomically."""
         self.backend(url).write_lines(url, lines)
+
+    def write_many(
+        self,
+        prefix: str,
+        objects: Iterable[tuple[str, bytes]],
+        content_type: str = "application/json",
+    ) -> None:
+        """Write many small objects under ``prefix``, named by relative keys."""
+        self.backend(prefix).write_many(prefix, objects, content_type)
 
     def browser_url(self, url: str, expires_seconds: int) -> str:
         """A presigned or signed URL a browser can fetch."""

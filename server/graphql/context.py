@@ -2,8 +2,8 @@
 
 Resolvers never touch the database on the event loop: :meth:`Context.read` and
 :meth:`Context.write` run a function on a worker thread inside one transaction, after
-authenticating the caller in that same transaction (one round trip per resolver on the
-hot path: claim and submit).
+authenticating the caller in that same transaction, unless the server saw the caller's
+token within the last few seconds (:class:`quorum.auth.CallerCache`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import strawberry
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
-from quorum.auth import user_for_token
+from quorum.auth import CallerCache, user_for_token
+from quorum.blocking import run_blocking
 from quorum.db import Database
 from quorum.errors import Unauthenticated
 from quorum.graphql.dataloaders import DataLoaders
@@ -45,6 +45,7 @@ class Context:
     settings: Settings
     request: HTTPConnection
     loaders: DataLoaders
+    callers: CallerCache
     #: Set by strawberry from graphql-transport-ws ``connection_init`` payloads.
     connection_params: dict[str, Any] | None = None
     _user: User | None = field(default=None, repr=False)
@@ -64,7 +65,7 @@ class Context:
             token = self.token()
             if token is None:
                 raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
-            self._user = user_for_token(session, token)
+            self._user = user_for_token(session, token, self.callers)
         return self._user
 
     async def read(self, fn: Callable[[Session, User], T]) -> T:
@@ -74,7 +75,7 @@ class Context:
             with self.db.read() as session:
                 return fn(session, self._authenticate(session))
 
-        return await run_in_threadpool(run)
+        return await run_blocking(run)
 
     async def write(self, fn: Callable[[Session, User], T]) -> T:
         """Run ``fn(session, caller)`` in a write transaction on a worker thread; the
@@ -84,7 +85,7 @@ class Context:
             with self.db.write() as session:
                 return fn(session, self._authenticate(session))
 
-        return await run_in_threadpool(run)
+        return await run_blocking(run)
 
 
 Info = strawberry.Info[Context, None]

@@ -30,7 +30,12 @@ from quorum.events import ItemFailed, ItemLabeled
 from quorum.models import Item, ItemStatus, Job, Task, TaskStatus, utcnow
 from quorum.plugins import PluginHost
 from quorum.rows import run
-from quorum.runner.output import label_fragment, labeled_output, write_worker_responses
+from quorum.runner.output import (
+    label_fragment,
+    labeled_output,
+    worker_response,
+    worker_responses_prefix,
+)
 
 logger = logging.getLogger("quorum.runner")
 
@@ -142,9 +147,14 @@ def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> l
 def write_responses(plugins: PluginHost, job: Job, outcomes: Sequence[Outcome]) -> None:
     """Write the raw answers of the labeled items to storage, in Ground Truth's layout."""
     task_type = plugins.task_types.get(job.task_type, "taskType")
-    for outcome in outcomes:
-        if outcome.output is not None:
-            write_worker_responses(plugins.storage, job, task_type, outcome.item, outcome.tasks)
+    plugins.storage.write_many(
+        worker_responses_prefix(job),
+        (
+            worker_response(job, task_type, outcome.item, outcome.tasks)
+            for outcome in outcomes
+            if outcome.output is not None
+        ),
+    )
 
 
 def apply(session: Session, job: Job, outcomes: Sequence[Outcome]) -> int:

@@ -19,7 +19,7 @@ from quorum.errors import QuorumError
 from quorum.models import Job, JobStatus, utcnow
 from quorum.plugins import PluginHost
 from quorum.runner import lifecycle
-from quorum.runner.consolidation import apply, fail_items, plan, write_responses
+from quorum.runner.consolidation import BATCH, apply, fail_items, plan, write_responses
 from quorum.runner.ingest import ingest
 from quorum.runner.output import write_output_manifest
 from quorum.services.tasks import availability_over, expire_leases
@@ -114,9 +114,12 @@ class Runner:
             write_responses(self.plugins, job, outcomes)
             with self.db.write() as session:
                 changed = apply(session, job, outcomes)
-            if not changed:
+            worked |= changed > 0
+            # Go round again only for a backlog (a full batch). Answers that trickle in
+            # wait for the next pass: chasing them one by one costs a write transaction and
+            # a file per answer while workers are submitting, and slows their requests.
+            if not changed or len(outcomes) < BATCH:
                 break
-            worked = True
         # Decide in a read transaction; take the write lock only to change something.
         with self.db.read() as session:
             job = session.get(Job, job_id)

@@ -106,18 +106,20 @@ def _timestamp(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def write_worker_responses(
-    storage: Storage, job: Job, task_type: TaskType, item: Item, tasks: Sequence[Task]
-) -> str:
-    """Write one item's raw answers; returns the file's URL (named after the last answer's
-    time, so a retried consolidation rewrites the same file)."""
+def worker_responses_prefix(job: Job) -> str:
+    """Where the job's raw answers go: ``<output>/<job>/annotations/worker-response/
+    iteration-1`` (one iteration: Quorum sends an item to its workers once)."""
+    return join_url(job.output_path, job.name, "annotations/worker-response/iteration-1")
+
+
+def worker_response(
+    job: Job, task_type: TaskType, item: Item, tasks: Sequence[Task]
+) -> tuple[str, bytes]:
+    """One item's raw answers as Ground Truth stores them: the key under
+    :func:`worker_responses_prefix` (``<item>/<timestamp>.json``, named after the last
+    answer's time, so a retried consolidation rewrites the same file) and the JSON body."""
     last = max((task.submitted_at for task in tasks if task.submitted_at), default=None)
     stamp = (last or item.labeled_at or datetime.now()).strftime("%Y-%m-%d_%H:%M:%S")
-    url = join_url(
-        job.output_path,
-        job.name,
-        f"annotations/worker-response/iteration-1/{item.position}/{stamp}.json",
-    )
     answers = [
         {
             "answerContent": answer_content(task_type, task.answer or {}),
@@ -128,5 +130,4 @@ def write_worker_responses(
         }
         for task in tasks
     ]
-    storage.write_bytes(url, json.dumps({"answers": answers}).encode())
-    return url
+    return f"{item.position}/{stamp}.json", json.dumps({"answers": answers}).encode()

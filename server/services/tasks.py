@@ -39,7 +39,7 @@ from quorum.models import (
     utcnow,
 )
 from quorum.plugins import PluginHost
-from quorum.rows import fetch_one, insert, run, select_rows
+from quorum.rows import fetch_one, insert, model_from_row, run, select_rows
 from quorum.services.users import team_ids_of
 from quorum.storage import Storage
 
@@ -334,7 +334,7 @@ def expire_leases(session: Session, *, limit: int = 500) -> int:
         {"assigned": TaskStatus.ASSIGNED.value, "now": utcnow(), "limit": limit},
         Task,
     )
-    tasks = [Task(**row) for row in found]
+    tasks = [model_from_row(Task, row) for row in found]
     for task in tasks:
         assert task.id is not None
         task.status = TaskStatus.EXPIRED

@@ -605,11 +605,13 @@ def test_an_unknown_job_reads_as_null(world):
 
 
 def test_a_disabled_user_is_unauthenticated(world):
+    # A user this server has not seen yet (one it has seen is refused once the caller
+    # cache forgets them: tests/test_auth.py).
     with world.app.state.db.write() as session:
-        user = session.get(User, world.user_ids[OWNER])
+        user = session.get(User, world.user_ids[OTHER_REQUESTER])
         user.disabled = True
         session.add(user)
-    error = world.gql.error("{ viewer { id } }", token=world.tokens[OWNER])
+    error = world.gql.error("{ viewer { id } }", token=world.tokens[OTHER_REQUESTER])
     assert error.code == UNAUTHENTICATED
 
 

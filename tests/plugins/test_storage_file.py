@@ -255,6 +255,46 @@ def test_writing_over_a_folder_is_bad_input(settings, storage):
         storage.write_bytes(url_of(settings.objects_dir / "dir"), b"x")
 
 
+def test_write_many_writes_each_key_under_the_prefix_and_replaces_old_files(settings, storage):
+    prefix = url_of(settings.objects_dir / "job" / "annotations" / "worker-response")
+    storage.write_many(prefix, [("0/a.json", b'{"n": 0}'), ("1/a.json", b'{"n": 1}')])
+    storage.write_many(prefix, iter([("1/a.json", b'{"n": 2}'), ("2/deep/b.json", b"{}")]))
+    root = settings.objects_dir / "job" / "annotations" / "worker-response"
+    assert (root / "0" / "a.json").read_bytes() == b'{"n": 0}'
+    assert (root / "1" / "a.json").read_bytes() == b'{"n": 2}'
+    assert (root / "2" / "deep" / "b.json").read_bytes() == b"{}"
+    assert oct((root / "0" / "a.json").stat().st_mode & 0o777) == oct(0o644 & ~_umask())
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+@pytest.mark.parametrize("key", ["../escape.json", "a/../../b.json", "/abs.json", "a//b.json", ""])
+def test_write_many_refuses_keys_that_are_not_plain_relative_paths(settings, storage, key):
+    prefix = url_of(settings.objects_dir / "out")
+    with pytest.raises(BadInput, match="is not a relative object key") as caught:
+        storage.write_many(prefix, [(key, b"x")])
+    assert repr(key) in caught.value.message
+    assert not (settings.objects_dir.parent / "escape.json").exists()
+
+
+def test_write_many_refuses_a_prefix_outside_the_roots(storage, tmp_path, no_open):
+    with pytest.raises(BadInput, match="outside the readable folders"):
+        storage.write_many(url_of(tmp_path / "elsewhere"), [("a.json", b"x")])
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_write_many_reports_an_unwritable_key_by_name(settings, storage):
+    prefix = url_of(settings.objects_dir / "out")
+    (settings.objects_dir / "out" / "taken").mkdir(parents=True)
+    with pytest.raises(BadInput, match="cannot be written") as caught:
+        storage.write_many(prefix, [("taken", b"x")])
+    assert "out/taken" in caught.value.message
+
+
 # --- signed browser URLs -----------------------------------------------------------------
 
 

@@ -72,6 +72,15 @@ def test_write_bytes_replaces_the_object(storage, bucket):
     assert storage.read_bytes(url) == b'{"v": 2}'
 
 
+def test_write_many_puts_one_object_per_key(storage, bucket):
+    prefix = f"s3://{bucket}/job/annotations/worker-response/iteration-1"
+    storage.write_many(prefix, [("0/t.json", b'{"n": 0}'), ("1/t.json", b'{"n": 1}')])
+    assert storage.read_bytes(f"{prefix}/0/t.json") == b'{"n": 0}'
+    assert storage.read_bytes(f"{prefix}/1/t.json") == b'{"n": 1}'
+    with pytest.raises(BadInput, match="is not a relative object key"):
+        storage.write_many(prefix, [("../t.json", b"x")])
+
+
 def test_missing_object_or_bucket_is_bad_input(storage, bucket):
     for url in (f"s3://{bucket}/nope.jsonl", "s3://no-such-bucket-quorum/nope.jsonl"):
         with pytest.raises(BadInput, match="does not exist") as caught:

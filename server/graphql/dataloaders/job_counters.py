@@ -7,9 +7,9 @@ from typing import TypeAlias
 
 from sqlalchemy import func
 from sqlmodel import col, select
-from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
+from quorum.blocking import run_blocking
 from quorum.db import Database
 from quorum.models import Item
 from quorum.services.jobs import Counters, counters_from_statuses
@@ -26,7 +26,7 @@ class JobCountersLoader(DataLoader[Key, Result]):
         self.db = db
 
     async def _load(self, keys: list[Key]) -> list[Result]:
-        return await run_in_threadpool(self._load_sync, keys)
+        return await run_blocking(self._load_sync, keys)
 
     def _load_sync(self, keys: list[Key]) -> list[Result]:
         statuses: dict[int, dict[str, int]] = defaultdict(dict)
