@@ -1040,7 +1040,7 @@ SERVER_PARTS = {
     "  claim_task service": r"claim_task \([^)]*services/tasks\.py",
     "    pick-item query": r"_pick_item \(",
     "  submit_task service": r"submit_task \([^)]*services/tasks\.py",
-    "  audit trail": r"(?:record|write_pending) \([^)]*audit\.py",
+    "  audit trail": r"(?:record|pending_inserts) \([^)]*audit\.py",
     "  task_view (response object)": r"task_view \(",
     "  ORM flush": r"Session\.flush \(sqlalchemy",
     "  commit": r"Session\.commit \(sqlalchemy",

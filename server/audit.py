@@ -5,7 +5,7 @@ Every job has its own chain (``job:<id>``); users and teams share ``global``.
 Writing and sealing are split so that no request waits for another:
 
 - :func:`record` queues an event on the session, and :class:`quorum.db.Database` inserts
-  the queued events right before the transaction commits (:func:`write_pending`): the
+  the queued events right before the transaction commits (:func:`pending_inserts`): the
   event exists if and only if its change does. Nothing is locked and nothing is read, so
   concurrent claims and submits of one job do not queue behind each other.
 - The runner seals pending events in id order (:func:`seal_pending`): it numbers them in
@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from quorum.events import Event
 from quorum.models import AuditEvent
-from quorum.rows import run_many, select_rows, table
+from quorum.rows import Statement, run_many, select_rows, table
 
 GENESIS_HASH = "0" * 64
 
@@ -104,26 +104,27 @@ def record(session: Session, event: Event) -> None:
     session.info.setdefault(PENDING_KEY, []).append(event)
 
 
-def write_pending(session: Session) -> None:
-    """Insert every queued event, unsealed (called by the database right before commit)."""
+def pending_inserts(session: Session) -> list[Statement]:
+    """The inserts of every queued event, unsealed, for the database to run with its commit
+    (:func:`quorum.rows.commit`); the events then wait for ``after_commit``."""
     pending: list[Event] = session.info.pop(PENDING_KEY, [])
-    if not pending:
-        return
-    rows = [
-        {
-            "chain": chain_name(event.job_id),
-            "action": event.action,
-            "actor_id": event.actor_id,
-            "entity_type": event.entity_type,
-            "entity_id": event.entity_id,
-            "job_id": event.job_id,
-            "data": jsonable(event.properties()),
-            "created_at": event.created,
-        }
+    session.info.setdefault(EVENTS_KEY, []).extend(pending)
+    return [
+        (
+            _INSERT,
+            {
+                "chain": chain_name(event.job_id),
+                "action": event.action,
+                "actor_id": event.actor_id,
+                "entity_type": event.entity_type,
+                "entity_id": event.entity_id,
+                "job_id": event.job_id,
+                "data": jsonable(event.properties()),
+                "created_at": event.created,
+            },
+        )
         for event in pending
     ]
-    run_many(session, _INSERT, rows)
-    session.info.setdefault(EVENTS_KEY, []).extend(pending)
 
 
 def _advisory_key(chain: str) -> int:

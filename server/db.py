@@ -6,9 +6,10 @@ transactions are opened explicitly: ``BEGIN IMMEDIATE`` for writes, so that two 
 queue for the lock instead of failing to upgrade a read lock, and plain ``BEGIN`` for reads,
 which WAL never blocks. PostgreSQL uses ``postgresql+psycopg://`` URLs.
 
-Audit events recorded during a write are appended to the audit trail right before the
-commit (:func:`quorum.audit.write_pending`), and handed to ``after_commit`` only once the
-transaction has committed, so a plugin is never told of a change that was rolled back.
+Audit events recorded during a write are appended to the audit trail with the commit
+(:func:`quorum.audit.pending_inserts`, sent with the ``COMMIT`` in one round trip on
+PostgreSQL), and handed to ``after_commit`` only once the transaction has committed, so a
+plugin is never told of a change that was rolled back.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from quorum import audit
+from quorum import audit, rows
 from quorum.errors import StartupError
 
 if TYPE_CHECKING:
@@ -91,7 +92,8 @@ class Database:
         with self._writer, Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session
-                audit.write_pending(session)
+                session.flush()  # the ORM's changes, in this transaction
+                rows.commit(session, audit.pending_inserts(session))
                 session.commit()
             except BaseException:
                 session.rollback()

@@ -96,17 +96,57 @@ def _params(params: Mapping[str, Any], postgres: bool) -> dict[str, Any]:
     return {key: _param(value, postgres) for key, value in params.items()}
 
 
-def _cursor(session: Session, sql: str, params: Mapping[str, Any]) -> tuple[Any, bool]:
+Statement = tuple[str, Mapping[str, Any]]
+"""SQL with ``:name`` parameters, and their values."""
+
+
+def _send(session: Session, statements: Sequence[Statement], *, commit: bool = False) -> list[Any]:
+    """Run ``statements`` in order (then commit, if asked); one cursor per statement.
+
+    On PostgreSQL, more than one statement (or a commit) goes out in pipeline mode: one
+    round trip for all of them instead of one each. Results are read after the pipeline's
+    sync, and an error in any statement raises there, aborting the transaction.
+    """
     connection, postgres = _driver(session)
-    cursor = connection.cursor()
-    cursor.execute(_pyformat(sql) if postgres else sql, _params(params, postgres))
-    return cursor, postgres
+
+    def execute() -> list[Any]:
+        cursors = []
+        for sql, params in statements:
+            cursor = connection.cursor()
+            cursor.execute(_pyformat(sql) if postgres else sql, _params(params, postgres))
+            cursors.append(cursor)
+        if commit:
+            connection.commit()
+        return cursors
+
+    if postgres and (len(statements) > 1 or commit):
+        with connection.pipeline():
+            return execute()
+    return execute()
+
+
+def _cursor(session: Session, sql: str, params: Mapping[str, Any]) -> tuple[Any, bool]:
+    (cursor,) = _send(session, [(sql, params)])
+    return cursor, _driver(session)[1]
 
 
 def run(session: Session, sql: str, params: Mapping[str, Any] | None = None) -> int:
     """Run one statement; returns the number of rows it changed."""
     cursor, _ = _cursor(session, sql, params or {})
     return int(cursor.rowcount)
+
+
+def run_all(session: Session, statements: Sequence[Statement]) -> list[int]:
+    """Run ``statements`` in order, in one round trip on PostgreSQL; the number of rows
+    each changed."""
+    return [int(cursor.rowcount) for cursor in _send(session, statements)]
+
+
+def commit(session: Session, statements: Sequence[Statement] = ()) -> None:
+    """Run ``statements``, then commit the session's transaction: one round trip on
+    PostgreSQL. The session's own commit afterwards finds nothing left to do; flush the
+    session's ORM changes first, or they would land in a transaction of their own."""
+    _send(session, statements, commit=True)
 
 
 def run_many(session: Session, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -129,6 +169,16 @@ def _decode(row: dict[str, Any], kinds: _Kinds) -> dict[str, Any]:
     return row
 
 
+def _result(cursor: Any, postgres: bool, model: type[SQLModel] | None) -> list[dict[str, Any]]:
+    names = [column[0] for column in cursor.description]
+    rows: Iterable[Any] = cursor.fetchall()
+    result = [dict(zip(names, row, strict=True)) for row in rows]
+    if model is None or postgres:
+        return result
+    kinds = _kinds(model)
+    return [_decode(row, kinds) for row in result]
+
+
 def select_rows(
     session: Session,
     sql: str,
@@ -138,13 +188,20 @@ def select_rows(
     """The rows of a query as dicts; with ``model``, its datetime and JSON columns are
     decoded as SQLAlchemy would."""
     cursor, postgres = _cursor(session, sql, params or {})
-    names = [column[0] for column in cursor.description]
-    rows: Iterable[Any] = cursor.fetchall()
-    result = [dict(zip(names, row, strict=True)) for row in rows]
-    if model is None or postgres:
-        return result
-    kinds = _kinds(model)
-    return [_decode(row, kinds) for row in result]
+    return _result(cursor, postgres, model)
+
+
+def select_all(
+    session: Session, queries: Sequence[tuple[str, Mapping[str, Any], type[SQLModel] | None]]
+) -> list[list[dict[str, Any]]]:
+    """The rows of several independent queries (``sql``, ``params``, ``model`` each, as
+    :func:`select_rows`), read in one round trip on PostgreSQL."""
+    postgres = _driver(session)[1]
+    cursors = _send(session, [(sql, params) for sql, params, _model in queries])
+    return [
+        _result(cursor, postgres, model)
+        for cursor, (_sql, _params, model) in zip(cursors, queries, strict=True)
+    ]
 
 
 def model_from_row(model: type[ModelT], row: Mapping[str, Any]) -> ModelT:
@@ -174,16 +231,19 @@ def fetch_one(
     return model_from_row(model, rows[0]) if rows else None
 
 
-def insert(session: Session, model: type[SQLModel], values: Mapping[str, Any]) -> int:
-    """Insert one row of ``model``'s table; returns its new id."""
+def insert(
+    session: Session,
+    model: type[SQLModel],
+    values: Mapping[str, Any],
+    *,
+    then: Sequence[Statement] = (),
+) -> int:
+    """Insert one row of ``model``'s table and run the statements in ``then`` after it (in
+    the same round trip on PostgreSQL); returns the new row's id."""
     name = table(model).name
     columns = ", ".join(values)
     placeholders = ", ".join(f":{column}" for column in values)
     sql = f"INSERT INTO {name} ({columns}) VALUES ({placeholders})"
-    connection, postgres = _driver(session)
-    cursor = connection.cursor()
-    if postgres:
-        cursor.execute(_pyformat(sql + " RETURNING id"), _params(values, postgres))
-        return int(cursor.fetchone()[0])
-    cursor.execute(sql, _params(values, postgres))
-    return int(cursor.lastrowid)
+    postgres = _driver(session)[1]
+    cursor, *_ = _send(session, [(sql + " RETURNING id" if postgres else sql, values), *then])
+    return int(cursor.fetchone()[0]) if postgres else int(cursor.lastrowid)

@@ -64,7 +64,7 @@ def test_with_the_cache_off_a_disabled_user_is_refused_at_once(quorum_settings):
         client.close()
 
 
-def test_a_wrong_token_is_never_remembered(quorum_app):
+def test_a_wrong_token_is_never_remembered(quorum_app, quorum_client):
     cache = CallerCache(ttl_seconds=60)
     wrong = "qrm_nobody-has-this-token"
     with quorum_app.state.db.read() as session:

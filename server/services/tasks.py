@@ -18,7 +18,7 @@ job-wide lock, so concurrent claims may overshoot it by the number of racing wor
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,8 +39,17 @@ from quorum.models import (
     utcnow,
 )
 from quorum.plugins import PluginHost
-from quorum.rows import fetch_one, insert, model_from_row, run, select_rows
-from quorum.services.users import team_ids_of
+from quorum.rows import (
+    Statement,
+    fetch_one,
+    insert,
+    model_from_row,
+    run,
+    run_all,
+    select_all,
+    select_rows,
+)
+from quorum.services.users import TEAM_IDS, team_ids_in, team_ids_of
 from quorum.storage import Storage
 
 _PICK = """
@@ -69,14 +78,23 @@ _HELD = (
 )
 
 
+_JOB = "SELECT * FROM jobs WHERE id = :id"
+_JOBS_KEY = "quorum.jobs"
+
+
 def load_job(session: Session, job_id: int) -> Job | None:
     """A job row (a transient copy, read once per transaction)."""
-    loaded: dict[int, Job | None] = session.info.setdefault("quorum.jobs", {})
+    loaded: dict[int, Job | None] = session.info.setdefault(_JOBS_KEY, {})
     if job_id not in loaded:
-        loaded[job_id] = fetch_one(
-            session, Job, "SELECT * FROM jobs WHERE id = :id", {"id": job_id}
-        )
+        loaded[job_id] = fetch_one(session, Job, _JOB, {"id": job_id})
     return loaded[job_id]
+
+
+def _keep_job(session: Session, job_id: int, rows: Sequence[Mapping[str, Any]]) -> Job | None:
+    """The job in ``rows`` (read along with other queries), kept for :func:`load_job`."""
+    job = model_from_row(Job, rows[0]) if rows else None
+    session.info.setdefault(_JOBS_KEY, {})[job_id] = job
+    return job
 
 
 def load_item(session: Session, item_id: int) -> Item | None:
@@ -121,13 +139,12 @@ def _pick_item(
     return int(rows[0]["id"]) if rows else None
 
 
+def _held_params(job_id: int, worker_id: int, now: datetime) -> dict[str, Any]:
+    return {"job": job_id, "worker": worker_id, "assigned": TaskStatus.ASSIGNED.value, "now": now}
+
+
 def _held_task(session: Session, job_id: int, worker_id: int, now: datetime) -> Task | None:
-    return fetch_one(
-        session,
-        Task,
-        _HELD,
-        {"job": job_id, "worker": worker_id, "assigned": TaskStatus.ASSIGNED.value, "now": now},
-    )
+    return fetch_one(session, Task, _HELD, _held_params(job_id, worker_id, now))
 
 
 def _at_concurrency_cap(session: Session, job: Job) -> bool:
@@ -167,17 +184,27 @@ def claim_task(
     if job_id is None:
         jobs = workable_jobs(session, plugins, worker)
     else:
-        job = load_job(session, job_id)
+        # The job, the worker's teams and the task they hold: one round trip.
+        job_rows, team_rows, held_rows = select_all(
+            session,
+            [
+                (_JOB, {"id": job_id}, Job),
+                (TEAM_IDS, {"user": worker.id}, None),
+                (_HELD, _held_params(job_id, worker.id, now), Task),
+            ],
+        )
+        job = _keep_job(session, job_id, job_rows)
         if job is None:
             raise NotFound(f"jobId: no job with id {job_id}")
         provider = plugins.workforces.get(job.workforce, "workforce")
-        if not provider.may_work(job, worker, team_ids_of(session, worker.id)):
+        if not provider.may_work(job, worker, team_ids_in(team_rows)):
             raise Forbidden(f"jobId: you are not in the workforce of job {job.name!r}")
+        if held_rows:
+            return model_from_row(Task, held_rows[0])
         jobs = [job]
     for job in jobs:
         assert job.id is not None
-        held = _held_task(session, job.id, worker.id, now)
-        if held is not None:
+        if job_id is None and (held := _held_task(session, job.id, worker.id, now)):
             return held
         if not job_is_open(job, now):
             continue
@@ -185,15 +212,6 @@ def claim_task(
         item_id = _pick_item(session, job, worker.id, in_progress_only=capped)
         if item_id is None:
             continue
-        run(
-            session,
-            _TAKE,
-            {
-                "limit": job.workers_per_item,
-                "in_progress": ItemStatus.IN_PROGRESS.value,
-                "id": item_id,
-            },
-        )
         task = Task(
             job_id=job.id,
             item_id=item_id,
@@ -202,7 +220,12 @@ def claim_task(
             accepted_at=now,
             lease_expires_at=now + timedelta(seconds=job.task_time_limit_seconds),
         )
-        task.id = insert(session, Task, task.model_dump(exclude={"id"}))
+        take = {
+            "limit": job.workers_per_item,
+            "in_progress": ItemStatus.IN_PROGRESS.value,
+            "id": item_id,
+        }
+        task.id = insert(session, Task, task.model_dump(exclude={"id"}), then=[(_TAKE, take)])
         audit.record(
             session,
             TaskClaimed(
@@ -218,25 +241,33 @@ def claim_task(
     return None
 
 
-def _own_task(session: Session, worker: User, task_id: int) -> Task:
+_TASKS_JOB = "SELECT * FROM jobs WHERE id = (SELECT job_id FROM tasks WHERE id = :id)"
+
+
+def _own_task(session: Session, worker: User, task_id: int) -> tuple[Task, Job]:
+    """The caller's task (locked, on PostgreSQL) and its job, read in one round trip."""
     query = "SELECT * FROM tasks WHERE id = :id"
     if session.get_bind().dialect.name == "postgresql":
         query += " FOR UPDATE"
-    task = fetch_one(session, Task, query, {"id": task_id})
-    if task is None:
+    task_rows, job_rows = select_all(
+        session, [(query, {"id": task_id}, Task), (_TASKS_JOB, {"id": task_id}, Job)]
+    )
+    if not task_rows:
         raise NotFound(f"taskId: no task with id {task_id}")
+    task = model_from_row(Task, task_rows[0])
     if task.worker_id != worker.id:
         raise Forbidden(f"taskId: task {task_id} belongs to another worker")
-    return task
+    job = _keep_job(session, task.job_id, job_rows)
+    assert job is not None, "tasks.job_id is a foreign key"
+    return task, job
 
 
 def submit_task(
     session: Session, *, worker: User, task_id: int, answer: Any, plugins: PluginHost
 ) -> Task:
     """Accept ``worker``'s answer for their task; the same answer again is a no-op."""
-    task = _own_task(session, worker, task_id)
-    job = load_job(session, task.job_id)
-    assert job is not None and task.id is not None
+    task, job = _own_task(session, worker, task_id)
+    assert task.id is not None
     task_type = plugins.task_types.get(job.task_type, "taskType")
     cleaned = task_type.validate_answer(answer, job.labels)
     if task.status == TaskStatus.SUBMITTED:
@@ -261,10 +292,15 @@ def submit_task(
     task.answer = cleaned
     task.submitted_at = now
     task.time_spent_seconds = round((now - task.accepted_at).total_seconds(), 3)
-    _save_status(
-        session, task, answer=cleaned, submitted_at=now, time_spent_seconds=task.time_spent_seconds
+    run_all(
+        session,
+        [
+            _status_update(
+                task, answer=cleaned, submitted_at=now, time_spent_seconds=task.time_spent_seconds
+            ),
+            (_ANSWERED, {"id": task.item_id}),
+        ],
     )
-    run(session, _ANSWERED, {"id": task.item_id})
     audit.record(
         session,
         TaskSubmitted(
@@ -279,11 +315,16 @@ def submit_task(
     return task
 
 
-def _save_status(session: Session, task: Task, **values: Any) -> None:
-    """Write ``task.status`` (and ``values``) to the task's row."""
+def _status_update(task: Task, **values: Any) -> Statement:
+    """The statement that writes ``task.status`` (and ``values``) to the task's row."""
     changes = {"status": task.status, **values}
     assignments = ", ".join(f"{name} = :{name}" for name in changes)
-    run(session, f"UPDATE tasks SET {assignments} WHERE id = :id", {**changes, "id": task.id})
+    return f"UPDATE tasks SET {assignments} WHERE id = :id", {**changes, "id": task.id}
+
+
+def _save_status(session: Session, task: Task, **values: Any) -> None:
+    """Write ``task.status`` (and ``values``) to the task's row."""
+    run(session, *_status_update(task, **values))
 
 
 def _return_item(session: Session, task: Task) -> None:
@@ -302,7 +343,7 @@ def _return_item(session: Session, task: Task) -> None:
 
 def release_task(session: Session, *, worker: User, task_id: int) -> Task:
     """Hand an unanswered task back; its item returns to the pool for other workers."""
-    task = _own_task(session, worker, task_id)
+    task, _job = _own_task(session, worker, task_id)
     if task.status == TaskStatus.RELEASED:
         return task
     if task.status != TaskStatus.ASSIGNED:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -66,11 +67,17 @@ def create_team(
     return team
 
 
+TEAM_IDS = "SELECT team_id FROM team_members WHERE user_id = :user"
+"""The rows of :func:`team_ids_of` (for reading them along with other queries)."""
+
+
 def team_ids_of(session: Session, user_id: int) -> set[int]:
     """The ids of the teams ``user_id`` belongs to."""
-    rows = select_rows(
-        session, "SELECT team_id FROM team_members WHERE user_id = :user", {"user": user_id}
-    )
+    return team_ids_in(select_rows(session, TEAM_IDS, {"user": user_id}))
+
+
+def team_ids_in(rows: Sequence[Mapping[str, Any]]) -> set[int]:
+    """Team ids from the rows of :data:`TEAM_IDS`."""
     return {int(row["team_id"]) for row in rows}
 
 
