@@ -10,7 +10,8 @@ Ground Truth ("a single worker gives a confidence of 0").
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 from quorum import hookimpl
 from quorum.consensus import (
@@ -30,9 +31,13 @@ class MajorityVote(ConsensusAlgorithm):
     label_kinds = ("single-label",)
 
     def consolidate(
-        self, answers: Sequence[WorkerAnswer], labels: Sequence[str]
+        self,
+        answers: Sequence[WorkerAnswer],
+        labels: Sequence[str],
+        state: Mapping[str, Any] | None = None,
     ) -> ConsensusResult:
-        """Vote per item, then score each worker by agreement with the winners."""
+        """Vote per item, then score each worker by agreement with the winners (``state``
+        is not used: a vote needs nothing from earlier batches)."""
         order = {label: index for index, label in enumerate(labels)}
         votes: dict[Hashable, Counter[str]] = defaultdict(Counter)
         for answer in answers:

@@ -44,10 +44,14 @@ class WorkerQuality:
 
 @dataclass(frozen=True)
 class ConsensusResult:
-    """Labels per item, and quality per worker."""
+    """Labels per item, quality per worker, and what to start from on the next batch."""
 
     labels: Mapping[Hashable, Consolidated]
     workers: Mapping[Hashable, WorkerQuality] = field(default_factory=dict)
+    #: What the algorithm learned that should carry over to the job's next batch (for
+    #: Dawid-Skene, the workers' confusion counts), JSON-serialisable. The core keeps it per
+    #: job and hands it back as ``state``; ``None`` keeps nothing.
+    state: Mapping[str, Any] | None = None
 
 
 class ConsensusAlgorithm:
@@ -61,8 +65,15 @@ class ConsensusAlgorithm:
     label_kinds: ClassVar[tuple[str, ...]] = ()
 
     def consolidate(
-        self, answers: Sequence[WorkerAnswer], labels: Sequence[str]
+        self,
+        answers: Sequence[WorkerAnswer],
+        labels: Sequence[str],
+        state: Mapping[str, Any] | None = None,
     ) -> ConsensusResult:
         """Consolidate ``answers`` (all answers of a batch of items) over the job's
-        ``labels``; return one :class:`Consolidated` per item that has answers."""
+        ``labels``; return one :class:`Consolidated` per item that has answers.
+
+        ``state`` is the :attr:`ConsensusResult.state` this algorithm returned for the
+        job's previous batch (``None`` for the first batch and for ``quorum consolidate``).
+        Worker ids in it are strings (it went through JSON)."""
         raise NotImplementedError(f"{type(self).__name__}.consolidate")

@@ -185,7 +185,7 @@ class LastWins(ConsensusAlgorithm):
     name = "last-wins"
     label_kinds = ("single-label",)
 
-    def consolidate(self, answers, labels):
+    def consolidate(self, answers, labels, state=None):
         labels_by_item = {answer.item: answer.answer["label"] for answer in answers}
         return ConsensusResult(
             labels={
