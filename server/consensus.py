@@ -35,11 +35,17 @@ class Consolidated:
 
 @dataclass(frozen=True)
 class WorkerQuality:
-    """What an algorithm learned about one worker."""
+    """What an algorithm learned about one worker in one batch: how many answers, the share
+    that agreed with the consolidated labels, and, where the algorithm estimates them, the
+    probability of a right answer, the confusion matrix (``confusion[true][answered]`` in
+    the job's label order) and whether the worker looks like a spammer (answers that do not
+    depend on the truth)."""
 
     answers: int
     agreement: float
     accuracy: float | None = None
+    confusion: Sequence[Sequence[float]] | None = None
+    spammer: bool = False
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,32 @@ class ItemFailed(Event):
     action = "item.failed"
     entity_type = "item"
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerAssessed(Event):
+    """``worker.assessed``: a consolidated batch updated what a job knows of a worker.
+    Fields: ``algorithm``, ``answers`` (in the batch), ``agreement`` (share agreeing with
+    the consolidated labels), ``accuracy`` (the algorithm's estimate, if it makes one),
+    ``spammer``."""
+
+    action = "worker.assessed"
+    entity_type = "user"
+    algorithm: str
+    answers: int
+    agreement: float
+    accuracy: float | None
+    spammer: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemEscalated(Event):
+    """``item.escalated``: adaptive redundancy sent an item to one more worker, its
+    consensus being less sure than the job's target. Fields: ``answers``, ``confidence``,
+    ``target``."""
+
+    action = "item.escalated"
+    entity_type = "item"
+    answers: int
+    confidence: float
+    target: float

@@ -147,6 +147,10 @@ class Job(SQLModel, table=True):
     workforce: str = Field(max_length=100)
     team_id: int | None = Field(default=None, foreign_key="teams.id", sa_type=sa.BigInteger)
     workers_per_item: int = 1
+    #: Adaptive redundancy: an item whose consensus confidence is below
+    #: ``target_confidence`` goes to one more worker, up to this many (``None``: off).
+    max_workers_per_item: int | None = None
+    target_confidence: float | None = None
     consensus: str = Field(max_length=100)
     price_per_task: float = 0.0
     task_time_limit_seconds: int = 3600
@@ -171,7 +175,8 @@ class Item(SQLModel, table=True):
     """One manifest line, kept verbatim, with its consolidated label.
 
     ``open`` is true while the item can still be handed to a worker (fewer than
-    ``workers_per_item`` tasks held or answered); the claim query reads only open items.
+    ``workers_per_item + extra_answers`` tasks held or answered); the claim query reads only
+    open items.
     ``output`` is the JSON text spliced into the output line: ``"attr":value,"attr-metadata":{}``.
     """
 
@@ -189,6 +194,8 @@ class Item(SQLModel, table=True):
     open: bool = True
     active_count: int = 0
     answers_count: int = 0
+    #: Answers asked for beyond the job's ``workers_per_item`` (adaptive redundancy).
+    extra_answers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     task_input: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     output: str | None = Field(default=None, sa_type=sa.Text)
     confidence: float | None = None
@@ -258,3 +265,30 @@ class AuditEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64)
+
+
+class ConsensusState(SQLModel, table=True):
+    """What a job's consensus algorithm carries from one batch to the next (its
+    ``ConsensusResult.state``: for Dawid-Skene, every worker's confusion counts)."""
+
+    __tablename__ = "consensus_states"
+    job_id: int = Field(foreign_key="jobs.id", sa_type=sa.BigInteger, primary_key=True)
+    algorithm: str = Field(max_length=100)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class JobWorker(SQLModel, table=True):
+    """One worker's record in one job, kept by the runner as it consolidates: answers
+    consolidated, how many agreed with the consolidated label, and the consensus
+    algorithm's latest estimate of the worker (accuracy, confusion matrix, spammer)."""
+
+    __tablename__ = "job_workers"
+    job_id: int = Field(foreign_key="jobs.id", sa_type=sa.BigInteger, primary_key=True)
+    worker_id: int = Field(foreign_key="users.id", sa_type=sa.BigInteger, primary_key=True)
+    answers: int = 0
+    agreed: float = 0.0
+    accuracy: float | None = None
+    confusion: list[list[float]] | None = Field(default=None, sa_type=sa.JSON)
+    spammer: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)

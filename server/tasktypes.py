@@ -83,6 +83,8 @@ class SingleLabelClassification(TaskType):
 
     label_kind = "single-label"
     min_labels = 2
+    #: Ground Truth's classification consolidation: EM over worker confusion matrices.
+    default_consensus = "dawid-skene"
 
     def validate_answer(self, answer: Any, labels: Sequence[str]) -> dict[str, Any]:
         """Accept ``{"label": <one of the job's categories>}`` (an optional

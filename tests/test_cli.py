@@ -83,6 +83,8 @@ def test_consolidate_prints_one_line_per_item_in_output_format(tmp_path):
         "image-classification",
         "--labels",
         "cat,dog",
+        "--algorithm",
+        "majority-vote",
         env={"QUORUM_DATA_DIR": str(tmp_path)},
         stdin=ANSWERS,
     )
@@ -96,6 +98,26 @@ def test_consolidate_prints_one_line_per_item_in_output_format(tmp_path):
     assert lines[0]["metadata"]["human-annotated"] == "yes"
     # A 1-1 tie goes to the first label, at half the confidence of a clean split.
     assert (lines[1]["label"], lines[1]["metadata"]["confidence"]) == (0, 0.25)
+
+
+def test_consolidate_uses_the_task_types_default_dawid_skene(tmp_path):
+    result = quorum(
+        "consolidate",
+        "--task-type",
+        "text-classification",
+        "--labels",
+        "cat,dog",
+        env={"QUORUM_DATA_DIR": str(tmp_path)},
+        stdin=ANSWERS,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["item"], line["metadata"]["class-name"]) for line in lines] == [
+        ("a", "cat"),
+        ("b", "cat"),
+    ]
+    assert lines[0]["metadata"]["confidence"] > lines[1]["metadata"]["confidence"]
+    assert lines[0]["metadata"]["type"] == "groundtruth/text-classification"
 
 
 def test_consolidate_reads_a_file_and_names_bad_lines(tmp_path):
@@ -128,4 +150,5 @@ def test_consolidate_refuses_an_unknown_algorithm(tmp_path):
         stdin=ANSWERS,
     )
     assert result.returncode == 2
-    assert "unknown consensus algorithm 'coin-flip' (known: majority-vote)" in result.stderr
+    assert "unknown consensus algorithm 'coin-flip' (known: " in result.stderr
+    assert "dawid-skene" in result.stderr and "majority-vote" in result.stderr

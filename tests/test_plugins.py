@@ -372,12 +372,13 @@ def test_hook_quorum_event(app_with, quorum_settings):
     assert errors
     job.run_runner()
     actions = [event.action for event in listener.events]
-    assert actions[-6:] == [
+    assert actions[-7:] == [
         "job.created",
         "job.started",
         "task.claimed",
         "task.submitted",
         "item.labeled",
+        "worker.assessed",
         "job.completed",
     ]
     assert re.fullmatch(r"file://.*/output\.manifest", listener.events[-1].properties()["output"])

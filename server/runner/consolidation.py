@@ -6,6 +6,11 @@ availability ends, items with at least one answer are consolidated with what the
 to ``quorum_post_annotation``; the job's algorithm decides the rest, seeing the whole batch
 at once. An algorithm that fails marks the batch's items ``FAILED`` with the reason.
 
+With adaptive redundancy (``maxWorkersPerItem``), an item the algorithm is less sure of
+than the job's ``targetConfidence`` is not labeled yet: it asks for one more answer and
+reopens for another worker (``item.escalated`` in the audit trail), until it is sure
+enough or has ``maxWorkersPerItem`` answers.
+
 A batch goes in three steps, so that the database's write lock is held only for the
 updates themselves: :func:`plan` reads the items and answers and decides (read
 transaction), :func:`write_responses` writes the raw answers to storage (no transaction),
@@ -18,15 +23,15 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from quorum import audit
-from quorum.consensus import Consolidated, WorkerAnswer
-from quorum.events import ItemFailed, ItemLabeled
+from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
+from quorum.events import ItemEscalated, ItemFailed, ItemLabeled
 from quorum.models import Item, ItemStatus, Job, Task, TaskStatus, utcnow
 from quorum.plugins import PluginHost
 from quorum.rows import run
@@ -36,6 +41,7 @@ from quorum.runner.output import (
     worker_response,
     worker_responses_prefix,
 )
+from quorum.services.worker_quality import consensus_state, record_batch
 
 logger = logging.getLogger("quorum.runner")
 
@@ -60,11 +66,14 @@ class Outcome:
     output: str | None = None
     decided_by: str = ""
     failure: str | None = None
+    #: Adaptive redundancy: not sure enough yet, the item goes to one more worker.
+    escalate: bool = False
 
 
 def ready_items(session: Session, job: Job, *, partial: bool) -> list[Item]:
-    """Items with all their answers (or, with ``partial``, with any answer) to consolidate."""
-    needed = 1 if partial else job.workers_per_item
+    """Items with all their answers (the job's ``workersPerItem`` and any extra ones that
+    adaptive redundancy asked for), or with ``partial``, with any answer."""
+    needed = 1 if partial else job.workers_per_item + col(Item.extra_answers)
     return list(
         session.exec(
             select(Item)
@@ -105,11 +114,20 @@ def _answers_by_item(session: Session, items: Sequence[Item]) -> dict[int, list[
     return grouped
 
 
-def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> list[Outcome]:
+@dataclass
+class Batch:
+    """What :func:`plan` decided: one outcome per item, and what the algorithm learned of
+    the job's workers (``None`` when it did not run)."""
+
+    outcomes: list[Outcome]
+    result: ConsensusResult | None = None
+
+
+def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> Batch:
     """Read the next batch of ready items and decide their labels (nothing is written)."""
     items = ready_items(session, job, partial=partial)
     if not items:
-        return []
+        return Batch(outcomes=[])
     task_type = plugins.task_types.get(job.task_type, "taskType")
     algorithm = plugins.consensus_algorithms.get(job.consensus, "consensus")
     grouped = _answers_by_item(session, items)
@@ -126,13 +144,17 @@ def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> l
                 outcome.label, outcome.decided_by = own, "post-annotation"
             else:
                 rest.extend(answers)
-        decided = algorithm.consolidate(rest, job.labels).labels if rest else {}
+        state = consensus_state(session, job)
+        result = _consolidate(algorithm, job, rest, state, outcomes, partial=partial)
     except Exception as exc:
         logger.exception("consolidation of job %s failed", job.name)
         for outcome in outcomes:
             outcome.failure = f"consensus {job.consensus} failed: {exc}"
-        return outcomes
+        return Batch(outcomes=outcomes)
+    decided = result.labels if result is not None else {}
     for outcome in outcomes:
+        if outcome.escalate:
+            continue
         if outcome.label is None:
             outcome.label = decided.get(outcome.item.id)
             outcome.decided_by = job.consensus
@@ -141,7 +163,41 @@ def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> l
             continue
         outcome.value, metadata = labeled_output(task_type, outcome.label, job.labels, job.name)
         outcome.output = label_fragment(job.label_attribute_name, outcome.value, metadata)
-    return outcomes
+    return Batch(outcomes=outcomes, result=result)
+
+
+def _consolidate(
+    algorithm: ConsensusAlgorithm,
+    job: Job,
+    answers: Sequence[WorkerAnswer],
+    state: Mapping[str, Any] | None,
+    outcomes: Sequence[Outcome],
+    *,
+    partial: bool,
+) -> ConsensusResult | None:
+    """Run the job's algorithm over the batch. With adaptive redundancy, items it is less
+    sure of than the job's target (and that may still get answers) are marked to escalate,
+    and it runs again without them: the state and the workers' records learn only from
+    items decided now, since the escalated ones come back with one more answer."""
+    if not answers:
+        return None
+    result = algorithm.consolidate(answers, job.labels, state)
+    target, most = job.target_confidence, job.max_workers_per_item
+    if partial or target is None or most is None:
+        return result
+    escalated = set()
+    for outcome in outcomes:
+        label = result.labels.get(outcome.item.id)
+        if outcome.label is None and label is not None:
+            if label.confidence < target and len(outcome.tasks) < most:
+                outcome.escalate, outcome.label = True, label
+                escalated.add(outcome.item.id)
+    if not escalated:
+        return result
+    final = [answer for answer in answers if answer.item not in escalated]
+    if not final:
+        return ConsensusResult(labels={}, state=state)
+    return algorithm.consolidate(final, job.labels, state)
 
 
 def write_responses(plugins: PluginHost, job: Job, outcomes: Sequence[Outcome]) -> None:
@@ -157,13 +213,24 @@ def write_responses(plugins: PluginHost, job: Job, outcomes: Sequence[Outcome]) 
     )
 
 
-def apply(session: Session, job: Job, outcomes: Sequence[Outcome]) -> int:
-    """Store the decided labels and failures; returns how many items changed."""
+def apply(session: Session, job: Job, batch: Batch) -> int:
+    """Store the decided labels and failures, and what was learned of the workers;
+    returns how many items changed (none: another runner stored this batch first)."""
+    changed = _store_outcomes(session, job, batch.outcomes)
+    if changed and batch.result is not None:
+        record_batch(session, job, batch.result)
+    return changed
+
+
+def _store_outcomes(session: Session, job: Job, outcomes: Sequence[Outcome]) -> int:
     now = utcnow()
     changed = 0
     for outcome in outcomes:
         item_id = outcome.item.id
         assert item_id is not None
+        if outcome.escalate:
+            changed += _escalate(session, job, outcome)
+            continue
         labeled = outcome.output is not None and outcome.label is not None
         updated = run(
             session,
@@ -198,3 +265,40 @@ def apply(session: Session, job: Job, outcomes: Sequence[Outcome]) -> int:
             )
         audit.record(session, event)
     return changed
+
+
+_ESCALATE = (
+    "UPDATE items SET extra_answers = extra_answers + 1, "
+    "open = (active_count < :limit + extra_answers + 1) "
+    "WHERE id = :id AND status = :in_progress AND extra_answers = :seen"
+)
+
+
+def _escalate(session: Session, job: Job, outcome: Outcome) -> int:
+    """Ask for one more answer to the item; 0 if another runner already did."""
+    item = outcome.item
+    assert item.id is not None and outcome.label is not None
+    assert job.target_confidence is not None
+    updated = run(
+        session,
+        _ESCALATE,
+        {
+            "limit": job.workers_per_item,
+            "id": item.id,
+            "in_progress": ItemStatus.IN_PROGRESS.value,
+            "seen": item.extra_answers,
+        },
+    )
+    if updated:
+        audit.record(
+            session,
+            ItemEscalated(
+                actor_id=None,
+                entity_id=item.id,
+                job_id=job.id,
+                answers=len(outcome.tasks),
+                confidence=outcome.label.confidence,
+                target=job.target_confidence,
+            ),
+        )
+    return updated

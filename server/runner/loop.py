@@ -108,17 +108,17 @@ class Runner:
                 job = session.get(Job, job_id)
                 assert job is not None
                 partial = job.status == JobStatus.STOPPING or availability_over(job, utcnow())
-                outcomes = plan(session, self.plugins, job, partial=partial)
-            if not outcomes:
+                batch = plan(session, self.plugins, job, partial=partial)
+            if not batch.outcomes:
                 break
-            write_responses(self.plugins, job, outcomes)
+            write_responses(self.plugins, job, batch.outcomes)
             with self.db.write() as session:
-                changed = apply(session, job, outcomes)
+                changed = apply(session, job, batch)
             worked |= changed > 0
             # Go round again only for a backlog (a full batch). Answers that trickle in
             # wait for the next pass: chasing them one by one costs a write transaction and
             # a file per answer while workers are submitting, and slows their requests.
-            if not changed or len(outcomes) < BATCH:
+            if not changed or len(batch.outcomes) < BATCH:
                 break
         # Decide in a read transaction; take the write lock only to change something.
         with self.db.read() as session:

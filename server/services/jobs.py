@@ -5,6 +5,12 @@ once; the runner then streams the manifest into items (:mod:`quorum.runner.inges
 Limits follow Ground Truth's ``CreateLabelingJob`` where it has one (name pattern, 1..9
 workers per item, task time limit 30 s..8 h, availability 60 s..30 days, 1..5000 concurrent
 tasks).
+
+Adaptive redundancy (Ground Truth has none): with ``maxWorkersPerItem`` above
+``workersPerItem``, an item is consolidated once it has ``workersPerItem`` answers, and
+while its confidence is below ``targetConfidence`` (default 0.9) and it has fewer than
+``maxWorkersPerItem`` answers, it goes to one more worker instead of being labeled
+(:mod:`quorum.runner.consolidation`).
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ class JobSpec:
     workforce: str | None = None
     team_id: int | None = None
     workers_per_item: int | None = None
+    max_workers_per_item: int | None = None
+    target_confidence: float | None = None
     consensus: str | None = None
     price_per_task: float | None = None
     task_time_limit_seconds: int | None = None
@@ -67,6 +75,33 @@ class JobSpec:
 def _in_range(field_name: str, value: float | None, low: float, high: float) -> None:
     if value is not None and not low <= value <= high:
         raise BadInput(f"{field_name}: must be between {low:g} and {high:g}, got {value:g}")
+
+
+#: The target confidence of adaptive redundancy when a job gives none.
+DEFAULT_TARGET_CONFIDENCE = 0.9
+
+
+def _check_adaptive(spec: JobSpec, workers: int) -> float | None:
+    """The target confidence of an adaptive job (``None`` for a fixed one), or
+    :class:`BadInput` naming the field that does not fit."""
+    if spec.max_workers_per_item is None:
+        if spec.target_confidence is not None:
+            raise BadInput(
+                "targetConfidence: only used with maxWorkersPerItem (adaptive redundancy)"
+            )
+        return None
+    if not workers <= spec.max_workers_per_item <= 9:
+        raise BadInput(
+            f"maxWorkersPerItem: must be between workersPerItem ({workers}) and 9, "
+            f"got {spec.max_workers_per_item}"
+        )
+    target = DEFAULT_TARGET_CONFIDENCE if spec.target_confidence is None else spec.target_confidence
+    if not 0 < target <= 0.95:
+        raise BadInput(
+            f"targetConfidence: must be above 0 and at most 0.95 (the highest confidence "
+            f"consensus reports), got {target:g}"
+        )
+    return target
 
 
 def _check_attribute_name(name: str, field: str) -> None:
@@ -117,6 +152,7 @@ def create_job(
         raise BadInput(f"teamId: the {workforce.name} workforce needs a team")
     workers = 1 if spec.workers_per_item is None else spec.workers_per_item
     _in_range("workersPerItem", workers, 1, 9)
+    target = _check_adaptive(spec, workers)
     consensus_name = spec.consensus or task_type.default_consensus
     algorithm = plugins.consensus_algorithms.get(consensus_name, "consensus")
     if task_type.label_kind not in algorithm.label_kinds:
@@ -155,6 +191,8 @@ def create_job(
         workforce=workforce.name,
         team_id=spec.team_id,
         workers_per_item=workers,
+        max_workers_per_item=spec.max_workers_per_item,
+        target_confidence=target,
         consensus=consensus_name,
         price_per_task=price,
         task_time_limit_seconds=time_limit,

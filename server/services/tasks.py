@@ -64,7 +64,7 @@ ORDER BY id LIMIT 1 {lock}
 _ANSWERED = "UPDATE items SET answers_count = answers_count + 1 WHERE id = :id"
 _TAKE = (
     "UPDATE items SET active_count = active_count + 1, "
-    "open = (active_count + 1 < :limit), status = :in_progress WHERE id = :id"
+    "open = (active_count + 1 < :limit + extra_answers), status = :in_progress WHERE id = :id"
 )
 # A slot handed back reopens the item; an item nobody holds or answered is unlabeled again.
 _GIVE_BACK = (

@@ -135,6 +135,7 @@ def test_the_audit_trail_is_complete_chained_and_paged(quorum_app, quorum_settin
         "task.claimed",
         "task.submitted",
         "item.labeled",
+        "worker.assessed",
         "job.completed",
     ]
     with quorum_app.state.db.write() as session:

@@ -42,6 +42,14 @@ class CreateJobInput:
     workforce: str | None = None
     team_id: strawberry.ID | None = None
     workers_per_item: int | None = None
+    max_workers_per_item: int | None = strawberry.field(
+        default=None,
+        description="Adaptive redundancy: an item whose consensus confidence is below "
+        "targetConfidence goes to one more worker, up to this many.",
+    )
+    target_confidence: float | None = strawberry.field(
+        default=None, description="With maxWorkersPerItem: the confidence to reach (0.9)."
+    )
     consensus: str | None = None
     price_per_task: float | None = None
     task_time_limit_seconds: int | None = None

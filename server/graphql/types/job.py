@@ -13,6 +13,7 @@ from quorum.graphql.types.enums import ItemStatus, JobStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.pagination import Connection, connection, decode_cursor, page_size
 from quorum.services import jobs as job_service
+from quorum.services import worker_quality
 from quorum.services.jobs import Counters
 
 
@@ -65,6 +66,44 @@ class ModelRun:
 
 
 @strawberry.type
+class WorkerStats:
+    """What a job knows of one of its workers."""
+
+    worker_id: strawberry.ID
+    name: str
+    submitted: int = strawberry.field(description="Answers submitted in this job.")
+    consolidated: int = strawberry.field(description="Answers whose items were consolidated.")
+    agreement: float | None = strawberry.field(
+        description="Share of consolidated answers that agreed with the consolidated label."
+    )
+    accuracy: float | None = strawberry.field(
+        description="The consensus algorithm's estimate of the chance of a right answer."
+    )
+    confusion: list[list[float]] | None = strawberry.field(
+        description="Estimated confusion matrix, confusion[true][answered] in label order."
+    )
+    spammer: bool = strawberry.field(
+        description="Whether the worker's answers look independent of the truth."
+    )
+    median_seconds: float | None = strawberry.field(description="Median time per task.")
+
+    @classmethod
+    def from_stats(cls, stats: worker_quality.WorkerStats) -> WorkerStats:
+        """The GraphQL view of a worker's record."""
+        return cls(
+            worker_id=strawberry.ID(str(stats.worker_id)),
+            name=stats.name,
+            submitted=stats.submitted,
+            consolidated=stats.consolidated,
+            agreement=stats.agreement,
+            accuracy=stats.accuracy,
+            confusion=stats.confusion,
+            spammer=stats.spammer,
+            median_seconds=stats.median_seconds,
+        )
+
+
+@strawberry.type
 class Job:
     """A labeling job."""
 
@@ -75,6 +114,8 @@ class Job:
     labels: list[str]
     label_attribute_name: str
     workers_per_item: int
+    max_workers_per_item: int | None
+    target_confidence: float | None
     consensus: str
     workforce: str
     team_id: strawberry.ID | None
@@ -106,6 +147,8 @@ class Job:
             labels=list(job.labels),
             label_attribute_name=job.label_attribute_name,
             workers_per_item=job.workers_per_item,
+            max_workers_per_item=job.max_workers_per_item,
+            target_confidence=job.target_confidence,
             consensus=job.consensus,
             workforce=job.workforce,
             team_id=None if job.team_id is None else strawberry.ID(str(job.team_id)),
@@ -172,6 +215,18 @@ class Job:
 
         rows = await info.context.read(load)
         return connection(rows, size, key=lambda row: int(row.id or 0), node=Item.from_model)
+
+    @strawberry.field
+    async def worker_stats(self, info: Info) -> list[WorkerStats]:
+        """Every worker who answered in the job: answers, agreement with consensus,
+        estimated accuracy and confusion matrix, spammer flag, median time per task
+        (requesters and admins only)."""
+
+        def load(session: Session, user: models.User) -> list[worker_quality.WorkerStats]:
+            job_service.get_managed_job(session, user, int(self.id))
+            return worker_quality.worker_stats(session, int(self.id))
+
+        return [WorkerStats.from_stats(stats) for stats in await info.context.read(load)]
 
     @strawberry.field
     def model_runs(self) -> list[ModelRun]:

@@ -1,0 +1,130 @@
+"""What a job knows of its workers: the consensus algorithm's state between batches, and
+each worker's record (answers, agreement with consensus, estimated accuracy, confusion
+matrix, spammer flag, time per task).
+
+The runner calls :func:`record_batch` in the transaction that stores a batch's labels, so
+a worker's record and the labels it was computed from never disagree. A worker's
+agreement is cumulative (agreeing answers over all consolidated answers); accuracy,
+confusion matrix and spammer flag are the algorithm's latest estimate, which for
+Dawid-Skene already covers the whole job (its state carries the counts). Every update is
+in the audit trail as ``worker.assessed``.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from quorum import audit
+from quorum.consensus import ConsensusResult
+from quorum.events import WorkerAssessed
+from quorum.models import ConsensusState, Job, JobWorker, Task, TaskStatus, User, utcnow
+
+
+def consensus_state(session: Session, job: Job) -> Mapping[str, Any] | None:
+    """The state the job's consensus algorithm left after its last batch, if any (a state
+    left by another algorithm is not handed over)."""
+    row = session.get(ConsensusState, job.id)
+    return row.state if row is not None and row.algorithm == job.consensus else None
+
+
+def record_batch(session: Session, job: Job, result: ConsensusResult) -> None:
+    """Keep the algorithm's state and update the records of the batch's workers."""
+    assert job.id is not None
+    now = utcnow()
+    if result.state is not None:
+        row = session.get(ConsensusState, job.id) or ConsensusState(
+            job_id=job.id, algorithm=job.consensus
+        )
+        row.algorithm, row.state, row.updated_at = job.consensus, dict(result.state), now
+        session.add(row)
+    for worker, quality in result.workers.items():
+        if not isinstance(worker, int):
+            continue  # answers from outside the job's tasks (a post-annotation hook's own)
+        record = session.get(JobWorker, (job.id, worker)) or JobWorker(
+            job_id=job.id, worker_id=worker
+        )
+        record.answers += quality.answers
+        record.agreed += quality.agreement * quality.answers
+        record.accuracy = quality.accuracy
+        record.confusion = None if quality.confusion is None else _matrix(quality.confusion)
+        record.spammer = quality.spammer
+        record.updated_at = now
+        session.add(record)
+        audit.record(
+            session,
+            WorkerAssessed(
+                actor_id=None,
+                entity_id=worker,
+                job_id=job.id,
+                algorithm=job.consensus,
+                answers=quality.answers,
+                agreement=quality.agreement,
+                accuracy=quality.accuracy,
+                spammer=quality.spammer,
+            ),
+        )
+
+
+def _matrix(rows: Any) -> list[list[float]]:
+    return [[float(value) for value in row] for row in rows]
+
+
+@dataclass(frozen=True)
+class WorkerStats:
+    """One worker's record in a job, as shown to its requester."""
+
+    worker_id: int
+    name: str
+    submitted: int
+    consolidated: int
+    agreement: float | None
+    accuracy: float | None
+    confusion: list[list[float]] | None
+    spammer: bool
+    median_seconds: float | None
+
+
+def worker_stats(session: Session, job_id: int) -> list[WorkerStats]:
+    """Every worker who answered in the job, by id: answers submitted and consolidated,
+    agreement, the algorithm's estimates, and the median time spent per task."""
+    records = {
+        record.worker_id: record
+        for record in session.exec(select(JobWorker).where(JobWorker.job_id == job_id))
+    }
+    times: dict[int, list[float]] = defaultdict(list)
+    rows = session.exec(
+        select(Task.worker_id, Task.time_spent_seconds).where(
+            Task.job_id == job_id, Task.status == TaskStatus.SUBMITTED
+        )
+    )
+    for worker_id, seconds in rows:
+        times[worker_id].append(seconds or 0.0)
+    worker_ids = sorted(set(records) | set(times))
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(worker_ids))).all())
+    return [
+        _stats(worker_id, str(names.get(worker_id, "")), records.get(worker_id), times[worker_id])
+        for worker_id in worker_ids
+    ]
+
+
+def _stats(
+    worker_id: int, name: str, record: JobWorker | None, seconds: list[float]
+) -> WorkerStats:
+    consolidated = record.answers if record else 0
+    return WorkerStats(
+        worker_id=worker_id,
+        name=name,
+        submitted=len(seconds),
+        consolidated=consolidated,
+        agreement=round(record.agreed / consolidated, 4) if record and consolidated else None,
+        accuracy=record.accuracy if record else None,
+        confusion=record.confusion if record else None,
+        spammer=record.spammer if record else False,
+        median_seconds=round(statistics.median(seconds), 3) if seconds else None,
+    )
