@@ -200,3 +200,16 @@ class ItemEscalated(Event):
     answers: int
     confidence: float
     target: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerBlocked(Event):
+    """``worker.blocked``: a worker's accuracy on a job's gold items fell below the job's
+    minimum; they receive no more tasks of it. Fields: ``gold_answers``, ``accuracy``,
+    ``min_accuracy``."""
+
+    action = "worker.blocked"
+    entity_type = "user"
+    gold_answers: int
+    accuracy: float
+    min_accuracy: float

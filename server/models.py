@@ -151,6 +151,8 @@ class Job(SQLModel, table=True):
     #: ``target_confidence`` goes to one more worker, up to this many (``None``: off).
     max_workers_per_item: int | None = None
     target_confidence: float | None = None
+    #: Gold items: ``{"key", "minAccuracy", "minAnswers", "share"}`` (``None``: off).
+    gold: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     consensus: str = Field(max_length=100)
     price_per_task: float = 0.0
     task_time_limit_seconds: int = 3600
@@ -196,6 +198,8 @@ class Item(SQLModel, table=True):
     answers_count: int = 0
     #: Answers asked for beyond the job's ``workers_per_item`` (adaptive redundancy).
     extra_answers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: A gold item's known answer: it scores every worker who answers it.
+    gold_answer: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     task_input: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     output: str | None = Field(default=None, sa_type=sa.Text)
     confidence: float | None = None
@@ -279,9 +283,10 @@ class ConsensusState(SQLModel, table=True):
 
 
 class JobWorker(SQLModel, table=True):
-    """One worker's record in one job, kept by the runner as it consolidates: answers
-    consolidated, how many agreed with the consolidated label, and the consensus
-    algorithm's latest estimate of the worker (accuracy, confusion matrix, spammer)."""
+    """One worker's record in one job: answers consolidated, how many agreed with the
+    consolidated label, the consensus algorithm's latest estimate of the worker (accuracy,
+    confusion matrix, spammer; kept by the runner), and their score on gold items (kept as
+    they answer them)."""
 
     __tablename__ = "job_workers"
     job_id: int = Field(foreign_key="jobs.id", sa_type=sa.BigInteger, primary_key=True)
@@ -291,4 +296,8 @@ class JobWorker(SQLModel, table=True):
     accuracy: float | None = None
     confusion: list[list[float]] | None = Field(default=None, sa_type=sa.JSON)
     spammer: bool = False
+    gold_answers: int = 0
+    gold_correct: float = 0.0
+    #: Below the job's gold accuracy: the worker receives no more tasks of the job.
+    blocked: bool = False
     updated_at: datetime = Field(default_factory=utcnow)

@@ -10,6 +10,9 @@ number and the reason, and the items inserted so far are deleted: nothing is lef
 
 A line that already carries the job's label attribute (a chained job's input, or a stopped
 job's output) is taken as labeled and passes to the output unchanged, as in Ground Truth.
+With gold items on, a line carrying the gold key is a gold item: labeled with its known
+answer (confidence 1), and handed to workers only to score them
+(:mod:`quorum.services.jobs`).
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from typing import Any
 
 from sqlalchemy import text
 
+from quorum.consensus import Consolidated
 from quorum.db import Database
 from quorum.errors import BadInput, QuorumError
 from quorum.models import ItemStatus, Job
 from quorum.plugins import PluginHost
+from quorum.runner.output import label_fragment, labeled_output
 from quorum.tasktypes import TaskType
 
 BATCH_SIZE = 20_000
@@ -31,8 +36,8 @@ MAX_LINE_CHARS = 100_000
 MAX_ATTRIBUTE_CHARS = 20_000
 SOURCE_KEYS = ("source-ref", "source")
 
-#: (job_id, position, data, status, open, task_input)
-Row = tuple[int, int, str, str, bool, str | None]
+#: (job_id, position, data, status, open, task_input, output, gold_answer)
+Row = tuple[int, int, str, str, bool, str | None, str | None, str | None]
 
 
 class ManifestError(BadInput):
@@ -97,11 +102,16 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
     task_type = plugins.task_types.get(job.task_type, "taskType")
     attribute = job.label_attribute_name
     pre_annotate = plugins.has_pre_annotation
+    gold_key = job.gold["key"] if job.gold else None
     position = 0
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         data, obj = _check_line(number, raw, task_type, plugins)
+        if gold_key is not None and gold_key in obj:
+            yield _gold_row(job, task_type, position, data, number, obj[gold_key])
+            position += 1
+            continue
         status, task_input = ItemStatus.UNLABELED.value, None
         if attribute in obj:
             metadata = obj.get(f"{attribute}-metadata") or {}
@@ -116,8 +126,28 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
                 status = ItemStatus.SKIPPED.value
             elif isinstance(decided, dict):
                 task_input = json.dumps(decided)
-        yield (job.id, position, data, status, status == ItemStatus.UNLABELED, task_input)
+        unlabeled = status == ItemStatus.UNLABELED
+        yield (job.id, position, data, status, unlabeled, task_input, None, None)
         position += 1
+
+
+def _gold_row(
+    job: Job, task_type: TaskType, position: int, data: str, number: int, label: Any
+) -> Row:
+    """The row of a gold item: labeled with its known answer, closed to consolidation (a
+    worker gets it through the gold share of their claims)."""
+    assert job.id is not None and job.gold is not None
+    if label not in job.labels:
+        raise ManifestError(
+            f"line {number}: {job.gold['key']} {label!r} is not one of this job's labels "
+            f"({', '.join(job.labels)})"
+        )
+    value, metadata = labeled_output(
+        task_type, Consolidated(value=label, confidence=1.0), job.labels, job.name
+    )
+    fragment = label_fragment(job.label_attribute_name, value, metadata)
+    answer = json.dumps({"label": label})
+    return (job.id, position, data, ItemStatus.HUMAN_LABELED.value, False, None, fragment, answer)
 
 
 def _insert(db: Database, rows: list[Row]) -> None:
@@ -128,15 +158,15 @@ def _insert(db: Database, rows: list[Row]) -> None:
             assert raw is not None
             with raw.cursor() as cursor:  # type: ignore[attr-defined]
                 with cursor.copy(
-                    "COPY items (job_id, position, data, status, open, task_input, "
-                    "active_count, answers_count) FROM STDIN"
+                    "COPY items (job_id, position, data, status, open, task_input, output, "
+                    "gold_answer, active_count, answers_count) FROM STDIN"
                 ) as copy:
                     for row in rows:
                         copy.write_row((*row, 0, 0))
         else:
             connection.exec_driver_sql(
-                "INSERT INTO items (job_id, position, data, status, open, task_input, "
-                "active_count, answers_count) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+                "INSERT INTO items (job_id, position, data, status, open, task_input, output, "
+                "gold_answer, active_count, answers_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
                 rows,
             )
 

@@ -11,6 +11,15 @@ Adaptive redundancy (Ground Truth has none): with ``maxWorkersPerItem`` above
 while its confidence is below ``targetConfidence`` (default 0.9) and it has fewer than
 ``maxWorkersPerItem`` answers, it goes to one more worker instead of being labeled
 (:mod:`quorum.runner.consolidation`).
+
+Gold items (none of Ground Truth, Label Studio's community edition or CVAT score workers
+this way): with ``gold`` set, a manifest line carrying ``gold.key`` (``gold-label``) is an
+item whose answer is known. Gold items are mixed into every worker's stream (a share
+``gold.share`` of claims, 10 % by default, while the worker has gold items left), each
+worker answers each at most once, and a worker whose accuracy on them falls below
+``gold.minAccuracy`` (0.7) after ``gold.minAnswers`` (3) stops receiving tasks of the job
+(``worker.blocked`` in the audit trail). Gold items are labeled with their known answer
+in the output (confidence 1) and are never consolidated.
 """
 
 from __future__ import annotations
@@ -70,6 +79,7 @@ class JobSpec:
     max_human_labeled_items: int | None = None
     max_labeled_percentage: float | None = None
     auto_labeling: dict[str, Any] | None = field(default=None)
+    gold: dict[str, Any] | None = field(default=None)
 
 
 def _in_range(field_name: str, value: float | None, low: float, high: float) -> None:
@@ -102,6 +112,40 @@ def _check_adaptive(spec: JobSpec, workers: int) -> float | None:
             f"consensus reports), got {target:g}"
         )
     return target
+
+
+#: Gold settings a job gets for what it leaves out.
+GOLD_DEFAULTS: dict[str, Any] = {
+    "key": "gold-label",
+    "minAccuracy": 0.7,
+    "minAnswers": 3,
+    "share": 0.1,
+}
+
+
+def _check_gold(
+    gold: dict[str, Any] | None, label_kind: str, attribute: str
+) -> dict[str, Any] | None:
+    """Gold settings with defaults filled in, or :class:`BadInput` naming the field."""
+    if gold is None:
+        return None
+    if label_kind != "single-label":
+        raise BadInput("gold: gold items are supported for single-label classification only")
+    settings = {**GOLD_DEFAULTS, **{k: v for k, v in gold.items() if v is not None}}
+    key = settings["key"]
+    if not isinstance(key, str) or not key or key in {"source", "source-ref", attribute}:
+        raise BadInput(
+            f"gold.key: {key!r} must name a manifest key other than source, source-ref and "
+            "the label attribute"
+        )
+    if not 0 < settings["minAccuracy"] <= 1:
+        raise BadInput(
+            f"gold.minAccuracy: must be above 0 and at most 1, got {settings['minAccuracy']:g}"
+        )
+    _in_range("gold.minAnswers", settings["minAnswers"], 1, 1_000)
+    if not 0 < settings["share"] <= 1:
+        raise BadInput(f"gold.share: must be above 0 and at most 1, got {settings['share']:g}")
+    return settings
 
 
 def _check_attribute_name(name: str, field: str) -> None:
@@ -153,6 +197,7 @@ def create_job(
     workers = 1 if spec.workers_per_item is None else spec.workers_per_item
     _in_range("workersPerItem", workers, 1, 9)
     target = _check_adaptive(spec, workers)
+    gold = _check_gold(spec.gold, task_type.label_kind, attribute)
     consensus_name = spec.consensus or task_type.default_consensus
     algorithm = plugins.consensus_algorithms.get(consensus_name, "consensus")
     if task_type.label_kind not in algorithm.label_kinds:
@@ -193,6 +238,7 @@ def create_job(
         workers_per_item=workers,
         max_workers_per_item=spec.max_workers_per_item,
         target_confidence=target,
+        gold=gold,
         consensus=consensus_name,
         price_per_task=price,
         task_time_limit_seconds=time_limit,

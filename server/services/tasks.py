@@ -49,6 +49,7 @@ from quorum.rows import (
     select_all,
     select_rows,
 )
+from quorum.services import gold
 from quorum.services.users import TEAM_IDS, team_ids_in, team_ids_of
 from quorum.storage import Storage
 
@@ -184,12 +185,13 @@ def claim_task(
     if job_id is None:
         jobs = workable_jobs(session, plugins, worker)
     else:
-        # The job, the worker's teams and the task they hold: one round trip.
-        job_rows, team_rows, held_rows = select_all(
+        # The job, the worker's teams, record and held task: one round trip.
+        job_rows, team_rows, record_rows, held_rows = select_all(
             session,
             [
                 (_JOB, {"id": job_id}, Job),
                 (TEAM_IDS, {"user": worker.id}, None),
+                (gold.WORKER_RECORD, {"job": job_id, "worker": worker.id}, None),
                 (_HELD, _held_params(job_id, worker.id, now), Task),
             ],
         )
@@ -199,19 +201,35 @@ def claim_task(
         provider = plugins.workforces.get(job.workforce, "workforce")
         if not provider.may_work(job, worker, team_ids_in(team_rows)):
             raise Forbidden(f"jobId: you are not in the workforce of job {job.name!r}")
+        gold.refuse_if_blocked(job, record_rows)
         if held_rows:
             return model_from_row(Task, held_rows[0])
         jobs = [job]
     for job in jobs:
         assert job.id is not None
-        if job_id is None and (held := _held_task(session, job.id, worker.id, now)):
-            return held
+        if job_id is None:
+            if _blocked(session, job, worker.id):
+                continue
+            if held := _held_task(session, job.id, worker.id, now):
+                return held
         if not job_is_open(job, now):
             continue
-        capped = _at_concurrency_cap(session, job)
-        item_id = _pick_item(session, job, worker.id, in_progress_only=capped)
-        if item_id is None:
-            continue
+        take: Statement
+        if (item_id := gold.pick(session, job, worker.id)) is not None:
+            take = gold.take(item_id)
+        else:
+            capped = _at_concurrency_cap(session, job)
+            item_id = _pick_item(session, job, worker.id, in_progress_only=capped)
+            if item_id is None:
+                continue
+            take = (
+                _TAKE,
+                {
+                    "limit": job.workers_per_item,
+                    "in_progress": ItemStatus.IN_PROGRESS.value,
+                    "id": item_id,
+                },
+            )
         task = Task(
             job_id=job.id,
             item_id=item_id,
@@ -220,12 +238,7 @@ def claim_task(
             accepted_at=now,
             lease_expires_at=now + timedelta(seconds=job.task_time_limit_seconds),
         )
-        take = {
-            "limit": job.workers_per_item,
-            "in_progress": ItemStatus.IN_PROGRESS.value,
-            "id": item_id,
-        }
-        task.id = insert(session, Task, task.model_dump(exclude={"id"}), then=[(_TAKE, take)])
+        task.id = insert(session, Task, task.model_dump(exclude={"id"}), then=[take])
         audit.record(
             session,
             TaskClaimed(
@@ -244,13 +257,27 @@ def claim_task(
 _TASKS_JOB = "SELECT * FROM jobs WHERE id = (SELECT job_id FROM tasks WHERE id = :id)"
 
 
-def _own_task(session: Session, worker: User, task_id: int) -> tuple[Task, Job]:
-    """The caller's task (locked, on PostgreSQL) and its job, read in one round trip."""
+def _blocked(session: Session, job: Job, worker_id: int) -> bool:
+    """Whether gold items have blocked the worker from ``job``."""
+    if job.gold is None:
+        return False
+    rows = select_rows(session, gold.WORKER_RECORD, {"job": job.id, "worker": worker_id})
+    return bool(rows and rows[0]["blocked"])
+
+
+def _own_task(session: Session, worker: User, task_id: int) -> tuple[Task, Job, Any]:
+    """The caller's task (locked, on PostgreSQL), its job and its item's gold answer (if
+    it is a gold item), read in one round trip."""
     query = "SELECT * FROM tasks WHERE id = :id"
     if session.get_bind().dialect.name == "postgresql":
         query += " FOR UPDATE"
-    task_rows, job_rows = select_all(
-        session, [(query, {"id": task_id}, Task), (_TASKS_JOB, {"id": task_id}, Job)]
+    task_rows, job_rows, gold_rows = select_all(
+        session,
+        [
+            (query, {"id": task_id}, Task),
+            (_TASKS_JOB, {"id": task_id}, Job),
+            (gold.GOLD_OF_TASK, {"id": task_id}, Item),
+        ],
     )
     if not task_rows:
         raise NotFound(f"taskId: no task with id {task_id}")
@@ -259,14 +286,14 @@ def _own_task(session: Session, worker: User, task_id: int) -> tuple[Task, Job]:
         raise Forbidden(f"taskId: task {task_id} belongs to another worker")
     job = _keep_job(session, task.job_id, job_rows)
     assert job is not None, "tasks.job_id is a foreign key"
-    return task, job
+    return task, job, gold_rows[0]["gold_answer"] if gold_rows else None
 
 
 def submit_task(
     session: Session, *, worker: User, task_id: int, answer: Any, plugins: PluginHost
 ) -> Task:
     """Accept ``worker``'s answer for their task; the same answer again is a no-op."""
-    task, job = _own_task(session, worker, task_id)
+    task, job, known = _own_task(session, worker, task_id)
     assert task.id is not None
     task_type = plugins.task_types.get(job.task_type, "taskType")
     cleaned = task_type.validate_answer(answer, job.labels)
@@ -301,6 +328,8 @@ def submit_task(
             (_ANSWERED, {"id": task.item_id}),
         ],
     )
+    if known is not None:
+        gold.score(session, job, worker.id or 0, cleaned, known)
     audit.record(
         session,
         TaskSubmitted(
@@ -343,7 +372,7 @@ def _return_item(session: Session, task: Task) -> None:
 
 def release_task(session: Session, *, worker: User, task_id: int) -> Task:
     """Hand an unanswered task back; its item returns to the pool for other workers."""
-    task, _job = _own_task(session, worker, task_id)
+    task, _job, _known = _own_task(session, worker, task_id)
     if task.status == TaskStatus.RELEASED:
         return task
     if task.status != TaskStatus.ASSIGNED:

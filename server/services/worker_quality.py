@@ -24,6 +24,7 @@ from quorum import audit
 from quorum.consensus import ConsensusResult
 from quorum.events import WorkerAssessed
 from quorum.models import ConsensusState, Job, JobWorker, Task, TaskStatus, User, utcnow
+from quorum.rows import Statement, run_all
 
 
 def consensus_state(session: Session, job: Job) -> Mapping[str, Any] | None:
@@ -33,29 +34,61 @@ def consensus_state(session: Session, job: Job) -> Mapping[str, Any] | None:
     return row.state if row is not None and row.algorithm == job.consensus else None
 
 
+_SAVE_STATE = """
+INSERT INTO consensus_states (job_id, algorithm, state, updated_at)
+VALUES (:job, :algorithm, :state, :now)
+ON CONFLICT (job_id) DO UPDATE SET
+  algorithm = excluded.algorithm, state = excluded.state, updated_at = excluded.updated_at
+"""
+_SAVE_WORKER = """
+INSERT INTO job_workers (job_id, worker_id, answers, agreed, accuracy, confusion, spammer,
+  gold_answers, gold_correct, blocked, updated_at)
+VALUES (:job, :worker, :answers, :agreed, :accuracy, :confusion, :spammer, 0, 0, :false, :now)
+ON CONFLICT (job_id, worker_id) DO UPDATE SET
+  answers = job_workers.answers + excluded.answers,
+  agreed = job_workers.agreed + excluded.agreed,
+  accuracy = excluded.accuracy, confusion = excluded.confusion, spammer = excluded.spammer,
+  updated_at = excluded.updated_at
+"""
+
+
 def record_batch(session: Session, job: Job, result: ConsensusResult) -> None:
-    """Keep the algorithm's state and update the records of the batch's workers."""
+    """Keep the algorithm's state and update the records of the batch's workers (upserts:
+    submits scoring gold items may be writing the same records)."""
     assert job.id is not None
     now = utcnow()
+    statements: list[Statement] = []
     if result.state is not None:
-        row = session.get(ConsensusState, job.id) or ConsensusState(
-            job_id=job.id, algorithm=job.consensus
+        statements.append(
+            (
+                _SAVE_STATE,
+                {
+                    "job": job.id,
+                    "algorithm": job.consensus,
+                    "state": dict(result.state),
+                    "now": now,
+                },
+            )
         )
-        row.algorithm, row.state, row.updated_at = job.consensus, dict(result.state), now
-        session.add(row)
     for worker, quality in result.workers.items():
         if not isinstance(worker, int):
             continue  # answers from outside the job's tasks (a post-annotation hook's own)
-        record = session.get(JobWorker, (job.id, worker)) or JobWorker(
-            job_id=job.id, worker_id=worker
+        statements.append(
+            (
+                _SAVE_WORKER,
+                {
+                    "job": job.id,
+                    "worker": worker,
+                    "answers": quality.answers,
+                    "agreed": quality.agreement * quality.answers,
+                    "accuracy": quality.accuracy,
+                    "confusion": None if quality.confusion is None else _matrix(quality.confusion),
+                    "spammer": quality.spammer,
+                    "false": False,
+                    "now": now,
+                },
+            )
         )
-        record.answers += quality.answers
-        record.agreed += quality.agreement * quality.answers
-        record.accuracy = quality.accuracy
-        record.confusion = None if quality.confusion is None else _matrix(quality.confusion)
-        record.spammer = quality.spammer
-        record.updated_at = now
-        session.add(record)
         audit.record(
             session,
             WorkerAssessed(
@@ -69,6 +102,7 @@ def record_batch(session: Session, job: Job, result: ConsensusResult) -> None:
                 spammer=quality.spammer,
             ),
         )
+    run_all(session, statements)
 
 
 def _matrix(rows: Any) -> list[list[float]]:
@@ -88,6 +122,9 @@ class WorkerStats:
     confusion: list[list[float]] | None
     spammer: bool
     median_seconds: float | None
+    gold_answers: int
+    gold_accuracy: float | None
+    blocked: bool
 
 
 def worker_stats(session: Session, job_id: int) -> list[WorkerStats]:
@@ -127,4 +164,9 @@ def _stats(
         confusion=record.confusion if record else None,
         spammer=record.spammer if record else False,
         median_seconds=round(statistics.median(seconds), 3) if seconds else None,
+        gold_answers=record.gold_answers if record else 0,
+        gold_accuracy=round(record.gold_correct / record.gold_answers, 4)
+        if record and record.gold_answers
+        else None,
+        blocked=record.blocked if record else False,
     )

@@ -27,6 +27,24 @@ class AutoLabelingInput:
 
 
 @strawberry.input
+class GoldInput:
+    """Gold items: manifest lines whose answer is known score the workers who answer them."""
+
+    key: str | None = strawberry.field(
+        default=None, description="The manifest key holding the known label (gold-label)."
+    )
+    min_accuracy: float | None = strawberry.field(
+        default=None, description="Below this accuracy on gold items a worker is blocked (0.7)."
+    )
+    min_answers: int | None = strawberry.field(
+        default=None, description="Gold answers a worker gives before being judged (3)."
+    )
+    share: float | None = strawberry.field(
+        default=None, description="Share of a worker's claims that go to gold items (0.1)."
+    )
+
+
+@strawberry.input
 class CreateJobInput:
     """A new labeling job; see ``JobSpec`` for defaults and limits."""
 
@@ -58,13 +76,14 @@ class CreateJobInput:
     max_human_labeled_items: int | None = None
     max_labeled_percentage: float | None = None
     auto_labeling: AutoLabelingInput | None = None
+    gold: GoldInput | None = None
 
     def to_spec(self) -> job_service.JobSpec:
         """The service-level job spec (same fields, ids parsed, auto-labeling as JSON)."""
         plain = {
             field.name: getattr(self, field.name)
             for field in dataclasses.fields(job_service.JobSpec)
-            if field.name not in {"team_id", "auto_labeling", "labels"}
+            if field.name not in {"team_id", "auto_labeling", "labels", "gold"}
         }
         auto = self.auto_labeling
         return job_service.JobSpec(
@@ -79,6 +98,14 @@ class CreateJobInput:
                 "targetAccuracy": auto.target_accuracy,
                 "initialBatch": auto.initial_batch,
                 "batchSize": auto.batch_size,
+            },
+            gold=None
+            if self.gold is None
+            else {
+                "key": self.gold.key,
+                "minAccuracy": self.gold.min_accuracy,
+                "minAnswers": self.gold.min_answers,
+                "share": self.gold.share,
             },
         )
 

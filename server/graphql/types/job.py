@@ -66,6 +66,16 @@ class ModelRun:
 
 
 @strawberry.type
+class GoldSettings:
+    """How a job uses gold items."""
+
+    key: str
+    min_accuracy: float
+    min_answers: int
+    share: float
+
+
+@strawberry.type
 class WorkerStats:
     """What a job knows of one of its workers."""
 
@@ -86,6 +96,11 @@ class WorkerStats:
         description="Whether the worker's answers look independent of the truth."
     )
     median_seconds: float | None = strawberry.field(description="Median time per task.")
+    gold_answers: int = strawberry.field(description="Gold items answered.")
+    gold_accuracy: float | None = strawberry.field(description="Share of gold items right.")
+    blocked: bool = strawberry.field(
+        description="Below the job's gold accuracy: receives no more tasks of the job."
+    )
 
     @classmethod
     def from_stats(cls, stats: worker_quality.WorkerStats) -> WorkerStats:
@@ -100,6 +115,9 @@ class WorkerStats:
             confusion=stats.confusion,
             spammer=stats.spammer,
             median_seconds=stats.median_seconds,
+            gold_answers=stats.gold_answers,
+            gold_accuracy=stats.gold_accuracy,
+            blocked=stats.blocked,
         )
 
 
@@ -116,6 +134,7 @@ class Job:
     workers_per_item: int
     max_workers_per_item: int | None
     target_confidence: float | None
+    gold: GoldSettings | None
     consensus: str
     workforce: str
     team_id: strawberry.ID | None
@@ -149,6 +168,14 @@ class Job:
             workers_per_item=job.workers_per_item,
             max_workers_per_item=job.max_workers_per_item,
             target_confidence=job.target_confidence,
+            gold=None
+            if job.gold is None
+            else GoldSettings(
+                key=job.gold["key"],
+                min_accuracy=job.gold["minAccuracy"],
+                min_answers=job.gold["minAnswers"],
+                share=job.gold["share"],
+            ),
             consensus=job.consensus,
             workforce=job.workforce,
             team_id=None if job.team_id is None else strawberry.ID(str(job.team_id)),

@@ -1,0 +1,110 @@
+"""Gold items: known answers mixed into workers' streams, which score them and block those
+who fall below the job's accuracy (the rules are in :mod:`quorum.services.jobs`).
+
+Claims and submits read what they need here in the round trips they already make: the
+claim reads the worker's blocked flag along with the job, the submit reads the item's
+gold answer along with the task. A worker's score is kept with one upsert, so that
+submits and the runner's consolidation can update the same record at once.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlmodel import Session
+
+from quorum import audit
+from quorum.errors import Forbidden
+from quorum.events import WorkerBlocked
+from quorum.models import Job, utcnow
+from quorum.rows import Statement, run, select_rows
+
+#: The worker's record in the job (read with the claim's other queries).
+WORKER_RECORD = (
+    "SELECT blocked, gold_answers, gold_correct FROM job_workers "
+    "WHERE job_id = :job AND worker_id = :worker"
+)
+#: The gold answer of a task's item (read with the submit's other queries).
+GOLD_OF_TASK = "SELECT gold_answer FROM items WHERE id = (SELECT item_id FROM tasks WHERE id = :id)"
+
+_PICK = """
+SELECT id FROM items
+WHERE job_id = :job AND gold_answer IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM tasks WHERE tasks.item_id = items.id AND tasks.worker_id = :worker)
+ORDER BY random() LIMIT 1
+"""
+#: A gold item stays closed to ordinary claims: only the count of its tasks changes.
+TAKE = "UPDATE items SET active_count = active_count + 1 WHERE id = :id"
+
+_SCORE = """
+INSERT INTO job_workers
+  (job_id, worker_id, answers, agreed, spammer, gold_answers, gold_correct, blocked, updated_at)
+VALUES (:job, :worker, 0, 0, :false, 1, :correct, :false, :now)
+ON CONFLICT (job_id, worker_id) DO UPDATE SET
+  gold_answers = job_workers.gold_answers + 1,
+  gold_correct = job_workers.gold_correct + excluded.gold_correct,
+  updated_at = excluded.updated_at
+RETURNING gold_answers, gold_correct, blocked
+"""
+_BLOCK = (
+    "UPDATE job_workers SET blocked = :true "
+    "WHERE job_id = :job AND worker_id = :worker AND blocked = :false"
+)
+
+
+def refuse_if_blocked(job: Job, record: Sequence[Mapping[str, Any]]) -> None:
+    """:class:`Forbidden`, saying why, if the worker's record in ``job`` is blocked."""
+    if record and record[0]["blocked"] and job.gold is not None:
+        row = record[0]
+        accuracy = row["gold_correct"] / max(row["gold_answers"], 1)
+        raise Forbidden(
+            f"jobId: you receive no more tasks of job {job.name!r}: {accuracy:.0%} of your "
+            f"answers to its gold items were right, and it needs "
+            f"{job.gold['minAccuracy']:.0%}"
+        )
+
+
+def pick(session: Session, job: Job, worker_id: int) -> int | None:
+    """A gold item for this claim (with the job's gold share of chances) that the worker
+    has not answered, or ``None``."""
+    if job.gold is None or random.random() >= job.gold["share"]:
+        return None
+    rows = select_rows(session, _PICK, {"job": job.id, "worker": worker_id})
+    return int(rows[0]["id"]) if rows else None
+
+
+def take(item_id: int) -> Statement:
+    """The statement that counts a task on a gold item."""
+    return TAKE, {"id": item_id}
+
+
+def score(session: Session, job: Job, worker_id: int, answer: Mapping[str, Any], gold: Any) -> None:
+    """Count the worker's answer to a gold item; block them if their accuracy on gold items,
+    after enough answers, is below the job's minimum."""
+    if job.gold is None or not isinstance(gold, dict):
+        return
+    right = 1.0 if answer.get("label") == gold.get("label") else 0.0
+    (row,) = select_rows(
+        session,
+        _SCORE,
+        {"job": job.id, "worker": worker_id, "correct": right, "false": False, "now": utcnow()},
+    )
+    answers, correct = int(row["gold_answers"]), float(row["gold_correct"])
+    accuracy = correct / answers
+    settings = job.gold
+    if row["blocked"] or answers < settings["minAnswers"] or accuracy >= settings["minAccuracy"]:
+        return
+    if run(session, _BLOCK, {"job": job.id, "worker": worker_id, "true": True, "false": False}):
+        audit.record(
+            session,
+            WorkerBlocked(
+                actor_id=None,
+                entity_id=worker_id,
+                job_id=job.id,
+                gold_answers=answers,
+                accuracy=round(accuracy, 4),
+                min_accuracy=settings["minAccuracy"],
+            ),
+        )

@@ -1,0 +1,138 @@
+"""Gold items through the API: mixed into workers' streams, scoring them, blocking the ones
+below the job's accuracy, labeled with their known answer in the output."""
+
+from __future__ import annotations
+
+import pytest
+
+from quorum.models import Role
+from tests.factories import make_team, make_user, read_output, write_manifest
+from tests.scenarios import running_job
+
+GOLD = {"share": 1.0, "minAnswers": 2, "minAccuracy": 0.75}
+STATS = "query($id: ID!) { job(id: $id) { workerStats { name goldAnswers goldAccuracy blocked } } }"
+EVENTS = """
+query($id: ID!) { auditEvents(jobId: $id, first: 500) { edges { node { action data } } } }
+"""
+
+
+def lines() -> list[dict[str, object]]:
+    """Two gold items (known answers) among four ordinary ones."""
+    gold = [{"source": f"gold text {n}", "gold-label": "positive"} for n in range(2)]
+    return gold + [{"source": f"text {n}"} for n in range(4)]
+
+
+def test_a_worker_below_the_gold_accuracy_is_blocked_and_told_why(quorum_app, quorum_settings, gql):
+    job = running_job(quorum_app, gql, quorum_settings, lines=lines(), workers=2, gold=GOLD)
+    # With share 1.0, each worker's first claims are the gold items.
+    for worker, label in ((0, "positive"), (1, "negative")):
+        for _ in range(2):
+            task = job.claim(worker)
+            assert task["input"]["manifestLine"]["gold-label"] == "positive"
+            job.submit(task, label, worker)
+    error = gql.error(
+        "mutation($id: ID) { claimTask(jobId: $id) { id } }", {"id": job.id}, job.workers[1][1]
+    )
+    assert error.code == "FORBIDDEN"
+    assert "0% of your answers to its gold items were right" in error.message
+    assert "75%" in error.message
+    # The good worker goes on to the ordinary items.
+    task = job.claim(0)
+    assert "gold-label" not in task["input"]["manifestLine"]
+    stats = {
+        row["name"]: row
+        for row in gql.ok(STATS, {"id": job.id}, job.requester)["job"]["workerStats"]
+    }
+    assert stats["worker-job-1-0"] == {
+        "name": "worker-job-1-0",
+        "goldAnswers": 2,
+        "goldAccuracy": 1.0,
+        "blocked": False,
+    }
+    assert stats["worker-job-1-1"]["blocked"] is True
+    assert stats["worker-job-1-1"]["goldAccuracy"] == 0.0
+    edges = gql.ok(EVENTS, {"id": job.id}, job.requester)["auditEvents"]["edges"]
+    blocked = [edge["node"]["data"] for edge in edges if edge["node"]["action"] == "worker.blocked"]
+    assert blocked == [{"gold_answers": 2, "accuracy": 0.0, "min_accuracy": 0.75}]
+
+
+def test_gold_items_are_labeled_with_their_answer_and_never_consolidated(
+    quorum_app, quorum_settings, gql
+):
+    job = running_job(quorum_app, gql, quorum_settings, lines=lines(), workers=1, gold=GOLD)
+    assert job.status()["counters"]["humanLabeled"] == 2  # the gold items, from the start
+    for _ in range(2):  # wrong on both gold items: blocked after them
+        job.submit(job.claim(), "negative")
+    job.run_runner()
+    assert job.status()["counters"]["humanLabeled"] == 2
+    gql.ok("mutation($id: ID!) { stopJob(id: $id) { id } }", {"id": job.id}, job.requester)
+    job.run_runner()
+    output = read_output(quorum_settings, job.status()["outputManifest"])
+    assert [line["source"] for line in output][:2] == ["gold text 0", "gold text 1"]
+    assert output[0]["job-1"] == 1  # "positive", the known answer, whatever the worker said
+    assert output[0]["job-1-metadata"]["confidence"] == 1.0
+    assert "job-1" not in output[2]  # ordinary items went unanswered
+
+
+def test_each_worker_answers_each_gold_item_once(quorum_app, quorum_settings, gql):
+    job = running_job(
+        quorum_app, gql, quorum_settings, lines=lines(), workers=2, gold=GOLD, workersPerItem=1
+    )
+    seen: dict[int, list[str]] = {0: [], 1: []}
+    for worker in (0, 1):
+        while (task := job.claim(worker)) is not None:
+            seen[worker].append(task["input"]["taskObject"])
+            job.submit(task, "positive", worker)
+    for worker in (0, 1):
+        assert sorted(text for text in seen[worker] if text.startswith("gold")) == [
+            "gold text 0",
+            "gold text 1",
+        ]
+    ordinary = [text for texts in seen.values() for text in texts if not text.startswith("gold")]
+    assert sorted(ordinary) == [f"text {n}" for n in range(4)]  # one worker each
+
+
+def test_a_gold_label_outside_the_jobs_labels_fails_the_job_naming_the_line(
+    quorum_app, quorum_settings, gql
+):
+    bad = [{"source": "ok"}, {"source": "gold", "gold-label": "neutral"}]
+    job = running_job(quorum_app, gql, quorum_settings, lines=bad, gold=GOLD)
+    status = job.status()
+    assert status["status"] == "FAILED"
+    assert "line 2: gold-label 'neutral' is not one of this job's labels" in status["failureReason"]
+    assert status["counters"]["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("gold", "message"),
+    [
+        ({"share": 0}, "gold.share: must be above 0"),
+        ({"share": 1.5}, "gold.share: must be above 0 and at most 1"),
+        ({"minAccuracy": 1.2}, "gold.minAccuracy"),
+        ({"minAnswers": 0}, "gold.minAnswers: must be between 1 and 1000"),
+        ({"key": "source"}, "gold.key: 'source' must name a manifest key"),
+    ],
+)
+def test_bad_gold_settings_are_refused_naming_the_field(
+    quorum_app, quorum_settings, gql, gold, message
+):
+    _, requester = make_user(quorum_app, "ria", Role.REQUESTER)
+    worker_id, _ = make_user(quorum_app, "wes", Role.WORKER)
+    team = make_team(quorum_app, "crew", [worker_id])
+    manifest = write_manifest(quorum_settings, "m.manifest", [{"source": "x"}])
+    error = gql.error(
+        "mutation($input: CreateJobInput!) { createJob(input: $input) { id } }",
+        {
+            "input": {
+                "name": "golden",
+                "taskType": "text-classification",
+                "inputManifest": manifest,
+                "labels": ["negative", "positive"],
+                "teamId": str(team),
+                "gold": gold,
+            }
+        },
+        requester,
+    )
+    assert error.code == "BAD_INPUT"
+    assert message in error.message
