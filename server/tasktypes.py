@@ -29,6 +29,9 @@ class TaskType:
     output_type: ClassVar[str]
     #: The crowd element that renders the task, e.g. ``crowd-image-classifier``.
     element: ClassVar[str]
+    #: The key of the answer in Ground Truth's worker responses (``answerContent``), where
+    #: it is not the element's name (bounding boxes: ``boundingBox``).
+    answer_key: ClassVar[str | None] = None
     #: The manifest key the task reads: ``source-ref`` (objects) or ``source`` (inline text).
     source_key: ClassVar[str] = "source-ref"
     #: The consensus algorithm used when a job names none.
@@ -119,5 +122,6 @@ class SingleLabelClassification(TaskType):
 
 
 def answer_content(task_type: TaskType, answer: Mapping[str, Any]) -> dict[str, Any]:
-    """Ground Truth's ``answerContent``: the answer under the crowd element's name."""
-    return {task_type.element: dict(answer)}
+    """Ground Truth's ``answerContent``: the answer under the task type's answer key (the
+    crowd element's name unless the task type says otherwise)."""
+    return {task_type.answer_key or task_type.element: dict(answer)}

@@ -75,7 +75,14 @@ def test_builtins_come_through_the_entry_points(quorum_settings):
         "builtin_majority_vote",
         "builtin_private_workforce",
     } <= set(host.plugin_names)
-    assert list(host.task_types) == ["image-classification", "text-classification"]
+    assert list(host.task_types) == [
+        "bounding-box",
+        "image-classification",
+        "image-classification-multilabel",
+        "named-entity-recognition",
+        "text-classification",
+        "text-classification-multilabel",
+    ]
     assert host.storage.schemes == ["file", "s3"]
 
 
@@ -172,7 +179,15 @@ def test_hook_quorum_task_types(app_with, quorum_settings):
     app, gql = app_with(ShoutingPlugin())
     _, token = make_user(app, "ada", Role.REQUESTER)
     names = [t["name"] for t in gql.ok("{ taskTypes { name } }", token=token)["taskTypes"]]
-    assert names == ["image-classification", "shouting", "text-classification"]
+    assert names == [
+        "bounding-box",
+        "image-classification",
+        "image-classification-multilabel",
+        "named-entity-recognition",
+        "shouting",
+        "text-classification",
+        "text-classification-multilabel",
+    ]
     job = running_job(app, gql, quorum_settings, taskType="shouting")
     job.label_everything()
     job.run_runner()

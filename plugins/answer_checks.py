@@ -1,0 +1,91 @@
+"""What the structured task types (multi-label, boxes, entities) share: the checks that
+validate a worker's answer, and how a label's per-part confidences are written.
+
+Each check takes the value and the path of the field it sits at (``answer.boundingBoxes[2]
+.width``), and either returns the value, typed, or raises :class:`BadInput` with a message
+that starts with that path, so a worker or a client can see which field is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from quorum.consensus import Consolidated
+from quorum.errors import BadInput
+
+#: The most parts (boxes, entities) one answer may hold: consolidation compares every two
+#: parts of an item, so an answer with no bound could stall the runner.
+MAX_PARTS = 1_000
+
+
+def json_object(value: Any, field: str, expected: str) -> dict[str, Any]:
+    """``value`` as a JSON object; ``expected`` shows the shape wanted in the message."""
+    if not isinstance(value, dict):
+        raise BadInput(f"{field}: must be a JSON object like {expected}")
+    return value
+
+
+def json_list(value: Any, field: str, *, most: int = MAX_PARTS) -> list[Any]:
+    """``value`` as a JSON array of at most ``most`` entries."""
+    if not isinstance(value, list):
+        raise BadInput(f"{field}: must be a JSON array")
+    if len(value) > most:
+        raise BadInput(f"{field}: at most {most:,} entries, got {len(value):,}")
+    return value
+
+
+def exact_fields(value: dict[str, Any], field: str, expected: str, keys: Sequence[str]) -> None:
+    """Refuse an object that lacks one of ``keys`` or has another key.
+
+    ``field`` is the object's own path, so the message names ``<field>.<key>``.
+    """
+    for key in keys:
+        if key not in value:
+            raise BadInput(f"{field}.{key}: missing; expected {expected}")
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        raise BadInput(f"{field}.{unknown[0]}: unknown field; expected {expected}")
+
+
+def job_label(value: Any, field: str, labels: Sequence[str]) -> str:
+    """``value`` as one of the job's label categories."""
+    if not isinstance(value, str):
+        raise BadInput(f"{field}: must be a string naming a category")
+    if value not in labels:
+        raise BadInput(f"{field}: {value!r} is not one of this job's labels ({', '.join(labels)})")
+    return value
+
+
+def number(value: Any, field: str, *, positive: bool = False) -> int | float:
+    """``value`` as a finite JSON number at least 0 (above 0 if ``positive``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BadInput(f"{field}: must be a number")
+    if positive and value <= 0:
+        raise BadInput(f"{field}: must be above 0, got {value:g}")
+    if value < 0:
+        raise BadInput(f"{field}: must be at least 0, got {value:g}")
+    return value
+
+
+def integer(value: Any, field: str, *, minimum: int = 0) -> int:
+    """``value`` as a JSON integer at least ``minimum`` (a whole float like ``3.0`` is
+    accepted and returned as ``3``)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInput(f"{field}: must be a whole number")
+    if value < minimum:
+        raise BadInput(f"{field}: must be at least {minimum}, got {value}")
+    return value
+
+
+def part_confidences(consolidated: Consolidated, key: str, parts: int) -> list[dict[str, Any]]:
+    """Ground Truth's per-part confidences (``objects``, ``entities``): the algorithm's
+    ``details[key]`` when it has one entry per part; otherwise (say, a custom
+    consolidation) the item's confidence for each of the ``parts``."""
+    given = consolidated.details.get(key)
+    if isinstance(given, list) and len(given) == parts:
+        return list(given)
+    return [{"confidence": consolidated.confidence} for _ in range(parts)]
