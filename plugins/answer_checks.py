@@ -1,5 +1,5 @@
-"""What the structured task types (multi-label, boxes, entities) share: the checks that
-validate a worker's answer, and how a label's per-part confidences are written.
+"""What the structured task types (multi-label, boxes, entities, masks) share: the checks
+that validate a worker's answer, and how a label's per-part confidences are written.
 
 Each check takes the value and the path of the field it sits at (``answer.boundingBoxes[2]
 .width``), and either returns the value, typed, or raises :class:`BadInput` with a message
@@ -79,6 +79,21 @@ def integer(value: Any, field: str, *, minimum: int = 0) -> int:
     if value < minimum:
         raise BadInput(f"{field}: must be at least {minimum}, got {value}")
     return value
+
+
+#: The shape of the crowd elements' ``inputImageProperties``.
+IMAGE_SHAPE = '{"width", "height"}'
+
+
+def image_size(value: Any, field: str = "answer.inputImageProperties") -> tuple[int, int]:
+    """``value`` as an image element's ``inputImageProperties``: the image's ``(width,
+    height)`` in whole pixels."""
+    image = json_object(value, field, IMAGE_SHAPE)
+    exact_fields(image, field, IMAGE_SHAPE, ("width", "height"))
+    return (
+        integer(image["width"], f"{field}.width", minimum=1),
+        integer(image["height"], f"{field}.height", minimum=1),
+    )
 
 
 def part_confidences(consolidated: Consolidated, key: str, parts: int) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from quorum.errors import BadInput
 from quorum.tasktypes import TaskType
 from quorum_plugins.answer_checks import (
     exact_fields,
-    integer,
+    image_size,
     job_label,
     json_list,
     json_object,
@@ -41,7 +41,6 @@ ANSWER_SHAPE = (
     '"inputImageProperties": {"width", "height"}}'
 )
 BOX_SHAPE = '{"label", "left", "top", "width", "height"}'
-IMAGE_SHAPE = '{"width", "height"}'
 #: How many pixels a box may reach past the image's right or bottom edge.
 TOLERANCE = 1.0
 
@@ -66,7 +65,7 @@ class BoundingBox(TaskType):
         """Accept the element's output: boxes of the job's labels inside the image."""
         answer = json_object(answer, "answer", ANSWER_SHAPE)
         exact_fields(answer, "answer", ANSWER_SHAPE, ("boundingBoxes", "inputImageProperties"))
-        width, height = _image_size(answer["inputImageProperties"])
+        width, height = image_size(answer["inputImageProperties"])
         boxes = [
             _box(box, f"answer.boundingBoxes[{index}]", labels, width, height)
             for index, box in enumerate(json_list(answer["boundingBoxes"], "answer.boundingBoxes"))
@@ -90,16 +89,6 @@ class BoundingBox(TaskType):
             "objects": part_confidences(consolidated, "objects", len(annotations)),
             "class-map": {str(class_id): labels[class_id] for class_id in class_ids},
         }
-
-
-def _image_size(value: Any) -> tuple[int, int]:
-    """The image's ``(width, height)`` in whole pixels."""
-    image = json_object(value, "answer.inputImageProperties", IMAGE_SHAPE)
-    exact_fields(image, "answer.inputImageProperties", IMAGE_SHAPE, ("width", "height"))
-    return (
-        integer(image["width"], "answer.inputImageProperties.width", minimum=1),
-        integer(image["height"], "answer.inputImageProperties.height", minimum=1),
-    )
 
 
 def _box(value: Any, field: str, labels: Sequence[str], width: int, height: int) -> dict[str, Any]:

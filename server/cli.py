@@ -6,6 +6,7 @@ Settings come from ``QUORUM_*`` environment variables; flags override them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import signal
@@ -113,7 +114,12 @@ def consolidate_lines(
     algorithm_name: str | None,
     out: TextIO,
 ) -> None:
-    """Consolidate answers read from ``lines`` and write one JSON line per item to ``out``."""
+    """Consolidate answers read from ``lines`` and write one JSON line per item to ``out``.
+
+    The label is written as in the output manifest, except a reference label (a task type
+    with ``label_is_reference``: semantic-segmentation masks): with no storage to write
+    its object to, the label is the object inline, as a ``data:image/png;base64,...`` URL.
+    """
     from quorum.plugins import PluginHost
     from quorum.runner.output import labeled_output
 
@@ -143,7 +149,11 @@ def consolidate_lines(
         order.setdefault(item)
     result = algorithm.consolidate(answers, labels)
     for item in order:
-        value, metadata = labeled_output(task_type, result.labels[item], labels, None)
+        label = result.labels[item]
+        if task_type.label_is_reference:
+            inline = task_type.label_object(label, labels).data_url()
+            label = dataclasses.replace(label, value=inline)
+        value, metadata = labeled_output(task_type, label, labels, None)
         out.write(json.dumps({"item": item, "label": value, "metadata": metadata}) + "\n")
 
 
@@ -193,7 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=[role.value for role in Role])
     create.set_defaults(handler=cmd_user_create)
 
-    consolidate = commands.add_parser("consolidate", help="consolidate answers from JSON Lines")
+    consolidate = commands.add_parser(
+        "consolidate",
+        help="consolidate answers from JSON Lines",
+        description="Consolidate answers read as JSON Lines and print one JSON line per "
+        "item: the label as in the output manifest, and its metadata. A label Ground Truth "
+        "stores as an object of its own (a semantic-segmentation mask) is printed inline, "
+        "as a data:image/png;base64,... URL.",
+    )
     consolidate.add_argument("--task-type", required=True)
     consolidate.add_argument(
         "--labels", required=True, help="comma-separated, in class-index order"

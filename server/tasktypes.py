@@ -4,15 +4,43 @@ A task type brings everything the core must know about one kind of labeling work
 manifest key it reads, its crowd element, how an answer is validated, and how a
 consolidated label is written into the output manifest (Ground Truth's shape). Plugins
 return subclasses from :func:`quorum.hookspecs.quorum_task_types`.
+
+Most labels are written into the output line itself. A task type with
+:attr:`TaskType.label_is_reference` (semantic segmentation) has its label written as an
+object of its own (a :class:`LabelObject`, from :meth:`TaskType.label_object`) under
+``<output>/<job>/annotations/consolidated-annotation/output/``, and the output line names
+its URL, under a label attribute that ends with ``-ref``, as Ground Truth does.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+
+
+@dataclass(frozen=True)
+class LabelObject:
+    """A consolidated label written as an object of its own (Ground Truth's ``-ref``
+    labels, such as a semantic-segmentation mask)."""
+
+    #: The object's bytes.
+    data: bytes
+    #: The end of the object's name, dot included: ``.png``.
+    extension: str
+    #: The object's media type: ``image/png``.
+    content_type: str
+
+    def data_url(self) -> str:
+        """The object inline, as an RFC 2397 ``data:<type>;base64,...`` URL: how a label
+        names its object where there is no storage to write it to (``quorum
+        consolidate``)."""
+        return f"data:{self.content_type};base64,{base64.b64encode(self.data).decode()}"
 
 
 class TaskType:
@@ -40,6 +68,11 @@ class TaskType:
     min_labels: ClassVar[int] = 1
     #: Most label categories a job of this type may have (``None``: no limit).
     max_labels: ClassVar[int | None] = None
+    #: Whether the label is a reference: written as an object of its own
+    #: (:meth:`label_object`) before the item is labeled, with the output line naming the
+    #: object's URL. Ground Truth requires the label attribute name of such a task type to
+    #: end with ``-ref``, and every other task type's not to (GROUNDTRUTH.md 1.3).
+    label_is_reference: ClassVar[bool] = False
 
     def validate_labels(self, labels: Sequence[str]) -> None:
         """Raise :class:`BadInput` naming the problem if ``labels`` cannot be used."""
@@ -73,8 +106,26 @@ class TaskType:
         """The label value and the task-specific metadata fields for the output manifest.
 
         The core adds ``type``, ``job-name``, ``human-annotated`` and ``creation-date``.
+        For a task type whose :attr:`label_is_reference`, ``consolidated.value`` is the
+        URL of the label's object (see :meth:`label_object`), not the algorithm's value.
         """
         return consolidated.value, {"confidence": consolidated.confidence}
+
+    def label_object(self, consolidated: Consolidated, labels: Sequence[str]) -> LabelObject:
+        """The object a reference label is written as; only called when
+        :attr:`label_is_reference` is set.
+
+        The runner writes it to ``<output>/<job>/annotations/consolidated-annotation/
+        output/<item index>_<timestamp><extension>`` before it marks the item labeled, then
+        calls :meth:`output_label` with the value replaced by the object's URL (``quorum
+        consolidate``, which has no storage, gives a ``data:`` URL instead). The default
+        writes the algorithm's value as JSON.
+        """
+        return LabelObject(
+            data=json.dumps(consolidated.value).encode(),
+            extension=".json",
+            content_type="application/json",
+        )
 
 
 class SingleLabelClassification(TaskType):

@@ -80,6 +80,7 @@ def test_builtins_come_through_the_entry_points(quorum_settings):
         "image-classification",
         "image-classification-multilabel",
         "named-entity-recognition",
+        "semantic-segmentation",
         "text-classification",
         "text-classification-multilabel",
     ]
@@ -184,6 +185,7 @@ def test_hook_quorum_task_types(app_with, quorum_settings):
         "image-classification",
         "image-classification-multilabel",
         "named-entity-recognition",
+        "semantic-segmentation",
         "shouting",
         "text-classification",
         "text-classification-multilabel",

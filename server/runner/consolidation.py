@@ -16,6 +16,13 @@ updates themselves: :func:`plan` reads the items and answers and decides (read
 transaction), :func:`write_responses` writes the raw answers to storage (no transaction),
 and :func:`apply` stores the labels (write transaction). ``apply`` only touches items
 still ``IN_PROGRESS``, so two runners racing on one batch label each item once.
+
+A task type whose label is a reference (``label_is_reference``: semantic-segmentation
+masks) has its label written as an object of its own: :func:`plan` asks the task type for
+the object and puts the object's URL in the output line, and :func:`write_responses`
+writes the object beside the raw answers, so the URL names an object by the time the item
+is labeled. Objects are named after the item and its last answer's time, so a retried
+batch rewrites the same objects.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -37,11 +44,15 @@ from quorum.plugins import PluginHost
 from quorum.rows import run
 from quorum.runner.output import (
     label_fragment,
+    label_object_key,
+    label_objects_prefix,
     labeled_output,
     worker_response,
     worker_responses_prefix,
 )
 from quorum.services.worker_quality import consensus_state, record_batch
+from quorum.storage import join_url
+from quorum.tasktypes import LabelObject, TaskType
 
 logger = logging.getLogger("quorum.runner")
 
@@ -68,6 +79,9 @@ class Outcome:
     failure: str | None = None
     #: Adaptive redundancy: not sure enough yet, the item goes to one more worker.
     escalate: bool = False
+    #: A reference label's object and its key under ``label_objects_prefix``, for
+    #: :func:`write_responses` to write.
+    stored: tuple[str, LabelObject] | None = None
 
 
 def ready_items(session: Session, job: Job, *, partial: bool) -> list[Item]:
@@ -161,9 +175,24 @@ def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> B
         if outcome.label is None:
             outcome.failure = "no answer to consolidate"
             continue
-        outcome.value, metadata = labeled_output(task_type, outcome.label, job.labels, job.name)
-        outcome.output = label_fragment(job.label_attribute_name, outcome.value, metadata)
+        try:
+            _describe(task_type, job, outcome, outcome.label)
+        except Exception as exc:  # a plugin's label it cannot write: fail the item, go on
+            logger.exception("output of an item of job %s failed", job.name)
+            outcome.failure = f"{task_type.name} could not write this label: {exc}"
     return Batch(outcomes=outcomes, result=result)
+
+
+def _describe(task_type: TaskType, job: Job, outcome: Outcome, label: Consolidated) -> None:
+    """Set the outcome's label value and output fragment. A reference label's object is
+    kept for :func:`write_responses`, and the value the output line holds is its URL."""
+    if task_type.label_is_reference:
+        stored = task_type.label_object(label, job.labels)
+        key = label_object_key(outcome.item, outcome.tasks, stored)
+        outcome.stored = (key, stored)
+        label = replace(label, value=join_url(label_objects_prefix(job), key))
+    outcome.value, metadata = labeled_output(task_type, label, job.labels, job.name)
+    outcome.output = label_fragment(job.label_attribute_name, outcome.value, metadata)
 
 
 def _consolidate(
@@ -201,16 +230,21 @@ def _consolidate(
 
 
 def write_responses(plugins: PluginHost, job: Job, outcomes: Sequence[Outcome]) -> None:
-    """Write the raw answers of the labeled items to storage, in Ground Truth's layout."""
+    """Write the raw answers of the labeled items, and their reference labels' objects,
+    to storage, in Ground Truth's layout."""
     task_type = plugins.task_types.get(job.task_type, "taskType")
+    labeled = [outcome for outcome in outcomes if outcome.output is not None]
     plugins.storage.write_many(
         worker_responses_prefix(job),
-        (
-            worker_response(job, task_type, outcome.item, outcome.tasks)
-            for outcome in outcomes
-            if outcome.output is not None
-        ),
+        (worker_response(job, task_type, outcome.item, outcome.tasks) for outcome in labeled),
     )
+    by_type: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
+    for outcome in labeled:
+        if outcome.stored is not None:
+            key, stored = outcome.stored
+            by_type[stored.content_type].append((key, stored.data))
+    for content_type, objects in by_type.items():
+        plugins.storage.write_many(label_objects_prefix(job), objects, content_type)
 
 
 def apply(session: Session, job: Job, batch: Batch) -> int:

@@ -9,6 +9,10 @@ Raw answers go to ``<job name>/annotations/worker-response/iteration-1/<datasetO
 <YYYY-MM-DD_HH:MM:SS>.json`` as ``{"answers": [...]}`` with ``answerContent`` under the
 crowd element's name, ``workerId``, ``acceptanceTime``, ``submissionTime`` and
 ``timeSpentInSeconds``.
+
+A reference label (a task type with ``label_is_reference``: semantic-segmentation masks)
+is an object of its own at ``<job name>/annotations/consolidated-annotation/output/
+<datasetObjectId>_<ISO timestamp><extension>``, and the output line holds its URL.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlmodel import Session, col, select
 from quorum.consensus import Consolidated
 from quorum.models import Item, Job, Task
 from quorum.storage import Storage, join_url
-from quorum.tasktypes import TaskType, answer_content
+from quorum.tasktypes import LabelObject, TaskType, answer_content
 
 STREAM_BATCH = 5_000
 
@@ -112,14 +116,20 @@ def worker_responses_prefix(job: Job) -> str:
     return join_url(job.output_path, job.name, "annotations/worker-response/iteration-1")
 
 
+def _last_answer_time(item: Item, tasks: Sequence[Task]) -> datetime:
+    """When the item's last answer came in: what names the objects written for it, so
+    that a retried consolidation rewrites the same objects."""
+    last = max((task.submitted_at for task in tasks if task.submitted_at), default=None)
+    return last or item.labeled_at or datetime.now()
+
+
 def worker_response(
     job: Job, task_type: TaskType, item: Item, tasks: Sequence[Task]
 ) -> tuple[str, bytes]:
     """One item's raw answers as Ground Truth stores them: the key under
     :func:`worker_responses_prefix` (``<item>/<timestamp>.json``, named after the last
     answer's time, so a retried consolidation rewrites the same file) and the JSON body."""
-    last = max((task.submitted_at for task in tasks if task.submitted_at), default=None)
-    stamp = (last or item.labeled_at or datetime.now()).strftime("%Y-%m-%d_%H:%M:%S")
+    stamp = _last_answer_time(item, tasks).strftime("%Y-%m-%d_%H:%M:%S")
     answers = [
         {
             "answerContent": answer_content(task_type, task.answer or {}),
@@ -131,3 +141,18 @@ def worker_response(
         for task in tasks
     ]
     return f"{item.position}/{stamp}.json", json.dumps({"answers": answers}).encode()
+
+
+def label_objects_prefix(job: Job) -> str:
+    """Where the job's reference labels go: ``<output>/<job>/annotations/
+    consolidated-annotation/output``."""
+    return join_url(job.output_path, job.name, "annotations/consolidated-annotation/output")
+
+
+def label_object_key(item: Item, tasks: Sequence[Task], stored: LabelObject) -> str:
+    """The key of an item's label object under :func:`label_objects_prefix`: Ground
+    Truth's ``<datasetObjectId>_<ISO timestamp><extension>``, such as
+    ``0_2022-09-09T17:25:31.918770.png``, timestamped with the last answer's time like the
+    worker responses."""
+    moment = _last_answer_time(item, tasks).replace(tzinfo=None)
+    return f"{item.position}_{moment.isoformat(timespec='microseconds')}{stored.extension}"

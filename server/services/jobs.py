@@ -48,6 +48,7 @@ from quorum.models import (
     utcnow,
 )
 from quorum.plugins import PluginHost
+from quorum.tasktypes import TaskType
 
 JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 ATTRIBUTE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}")
@@ -148,7 +149,25 @@ def _check_gold(
     return settings
 
 
-def _check_attribute_name(name: str, field: str) -> None:
+def label_attribute(spec: JobSpec, task_type: TaskType) -> str:
+    """The job's label attribute name, checked against Ground Truth's rules (GROUNDTRUTH.md
+    1.3); :class:`BadInput` naming the problem otherwise.
+
+    Without ``labelAttributeName`` it is the job's name, with ``-ref`` appended for a task
+    type whose label is a reference (``label_is_reference``: semantic segmentation) unless
+    the name already ends with it: such a name must end with ``-ref``, any other must not.
+    """
+    if spec.label_attribute_name:
+        name, field = spec.label_attribute_name, "labelAttributeName"
+    elif task_type.label_is_reference and not spec.name.endswith("-ref"):
+        name, field = f"{spec.name}-ref", "labelAttributeName (the job name and -ref)"
+    else:
+        name, field = spec.name, "labelAttributeName (the job name)"
+    _check_attribute_name(name, field, task_type)
+    return name
+
+
+def _check_attribute_name(name: str, field: str, task_type: TaskType) -> None:
     if len(name) > 127 or not ATTRIBUTE_NAME.fullmatch(name):
         raise BadInput(
             f"{field}: {name!r} must be 1-127 letters, digits and hyphens, starting and "
@@ -156,8 +175,13 @@ def _check_attribute_name(name: str, field: str) -> None:
         )
     if name.endswith("-metadata") or name in {"source", "source-ref"}:
         raise BadInput(f"{field}: {name!r} is reserved for Ground Truth's manifest keys")
-    if name.endswith("-ref"):
-        raise BadInput(f"{field}: {name!r} must not end with -ref for this task type")
+    if task_type.label_is_reference and not name.endswith("-ref"):
+        raise BadInput(
+            f"{field}: {name!r} must end with -ref for {task_type.name}, whose label is the "
+            "URL of an object"
+        )
+    if not task_type.label_is_reference and name.endswith("-ref"):
+        raise BadInput(f"{field}: {name!r} must not end with -ref for {task_type.name}")
 
 
 def _check_url(plugins: PluginHost, field: str, url: str) -> None:
@@ -178,11 +202,7 @@ def create_job(
         )
     task_type = plugins.task_types.get(spec.task_type, "taskType")
     task_type.validate_labels(spec.labels)
-    attribute = spec.label_attribute_name or spec.name
-    _check_attribute_name(
-        attribute,
-        "labelAttributeName" if spec.label_attribute_name else "labelAttributeName (the job name)",
-    )
+    attribute = label_attribute(spec, task_type)
     if len(spec.input_manifest) > 1024:
         raise BadInput("inputManifest: at most 1024 characters")
     _check_url(plugins, "inputManifest", spec.input_manifest)
