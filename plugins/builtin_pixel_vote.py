@@ -22,8 +22,10 @@ function to the image". Here:
   final one, rounded to 2 decimals. One worker (one usable mask) gives 0. The same value is
   written for every class of the ``internal-color-map`` detail, as in Ground Truth.
 - **Output.** The value is the consolidated mask as the bytes of a palettised ("P") PNG
-  whose pixel values are class indices; palette entry 0 is white, entry ``i`` the ``i``-th
-  colour of d3's category10 (repeating after ten), unused entries white.
+  whose pixel values are class indices; palette entry 0 is white, entry ``i`` the colour
+  most of the item's workers painted label ``i`` with (their ``labelMappings``), so the
+  mask looks like what they drew; d3's category10 (repeating after ten) for a label nobody
+  painted; unused entries white. ``internal-color-map`` names the same colours.
 - **Workers** score the share of pixels where their class is the final one.
 """
 
@@ -69,14 +71,34 @@ def hex_color(class_index: int) -> str:
     return BACKGROUND_COLOR if class_index == 0 else CATEGORY10[(class_index - 1) % 10]
 
 
-def internal_color_map(labels: Sequence[str], confidence: float) -> dict[str, dict[str, Any]]:
+def internal_color_map(
+    labels: Sequence[str], confidence: float, colors: Sequence[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Ground Truth's ``internal-color-map``: per class index (as a string), its
-    ``class-name`` (``BACKGROUND`` for 0), ``hex-color`` and the image's ``confidence``."""
+    ``class-name`` (``BACKGROUND`` for 0), ``hex-color`` (``colors[i]`` for label ``i`` if
+    given, else category10) and the image's ``confidence``."""
+    palette = [BACKGROUND_COLOR, *(colors or [hex_color(i + 1) for i in range(len(labels))])]
     names = ["BACKGROUND", *labels]
     return {
-        str(index): {"class-name": name, "hex-color": hex_color(index), "confidence": confidence}
+        str(index): {"class-name": name, "hex-color": palette[index], "confidence": confidence}
         for index, name in enumerate(names)
     }
+
+
+def label_colors(answers: Sequence[WorkerAnswer], labels: Sequence[str]) -> list[str]:
+    """Per label, the colour most of the item's workers painted it with (their
+    ``labelMappings``), so the consolidated mask looks like what they drew; category10
+    for a label nobody mapped."""
+    chosen = []
+    for index, label in enumerate(labels, start=1):
+        used = Counter(
+            str(mapping["color"]).lower()
+            for answer in answers
+            if isinstance(mapping := answer.answer.get("labelMappings", {}).get(label), dict)
+            and "color" in mapping
+        )
+        chosen.append(used.most_common(1)[0][0] if used else hex_color(index))
+    return chosen
 
 
 class PixelVote(ConsensusAlgorithm):
@@ -106,7 +128,8 @@ class PixelVote(ConsensusAlgorithm):
             stack = np.stack([mask for mask, ok in zip(masks, usable, strict=True) if ok])
             final = _vote(stack, len(labels) + 1)
             skipped = [a.worker for a, ok in zip(given, usable, strict=True) if not ok]
-            results[item] = _consolidated(final, stack, labels, skipped)
+            colors = label_colors(given, labels)
+            results[item] = _consolidated(final, stack, labels, colors, skipped)
             scores += [
                 (answer.worker, float(np.mean(mask == final)) if ok else 0.0)
                 for answer, mask, ok in zip(given, masks, usable, strict=True)
@@ -115,15 +138,19 @@ class PixelVote(ConsensusAlgorithm):
 
 
 def _consolidated(
-    final: ClassMap, stack: ClassMap, labels: Sequence[str], skipped: list[Hashable]
+    final: ClassMap,
+    stack: ClassMap,
+    labels: Sequence[str],
+    colors: Sequence[str],
+    skipped: list[Hashable],
 ) -> Consolidated:
     """The palettised mask, with the image's confidence in ``internal-color-map``."""
     confidence = 0.0 if len(stack) == 1 else round(float(np.mean(stack == final)), 2)
     return Consolidated(
-        value=_palette_png(final, len(labels)),
+        value=_palette_png(final, colors),
         confidence=confidence,
         details={
-            "internal-color-map": internal_color_map(labels, confidence),
+            "internal-color-map": internal_color_map(labels, confidence, colors),
             "skipped-workers": skipped,
         },
     )
@@ -178,11 +205,12 @@ def _vote(stack: ClassMap, classes: int) -> ClassMap:
     return np.where(votes == len(stack), voted, smoothed)
 
 
-def _palette_png(classes: ClassMap, label_count: int) -> bytes:
-    """``classes`` as a palettised PNG whose pixel values are the class indices."""
+def _palette_png(classes: ClassMap, colors: Sequence[str]) -> bytes:
+    """``classes`` as a palettised PNG whose pixel values are the class indices; palette
+    entry 0 is white, entry ``i`` label ``i``'s colour."""
     height, width = classes.shape
     image = Image.frombytes("P", (width, height), classes.tobytes())
-    palette = b"".join(bytes.fromhex(hex_color(index)[1:]) for index in range(label_count + 1))
+    palette = b"".join(bytes.fromhex(color[1:]) for color in [BACKGROUND_COLOR, *colors])
     image.putpalette(palette + b"\xff" * (3 * 256 - len(palette)))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

@@ -13,7 +13,7 @@ from PIL import Image
 from quorum.consensus import WorkerAnswer
 from quorum.plugins import PluginHost
 from quorum.settings import Settings
-from quorum_plugins.builtin_pixel_vote import PixelVote, internal_color_map
+from quorum_plugins.builtin_pixel_vote import PixelVote, internal_color_map, label_colors
 
 LABELS = ["road", "car"]
 #: The worker UI's colours, which differ from the consolidated palette.
@@ -73,7 +73,8 @@ def test_the_mask_is_a_palette_png_of_class_indices():
     with Image.open(io.BytesIO(label.value)) as image:
         palette = image.getpalette()
     assert palette is not None
-    assert palette[:9] == [0xFF, 0xFF, 0xFF, 0x1F, 0x77, 0xB4, 0xFF, 0x7F, 0x0E]
+    # White, then the colours the workers painted road and car with (MAPPINGS).
+    assert palette[:9] == [0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0x00, 0xFF, 0x00, 0xFF]
     assert set(palette[9:]) == {0xFF}  # padding in white
     assert label.confidence == 1.0
     assert set(label.details) == {"internal-color-map", "skipped-workers"}
@@ -120,7 +121,7 @@ def test_a_vote_tie_goes_to_the_lower_class():
     assert label.confidence == 0.5
     assert label.details["internal-color-map"]["2"] == {
         "class-name": "car",
-        "hex-color": "#ff7f0e",
+        "hex-color": "#ff00ff",  # as the workers painted it
         "confidence": 0.5,
     }
 
@@ -201,3 +202,15 @@ def test_several_items_in_one_call():
 def test_more_labels_than_a_palette_holds_are_refused():
     with pytest.raises(ValueError, match="at most 255 labels"):
         consolidate(mask("r"), labels=[f"l{i}" for i in range(256)])
+
+
+def test_label_colours_follow_most_workers_and_fall_back_to_category10():
+    def answer_with(mappings):
+        return WorkerAnswer(item="img", worker=len(mappings), answer={"labelMappings": mappings})
+
+    answers = [
+        answer_with({"road": {"color": "#00FF00"}}),
+        answer_with({"road": {"color": "#00ff00"}, "car": {"color": "#123456"}}),
+        answer_with({"road": {"color": "#abcdef"}}),
+    ]
+    assert label_colors(answers, ["road", "car", "sky"]) == ["#00ff00", "#123456", "#2ca02c"]

@@ -499,7 +499,7 @@ def test_consolidate_prints_the_mask_inline_as_a_data_url(tmp_path):
     assert classes(base64.b64decode(b["label"].removeprefix(prefix))) == [[0] * 8] * 6
     assert a["metadata"]["type"] == "groundtruth/semantic-segmentation"
     assert "job-name" not in a["metadata"]
-    assert color_map["1"] == {"class-name": "road", "hex-color": "#1f77b4", "confidence": 0.99}
+    assert color_map["1"] == {"class-name": "road", "hex-color": "#00ff00", "confidence": 0.99}
     # one worker: confidence 0, as in Ground Truth
     assert {entry["confidence"] for entry in b["metadata"]["internal-color-map"].values()} == {0}
 
