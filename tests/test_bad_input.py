@@ -274,6 +274,61 @@ BAD_JOBS = [
         "resnet",
         id="unknown-auto-labeling-model",
     ),
+    case(
+        {"workersPerItem": 3, "maxWorkersPerItem": 2},
+        "BAD_INPUT",
+        "maxWorkersPerItem: must be between",
+        id="max-workers-below-workers",
+    ),
+    case(
+        {"maxWorkersPerItem": 10},
+        "BAD_INPUT",
+        "maxWorkersPerItem: must be between workersPerItem (1) and 9",
+        id="max-workers-over-9",
+    ),
+    case(
+        {"maxWorkersPerItem": 3, "targetConfidence": 0.99},
+        "BAD_INPUT",
+        "targetConfidence: must be above 0",
+        id="target-confidence-over-cap",
+    ),
+    case(
+        {"maxWorkersPerItem": 3, "targetConfidence": 0},
+        "BAD_INPUT",
+        "targetConfidence: must be above 0",
+        id="target-confidence-zero",
+    ),
+    case(
+        {"targetConfidence": 0.8},
+        "BAD_INPUT",
+        "targetConfidence: only used with maxWorkersPerItem",
+        id="target-confidence-alone",
+    ),
+    case({"gold": {"share": 0}}, "BAD_INPUT", "gold.share: must be above 0", id="gold-share-zero"),
+    case(
+        {"gold": {"share": 1.5}},
+        "BAD_INPUT",
+        "gold.share: must be above 0 and at most 1",
+        id="gold-share-over-1",
+    ),
+    case(
+        {"gold": {"minAccuracy": 1.2}},
+        "BAD_INPUT",
+        "gold.minAccuracy",
+        id="gold-min-accuracy-over-1",
+    ),
+    case(
+        {"gold": {"minAnswers": 0}},
+        "BAD_INPUT",
+        "gold.minAnswers: must be between 1 and 1000",
+        id="gold-min-answers-zero",
+    ),
+    case(
+        {"gold": {"key": "source"}},
+        "BAD_INPUT",
+        "gold.key: 'source' must name a manifest key",
+        id="gold-key-source",
+    ),
 ]
 
 

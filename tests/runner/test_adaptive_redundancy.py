@@ -3,8 +3,6 @@ consensus is less sure than the job's target, up to maxWorkersPerItem."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.factories import text_lines
 from tests.scenarios import running_job
 
@@ -82,42 +80,3 @@ def test_at_most_max_workers_answer_even_when_still_unsure(quorum_app, quorum_se
         job.requester,
     )["job"]["workerStats"]
     assert sum(row["submitted"] for row in answers) == 3  # the fourth worker got nothing
-
-
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        ({"workersPerItem": 3, "maxWorkersPerItem": 2}, "maxWorkersPerItem: must be between"),
-        ({"maxWorkersPerItem": 10}, "maxWorkersPerItem: must be between workersPerItem (1) and 9"),
-        ({"maxWorkersPerItem": 3, "targetConfidence": 0.99}, "targetConfidence: must be above 0"),
-        ({"maxWorkersPerItem": 3, "targetConfidence": 0}, "targetConfidence: must be above 0"),
-        ({"targetConfidence": 0.8}, "targetConfidence: only used with maxWorkersPerItem"),
-    ],
-)
-def test_bad_adaptive_settings_are_refused_naming_the_field(
-    quorum_app, quorum_settings, gql, fields, message
-):
-    from quorum.models import Role
-    from tests.factories import make_team, make_user, write_manifest
-
-    _, requester = make_user(quorum_app, "ria", Role.REQUESTER)
-    worker_id, _ = make_user(quorum_app, "wes", Role.WORKER)
-    team = make_team(quorum_app, "crew", [worker_id])
-    manifest = write_manifest(quorum_settings, "m.manifest", text_lines(1))
-    error = gql.error(
-        "mutation($input: CreateJobInput!) { createJob(input: $input) { id } }",
-        {
-            "input": {
-                "name": "adaptive",
-                "taskType": "text-classification",
-                "inputManifest": manifest,
-                "labels": ["negative", "positive"],
-                "teamId": str(team),
-                **fields,
-            }
-        },
-        requester,
-    )
-    assert error.code == "BAD_INPUT"
-    assert message in error.message
-    assert gql.ok("{ jobs { edges { node { id } } } }", token=requester)["jobs"]["edges"] == []

@@ -3,10 +3,7 @@ below the job's accuracy, labeled with their known answer in the output."""
 
 from __future__ import annotations
 
-import pytest
-
-from quorum.models import Role
-from tests.factories import make_team, make_user, read_output, write_manifest
+from tests.factories import read_output
 from tests.scenarios import running_job
 
 GOLD = {"share": 1.0, "minAnswers": 2, "minAccuracy": 0.75}
@@ -101,38 +98,3 @@ def test_a_gold_label_outside_the_jobs_labels_fails_the_job_naming_the_line(
     assert status["status"] == "FAILED"
     assert "line 2: gold-label 'neutral' is not one of this job's labels" in status["failureReason"]
     assert status["counters"]["total"] == 0
-
-
-@pytest.mark.parametrize(
-    ("gold", "message"),
-    [
-        ({"share": 0}, "gold.share: must be above 0"),
-        ({"share": 1.5}, "gold.share: must be above 0 and at most 1"),
-        ({"minAccuracy": 1.2}, "gold.minAccuracy"),
-        ({"minAnswers": 0}, "gold.minAnswers: must be between 1 and 1000"),
-        ({"key": "source"}, "gold.key: 'source' must name a manifest key"),
-    ],
-)
-def test_bad_gold_settings_are_refused_naming_the_field(
-    quorum_app, quorum_settings, gql, gold, message
-):
-    _, requester = make_user(quorum_app, "ria", Role.REQUESTER)
-    worker_id, _ = make_user(quorum_app, "wes", Role.WORKER)
-    team = make_team(quorum_app, "crew", [worker_id])
-    manifest = write_manifest(quorum_settings, "m.manifest", [{"source": "x"}])
-    error = gql.error(
-        "mutation($input: CreateJobInput!) { createJob(input: $input) { id } }",
-        {
-            "input": {
-                "name": "golden",
-                "taskType": "text-classification",
-                "inputManifest": manifest,
-                "labels": ["negative", "positive"],
-                "teamId": str(team),
-                "gold": gold,
-            }
-        },
-        requester,
-    )
-    assert error.code == "BAD_INPUT"
-    assert message in error.message
