@@ -64,12 +64,13 @@ from quorum.consensus import ConsensusAlgorithm, ConsensusResult, WorkerAnswer, 
 from quorum_plugins.classification_answers import (
     EncodedAnswers,
     FloatArray,
+    WorkerState,
     encode,
     labels_from_posteriors,
     worker_agreement,
 )
 
-_STATE_VERSION = 1
+_STATE = WorkerState(version=1, with_labels=True)
 
 
 @dataclass(frozen=True)
@@ -271,21 +272,12 @@ def _informativeness(confusion: FloatArray) -> FloatArray:
     return np.asarray(gaps.sum(axis=(1, 2)) / (k * (k - 1)), dtype=np.float64)
 
 
-def _earlier_counts(state: Mapping[str, Any] | None, labels: Sequence[str]) -> Mapping[str, Any]:
-    """Worker id -> soft counts from ``state``; nothing if it was made with other labels or
-    by another version of this algorithm."""
-    if state and state.get("version") == _STATE_VERSION and state.get("labels") == list(labels):
-        workers: Mapping[str, Any] = state.get("workers", {})
-        return workers
-    return {}
-
-
 def _history(state: Mapping[str, Any] | None, encoded: EncodedAnswers) -> FloatArray:
     """The soft counts earlier batches learned for this batch's workers (zeros for workers
     seen first now)."""
     k = len(encoded.labels)
     history = np.zeros((len(encoded.workers), k, k))
-    known = _earlier_counts(state, encoded.labels)
+    known = _STATE.earlier(state, encoded.labels)
     for index, worker in enumerate(encoded.workers):
         counts = known.get(str(worker))
         if counts is not None and np.shape(counts) == (k, k):
@@ -297,11 +289,9 @@ def _new_state(
     state: Mapping[str, Any] | None, encoded: EncodedAnswers, fit: Fit
 ) -> dict[str, Any]:
     """Every worker's counts so far: this batch's workers updated, the others kept."""
-    workers = dict(_earlier_counts(state, encoded.labels))
     rounded = np.round(fit.counts, 4).tolist()
-    for index, worker in enumerate(encoded.workers):
-        workers[str(worker)] = rounded[index]
-    return {"version": _STATE_VERSION, "labels": list(encoded.labels), "workers": workers}
+    numbers = {str(worker): rounded[index] for index, worker in enumerate(encoded.workers)}
+    return _STATE.updated(state, encoded.labels, numbers)
 
 
 class GroundTruthDawidSkene(DawidSkene):

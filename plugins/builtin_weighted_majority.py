@@ -27,12 +27,13 @@ from quorum.consensus import ConsensusAlgorithm, ConsensusResult, WorkerAnswer
 from quorum_plugins.classification_answers import (
     EncodedAnswers,
     FloatArray,
+    WorkerState,
     encode,
     labels_from_posteriors,
     worker_agreement,
 )
 
-_STATE_VERSION = 1
+_STATE = WorkerState(version=1, with_labels=False)
 
 
 class WeightedMajority(ConsensusAlgorithm):
@@ -129,19 +130,12 @@ def _history(
     """Per worker of this batch: answers that agreed, and answers, in earlier batches."""
     agreed = np.zeros(len(encoded.workers))
     answered = np.zeros(len(encoded.workers))
-    known = _earlier(state)
+    known = _STATE.earlier(state, encoded.labels)
     for index, worker in enumerate(encoded.workers):
         counts = known.get(str(worker))
         if isinstance(counts, list) and len(counts) == 2:
             agreed[index], answered[index] = float(counts[0]), float(counts[1])
     return agreed, answered
-
-
-def _earlier(state: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if state and state.get("version") == _STATE_VERSION:
-        workers: Mapping[str, Any] = state.get("workers", {})
-        return workers
-    return {}
 
 
 def _new_state(
@@ -150,10 +144,11 @@ def _new_state(
     agreed: FloatArray,
     answered: FloatArray,
 ) -> dict[str, Any]:
-    workers = dict(_earlier(state))
-    for index, worker in enumerate(encoded.workers):
-        workers[str(worker)] = [round(float(agreed[index]), 4), float(answered[index])]
-    return {"version": _STATE_VERSION, "workers": workers}
+    numbers = {
+        str(worker): [round(float(agreed[index]), 4), float(answered[index])]
+        for index, worker in enumerate(encoded.workers)
+    }
+    return _STATE.updated(state, encoded.labels, numbers)
 
 
 @hookimpl

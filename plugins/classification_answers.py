@@ -5,13 +5,15 @@ Algorithms that learn worker quality (``dawid-skene``, ``weighted-majority``) wo
 integer arrays, one entry per answer: which item, which worker, which label. They report
 confidence the way Ground Truth does: the item's top posterior rounded to 2 decimals, at
 most 0.95 (the cap seen in Ground Truth's published classification outputs), and 0 for an
-item only one worker answered ("a single worker gives a confidence of 0").
+item only one worker answered ("a single worker gives a confidence of 0"). What they learn
+of each worker carries from batch to batch of a job in a :class:`WorkerState`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -124,3 +126,35 @@ def worker_agreement(
         )
         for index, worker in enumerate(encoded.workers)
     }
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    """The shape of an algorithm's ``ConsensusResult.state``: ``{"version", "workers":
+    {str(worker id): numbers}}``, with the job's ``labels`` too when the numbers depend on
+    them. A state of another version, or made with other labels, is ignored."""
+
+    version: int
+    with_labels: bool
+
+    def earlier(self, state: Mapping[str, Any] | None, labels: Sequence[str]) -> Mapping[str, Any]:
+        """Worker id -> the numbers ``state`` carries (nothing if it does not fit)."""
+        if not state or state.get("version") != self.version:
+            return {}
+        if self.with_labels and state.get("labels") != list(labels):
+            return {}
+        workers: Mapping[str, Any] = state.get("workers", {})
+        return workers
+
+    def updated(
+        self,
+        state: Mapping[str, Any] | None,
+        labels: Sequence[str],
+        numbers: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """The next state: every worker ``state`` knew, with ``numbers`` (by worker id)
+        replacing theirs."""
+        workers = {**self.earlier(state, labels), **numbers}
+        if self.with_labels:
+            return {"version": self.version, "labels": list(labels), "workers": workers}
+        return {"version": self.version, "workers": workers}
