@@ -565,20 +565,43 @@ class GraphQLFailed(RuntimeError):
     """A GraphQL response carried errors."""
 
 
-def graphql(
-    client: httpx.Client, token: str, query: str, variables: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """POST one operation to ``/graphql``; its data, or :class:`GraphQLFailed`."""
-    response = client.post(
-        "/graphql",
-        json={"query": query, "variables": variables or {}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    body = response.json()
-    if body.get("errors"):
-        raise GraphQLFailed(json.dumps(body["errors"])[:500])
-    data: dict[str, Any] = body["data"]
-    return data
+class LeanClient:
+    """The benchmark's GraphQL over HTTP (set-up and measured clients alike): the standard
+    library's ``http.client`` on one keep-alive connection. httpx spends about half a
+    millisecond of client CPU per request, which with two CPUs shared by server and clients
+    showed up as server latency; a lean client measures the server (its JSON in and out is
+    the same)."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = urlsplit(base_url)
+        self.connection = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=60
+        )
+
+    def graphql(
+        self, token: str, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """POST one operation to ``/graphql``; its data, or :class:`GraphQLFailed`."""
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        self.connection.request("POST", "/graphql", body, headers)
+        answer = json.loads(self.connection.getresponse().read())
+        if answer.get("errors"):
+            raise GraphQLFailed(json.dumps(answer["errors"])[:500])
+        data: dict[str, Any] = answer["data"]
+        return data
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+    def __enter__(self) -> LeanClient:
+        """The client, for a ``with`` block that closes it."""
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Close the connection."""
+        self.close()
 
 
 class Server:
@@ -681,13 +704,12 @@ def setup_serve(server: Server, workers: int) -> ServeSetup:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         tokens = list(pool.map(lambda pair: server.create_user(*pair), names))
     requester, worker_tokens = tokens[0], tokens[1:]
-    with httpx.Client(base_url=server.base_url, timeout=60) as client:
+    with LeanClient(server.base_url) as client:
         member_ids = [
-            graphql(client, token, "query { viewer { id } }")["viewer"]["id"]
+            client.graphql(token, "query { viewer { id } }")["viewer"]["id"]
             for token in worker_tokens
         ]
-        team = graphql(
-            client,
+        team = client.graphql(
             requester,
             "mutation($input: CreateTeamInput!) { createTeam(input: $input) { id } }",
             {"input": {"name": "bench-team", "memberIds": member_ids}},
@@ -699,10 +721,9 @@ def create_jobs(server: Server, setup: ServeSetup, manifest: Path, count: int) -
     """``count`` jobs on ``manifest`` via GraphQL ``createJob``, each IN_PROGRESS on return
     (one fresh job per measured round, so that every round starts from the same state)."""
     job_ids = []
-    with httpx.Client(base_url=server.base_url, timeout=60) as client:
+    with LeanClient(server.base_url) as client:
         for index in range(count):
-            job = graphql(
-                client,
+            job = client.graphql(
                 setup.requester,
                 "mutation($input: CreateJobInput!) { createJob(input: $input) { id } }",
                 {
@@ -722,12 +743,11 @@ def create_jobs(server: Server, setup: ServeSetup, manifest: Path, count: int) -
     return job_ids
 
 
-def wait_in_progress(client: httpx.Client, token: str, job_id: str, timeout: float = 300) -> None:
+def wait_in_progress(client: LeanClient, token: str, job_id: str, timeout: float = 300) -> None:
     """Poll ``job(id) { status }`` until the runner has ingested the job."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = graphql(
-            client,
+        job = client.graphql(
             token,
             "query($id: ID!) { job(id: $id) { status failureReason } }",
             {"id": job_id},
@@ -762,34 +782,6 @@ class ClientResult:
     cpu_seconds: float = 0.0
 
 
-class LeanClient:
-    """The measured clients' HTTP: the standard library's ``http.client`` on one keep-alive
-    connection. httpx spends about half a millisecond of client CPU per request, which
-    with two CPUs shared by server and clients showed up as server latency; a lean client
-    measures the server (its JSON in and out is the same)."""
-
-    def __init__(self, base_url: str) -> None:
-        parts = urlsplit(base_url)
-        self.connection = http.client.HTTPConnection(
-            parts.hostname or "127.0.0.1", parts.port, timeout=60
-        )
-
-    def graphql(self, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """POST one operation to ``/graphql``; its data, or :class:`GraphQLFailed`."""
-        body = json.dumps({"query": query, "variables": variables}).encode()
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        self.connection.request("POST", "/graphql", body, headers)
-        answer = json.loads(self.connection.getresponse().read())
-        if answer.get("errors"):
-            raise GraphQLFailed(json.dumps(answer["errors"])[:500])
-        data: dict[str, Any] = answer["data"]
-        return data
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()
-
-
 def claim_submit(client: LeanClient, spec: ClientSpec) -> bool:
     """One iteration: claim a task, answer it. ``False`` when nothing was left to claim."""
     claimed = client.graphql(spec.token, CLAIM, {"jobId": spec.job_id})["claimTask"]
@@ -804,8 +796,7 @@ def client_loop(spec: ClientSpec, ready: Callable[[], object]) -> ClientResult:
     warm-up and before the end are measured. ``ready`` is called (a barrier) first."""
     result = ClientResult()
     cpu_start = time.thread_time()
-    client = LeanClient(spec.base_url)
-    try:
+    with LeanClient(spec.base_url) as client:
         ready()
         measure_from = time.perf_counter() + spec.warmup
         end = measure_from + spec.duration
@@ -820,8 +811,6 @@ def client_loop(spec: ClientSpec, ready: Callable[[], object]) -> ClientResult:
                 continue
             if started >= measure_from:
                 result.latencies.append(time.perf_counter() - started)
-    finally:
-        client.close()
     result.cpu_seconds = time.thread_time() - cpu_start
     return result
 
