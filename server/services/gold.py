@@ -54,9 +54,23 @@ _BLOCK = (
 )
 
 
+def is_blocked(session: Session, job: Job, worker_id: int) -> bool:
+    """Whether gold items have blocked the worker from ``job`` (read on its own, for a
+    claim that looks through every job the worker may work on)."""
+    if job.gold is None:
+        return False
+    record = select_rows(session, WORKER_RECORD, {"job": job.id, "worker": worker_id})
+    return _blocked(job, record)
+
+
+def _blocked(job: Job, record: Sequence[Mapping[str, Any]]) -> bool:
+    return job.gold is not None and bool(record) and bool(record[0]["blocked"])
+
+
 def refuse_if_blocked(job: Job, record: Sequence[Mapping[str, Any]]) -> None:
-    """:class:`Forbidden`, saying why, if the worker's record in ``job`` is blocked."""
-    if record and record[0]["blocked"] and job.gold is not None:
+    """:class:`Forbidden`, saying why, if the worker's record in ``job`` (the rows of
+    :data:`WORKER_RECORD`) is blocked."""
+    if _blocked(job, record) and job.gold is not None:
         row = record[0]
         accuracy = row["gold_correct"] / max(row["gold_answers"], 1)
         raise Forbidden(

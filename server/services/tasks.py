@@ -208,28 +208,16 @@ def claim_task(
     for job in jobs:
         assert job.id is not None
         if job_id is None:
-            if _blocked(session, job, worker.id):
+            if gold.is_blocked(session, job, worker.id):
                 continue
             if held := _held_task(session, job.id, worker.id, now):
                 return held
         if not job_is_open(job, now):
             continue
-        take: Statement
-        if (item_id := gold.pick(session, job, worker.id)) is not None:
-            take = gold.take(item_id)
-        else:
-            capped = _at_concurrency_cap(session, job)
-            item_id = _pick_item(session, job, worker.id, in_progress_only=capped)
-            if item_id is None:
-                continue
-            take = (
-                _TAKE,
-                {
-                    "limit": job.workers_per_item,
-                    "in_progress": ItemStatus.IN_PROGRESS.value,
-                    "id": item_id,
-                },
-            )
+        picked = _next_item(session, job, worker.id)
+        if picked is None:
+            continue
+        item_id, take = picked
         task = Task(
             job_id=job.id,
             item_id=item_id,
@@ -257,12 +245,21 @@ def claim_task(
 _TASKS_JOB = "SELECT * FROM jobs WHERE id = (SELECT job_id FROM tasks WHERE id = :id)"
 
 
-def _blocked(session: Session, job: Job, worker_id: int) -> bool:
-    """Whether gold items have blocked the worker from ``job``."""
-    if job.gold is None:
-        return False
-    rows = select_rows(session, gold.WORKER_RECORD, {"job": job.id, "worker": worker_id})
-    return bool(rows and rows[0]["blocked"])
+def _next_item(session: Session, job: Job, worker_id: int) -> tuple[int, Statement] | None:
+    """The item to give the worker (a gold item, for the job's gold share of claims) and
+    the statement that takes it; ``None`` when nothing is left for them."""
+    if (item_id := gold.pick(session, job, worker_id)) is not None:
+        return item_id, gold.take(item_id)
+    capped = _at_concurrency_cap(session, job)
+    item_id = _pick_item(session, job, worker_id, in_progress_only=capped)
+    if item_id is None:
+        return None
+    params = {
+        "limit": job.workers_per_item,
+        "in_progress": ItemStatus.IN_PROGRESS.value,
+        "id": item_id,
+    }
+    return item_id, (_TAKE, params)
 
 
 def _own_task(session: Session, worker: User, task_id: int) -> tuple[Task, Job, Any]:
