@@ -158,7 +158,7 @@ def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> B
                 outcome.label, outcome.decided_by = own, "post-annotation"
             else:
                 rest.extend(answers)
-        state = consensus_state(session, job)
+        state = consensus_state(session, job) if rest else None
         result = _consolidate(algorithm, job, rest, state, outcomes, partial=partial)
     except Exception as exc:
         logger.exception("consolidation of job %s failed", job.name)
