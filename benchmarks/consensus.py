@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import random
 import statistics
 import sys
@@ -52,6 +53,8 @@ START_ANSWERS = 2
 MAX_ANSWERS = 5
 ADAPTIVE_SHARE_GOAL = 0.60
 ADAPTIVE_SLACK = 0.005  # accuracy may be this much below fixed redundancy's
+#: Targets tried by the oracle reference (:func:`oracle_share`).
+ORACLE_TARGETS = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
 
 
 # -- configuration ------------------------------------------------------------------------
@@ -377,6 +380,66 @@ def fixed(
     return accuracy({item: label.value for item, label in labels.items()}, crowd.gold), len(answers)
 
 
+def gold_accuracies(crowd: CrowdSet) -> dict[Hashable, float]:
+    """Each worker's true accuracy, measured on the gold items (add-one smoothed): what
+    no algorithm can know while a job runs."""
+    right: Counter[Hashable] = Counter()
+    total: Counter[Hashable] = Counter()
+    for answer in crowd.answers:
+        if answer.item in crowd.gold:
+            total[answer.worker] += 1
+            right[answer.worker] += answer.answer["label"] == crowd.gold[answer.item]
+    return {worker: (right[worker] + 1) / (total[worker] + 2) for worker in total}
+
+
+def oracle_adaptive(
+    queues: Mapping[Hashable, list[WorkerAnswer]],
+    crowd: CrowdSet,
+    accuracies: Mapping[Hashable, float],
+    target: float,
+) -> tuple[float, int]:
+    """The same stopping rule as :func:`adaptive`, with each item's posterior computed from
+    the workers' true accuracies (one-coin model, uniform prior): accuracy and answers used."""
+    classes = len(crowd.labels)
+    final: dict[Hashable, str] = {}
+    used = 0
+    for item, queue in queues.items():
+        scores = dict.fromkeys(crowd.labels, 0.0)
+        for shown, answer in enumerate(queue[:MAX_ANSWERS], start=1):
+            right = min(max(accuracies.get(answer.worker, 0.7), 0.01), 0.99)
+            for label in scores:
+                chosen = answer.answer["label"] == label
+                scores[label] += math.log(right if chosen else (1 - right) / (classes - 1))
+            top = max(scores.values())
+            confidence = 1 / sum(math.exp(score - top) for score in scores.values())
+            if shown >= START_ANSWERS and confidence >= target:
+                break
+        used += shown
+        final[item] = max(scores, key=scores.__getitem__)
+    return accuracy(final, crowd.gold), used
+
+
+def oracle_share(crowd: CrowdSet, fixed_runs: Sequence[Mapping[str, Any]]) -> Any:
+    """The smallest median share of fixed redundancy's answers with which the oracle
+    (:func:`oracle_adaptive`) matches fixed redundancy's median accuracy, over
+    :data:`ORACLE_TARGETS`: a bound on what any confidence-based stopping rule can reach on
+    this data. ``None`` if no target matches."""
+    accuracies = gold_accuracies(crowd)
+    fixed_accuracy = statistics.median(run["fixed_accuracy"] for run in fixed_runs)
+    for target in ORACLE_TARGETS:
+        runs = [
+            oracle_adaptive(shuffled(crowd, run["seed"]), crowd, accuracies, target)
+            for run in fixed_runs
+        ]
+        oracle_accuracy = statistics.median(result[0] for result in runs)
+        share = statistics.median(
+            used / run["fixed_answers"] for (_, used), run in zip(runs, fixed_runs, strict=True)
+        )
+        if oracle_accuracy >= fixed_accuracy - ADAPTIVE_SLACK - EPSILON:
+            return {"target": target, "accuracy": oracle_accuracy, "share": share}
+    return None
+
+
 def bench_adaptive(
     crowd: CrowdSet, algorithm: ConsensusAlgorithm, config: Config
 ) -> dict[str, Any]:
@@ -401,6 +464,7 @@ def bench_adaptive(
         summary["adaptive_accuracy"] >= summary["fixed_accuracy"] - ADAPTIVE_SLACK - EPSILON
         and summary["share"] <= ADAPTIVE_SHARE_GOAL
     )
+    summary["oracle"] = oracle_share(crowd, runs)
     print(f"  {crowd.name:<16} {_adaptive_line(summary)}", flush=True)
     return {"set": crowd.name, **summary, "runs": runs}
 
@@ -476,11 +540,18 @@ def _judgement_line(result: Mapping[str, Any]) -> str:
 
 
 def _adaptive_line(summary: Mapping[str, Any]) -> str:
-    """Adaptive against fixed redundancy on one data set."""
+    """Adaptive against fixed redundancy on one data set, and the oracle's bound."""
+    oracle = summary["oracle"]
+    bound = (
+        "not even with every answer"
+        if oracle is None
+        else f"{100 * oracle['share']:.1f} % (target {oracle['target']:g})"
+    )
     return (
         f"adaptive {summary['adaptive_accuracy']:.4f} with {summary['adaptive_answers']:,.0f} "
         f"answers ({100 * summary['share']:.1f} %) vs fixed {summary['fixed_accuracy']:.4f} "
-        f"with {summary['fixed_answers']:,.0f} -> {_verdict(summary['pass'])}"
+        f"with {summary['fixed_answers']:,.0f} (knowing every worker's true accuracy, "
+        f"matching fixed takes {bound}) -> {_verdict(summary['pass'])}"
     )
 
 
