@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import http.client
 import json
 import os
 import platform
@@ -36,9 +35,10 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import httpx
+
+from quorum.graphql_client import GraphQLFailed, LeanClient
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -559,49 +559,6 @@ def bench_ingest_output(
 
 
 # -- stage 2: claim+submit against a real server ------------------------------------------
-
-
-class GraphQLFailed(RuntimeError):
-    """A GraphQL response carried errors."""
-
-
-class LeanClient:
-    """The benchmark's GraphQL over HTTP (set-up and measured clients alike): the standard
-    library's ``http.client`` on one keep-alive connection. httpx spends about half a
-    millisecond of client CPU per request, which with two CPUs shared by server and clients
-    showed up as server latency; a lean client measures the server (its JSON in and out is
-    the same)."""
-
-    def __init__(self, base_url: str) -> None:
-        parts = urlsplit(base_url)
-        self.connection = http.client.HTTPConnection(
-            parts.hostname or "127.0.0.1", parts.port, timeout=60
-        )
-
-    def graphql(
-        self, token: str, query: str, variables: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """POST one operation to ``/graphql``; its data, or :class:`GraphQLFailed`."""
-        body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        self.connection.request("POST", "/graphql", body, headers)
-        answer = json.loads(self.connection.getresponse().read())
-        if answer.get("errors"):
-            raise GraphQLFailed(json.dumps(answer["errors"])[:500])
-        data: dict[str, Any] = answer["data"]
-        return data
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()
-
-    def __enter__(self) -> LeanClient:
-        """The client, for a ``with`` block that closes it."""
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        """Close the connection."""
-        self.close()
 
 
 class Server:

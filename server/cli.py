@@ -1,4 +1,4 @@
-"""The ``quorum`` command line: serve, runner, migrate, user create, consolidate.
+"""The ``quorum`` command line: serve, runner, migrate, user create, consolidate, simulate.
 
 Settings come from ``QUORUM_*`` environment variables; flags override them.
 """
@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Hashable, Iterable, Sequence
@@ -175,6 +176,101 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate_workers(args: argparse.Namespace) -> int:
+    """``quorum simulate workers``: make simulated workers and their team (see
+    :mod:`quorum.simulate`); their tokens go to ``--out`` (and the team id to stdout), or
+    everything to stdout."""
+    from quorum.simulate import SimulatedWorkforce
+
+    token = args.token or os.environ.get("QUORUM_TOKEN")
+    if not token:
+        raise BadInput("--token: an admin's API token is needed (or set QUORUM_TOKEN)")
+    crew = SimulatedWorkforce.create(args.server, token, args.count, name=args.name)
+    text = json.dumps(crew.to_json(), indent=2)
+    if args.out is None:
+        print(text)
+        return 0
+    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # tokens inside
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    print(crew.team_id)
+    return 0
+
+
+def cmd_simulate_run(args: argparse.Namespace) -> int:
+    """``quorum simulate run``: the workers of ``--workers`` answer job ``--job`` until it
+    ends; prints the report as JSON. Exit status 1 if the job did not end in ``--timeout``
+    or failed."""
+    from quorum.simulate import SimulatedWorkforce
+    from quorum.simulate_answers import (
+        WorkerBehaviour,
+        broadcast,
+        load_confusions,
+        parse_accuracies,
+    )
+
+    accuracies = parse_accuracies(args.accuracy)
+    confusions = load_confusions(Path(args.confusion)) if args.confusion else [None]
+    crew = SimulatedWorkforce.load(Path(args.workers), server=args.server)
+    count = len(crew.workers)
+    behaviours = [
+        WorkerBehaviour(accuracy, confusion)
+        for accuracy, confusion in zip(
+            broadcast(accuracies, count, "--accuracy"),
+            broadcast(confusions, count, "--confusion"),
+            strict=True,
+        )
+    ]
+    report = crew.work(
+        args.job, behaviours, truth_key=args.truth_key, seed=args.seed, timeout=args.timeout
+    )
+    print(json.dumps(report.to_json(), indent=2))
+    if report.status == "FAILED":
+        print(f"quorum: error: job {args.job} failed: {report.failure_reason}", file=sys.stderr)
+        return 1
+    if not report.finished:
+        when = "when the workers stopped" if args.timeout is None else f"after {args.timeout:g} s"
+        print(f"quorum: error: job {args.job} is still {report.status} {when}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    simulate = commands.add_parser(
+        "simulate",
+        help="simulated workers that answer from a ground-truth key",
+        description="Simulated workers for benchmarks, demos and tests: real WORKER users "
+        "who claim and submit through the GraphQL API and answer from a truth key of each "
+        "manifest line. First `simulate workers` (then create the job with the team id it "
+        "prints), then `simulate run`.",
+    ).add_subparsers(dest="simulate_command", required=True)
+    workers = simulate.add_parser("workers", help="create simulated workers and their team")
+    workers.add_argument("--server", default="http://127.0.0.1:8000")
+    workers.add_argument("--token", help="an admin's API token (default: $QUORUM_TOKEN)")
+    workers.add_argument("--count", type=int, required=True)
+    workers.add_argument("--name", help="team name and worker name prefix (default: random)")
+    workers.add_argument("--out", help="write the workers (with tokens) here; print the team id")
+    workers.set_defaults(handler=cmd_simulate_workers)
+    run = simulate.add_parser("run", help="answer a job's tasks as the simulated workers")
+    run.add_argument("--workers", required=True, help="the file `simulate workers` wrote")
+    run.add_argument("--job", required=True)
+    run.add_argument("--server", help="default: the server the workers were made on")
+    run.add_argument(
+        "--accuracy", default="1.0", help="share of right answers: one value, or one per worker"
+    )
+    run.add_argument(
+        "--confusion",
+        help='JSON {"true": {"answered": probability}} for the wrong answers, or a list '
+        "with one per worker (default: wrong answers drawn uniformly)",
+    )
+    run.add_argument("--truth-key", default="true-label", help="manifest key of the truth")
+    run.add_argument("--seed", type=int, help="make the answers repeatable")
+    run.add_argument(
+        "--timeout", type=float, help="give up after this many seconds (default: never)"
+    )
+    run.set_defaults(handler=cmd_simulate_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``quorum``."""
     parser = argparse.ArgumentParser(
@@ -218,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     consolidate.add_argument("--algorithm")
     consolidate.add_argument("file", nargs="?")
     consolidate.set_defaults(handler=cmd_consolidate)
+    _add_simulate(commands)
     return parser
 
 
