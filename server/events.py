@@ -213,3 +213,37 @@ class WorkerBlocked(Event):
     gold_answers: int
     accuracy: float
     min_accuracy: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelRunFinished(Event):
+    """``model_run.finished``: an auto-labeling iteration ended (its ``status`` says how).
+    Fields: ``iteration``, ``model``, ``status``, ``training_size``, ``threshold``,
+    ``estimated_accuracy``, ``accuracy_lower_bound``, ``items_labeled``, ``items_sent``,
+    ``seconds``, ``error``."""
+
+    action = "model_run.finished"
+    entity_type = "model_run"
+    iteration: int
+    model: str
+    status: str
+    training_size: int
+    threshold: float | None
+    estimated_accuracy: float | None
+    accuracy_lower_bound: float | None
+    items_labeled: int
+    items_sent: int
+    seconds: float
+    error: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchSent(Event):
+    """``batch.sent``: auto-labeling opened items to human workers. Fields: ``items``,
+    ``reason`` (``initial``: the first random batch; ``uncertain``: those the model was
+    least sure of; ``random``: no model to choose with)."""
+
+    action = "batch.sent"
+    entity_type = "job"
+    items: int
+    reason: str

@@ -64,6 +64,8 @@ class ItemStatus(enum.StrEnum):
 
     ``SKIPPED`` extends Ground Truth's set: a pre-annotation hook said no human is needed,
     and the line passes to the output unchanged.
+    ``GOLD`` marks a line of the job's gold manifest: a known answer that only scores
+    workers; it is not part of the dataset (not counted in ``total``, not in the output).
     """
 
     UNLABELED = "UNLABELED"
@@ -72,14 +74,17 @@ class ItemStatus(enum.StrEnum):
     MACHINE_LABELED = "MACHINE_LABELED"
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"
+    GOLD = "GOLD"
 
 
-#: Items in these states are done: the job completes when every item is in one of them.
+#: Items in these states are done: the job completes when every item is in one of them
+#: (a gold manifest's item never holds a job back).
 DONE_ITEM_STATUSES = (
     ItemStatus.HUMAN_LABELED,
     ItemStatus.MACHINE_LABELED,
     ItemStatus.FAILED,
     ItemStatus.SKIPPED,
+    ItemStatus.GOLD,
 )
 
 
@@ -151,7 +156,8 @@ class Job(SQLModel, table=True):
     #: ``target_confidence`` goes to one more worker, up to this many (``None``: off).
     max_workers_per_item: int | None = None
     target_confidence: float | None = None
-    #: Gold items: ``{"key", "minAccuracy", "minAnswers", "share"}`` (``None``: off).
+    #: Gold items: ``{"key", "minAccuracy", "minAnswers", "share", "manifest"}`` (``None``:
+    #: off; ``manifest`` is the URL of a separate gold manifest, or ``None``).
     gold: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     consensus: str = Field(max_length=100)
     price_per_task: float = 0.0
@@ -301,3 +307,40 @@ class JobWorker(SQLModel, table=True):
     #: Below the job's gold accuracy: the worker receives no more tasks of the job.
     blocked: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ModelRunStatus(enum.StrEnum):
+    """How an auto-labeling iteration ended."""
+
+    SUCCEEDED = "SUCCEEDED"
+    #: Too few human labels to train on (fewer than two classes): humans get another batch.
+    SKIPPED = "SKIPPED"
+    #: The model plugin raised; ``error`` says what, and humans get another batch.
+    FAILED = "FAILED"
+
+
+class ModelRun(SQLModel, table=True):
+    """One auto-labeling iteration (:mod:`quorum.runner.auto_labeling`): trained on
+    ``training_size`` human labels, it chose ``threshold`` from cross-validated predictions
+    (``estimated_accuracy`` at or above it, and that accuracy's lower confidence bound),
+    labeled ``items_labeled`` items by machine and sent ``items_sent`` to humans."""
+
+    __tablename__ = "model_runs"
+    __table_args__ = (sa.UniqueConstraint("job_id", "iteration"),)
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    job_id: int = Field(foreign_key="jobs.id", sa_type=sa.BigInteger)
+    iteration: int
+    model: str = Field(max_length=100)
+    status: str = Field(max_length=20)
+    training_size: int = 0
+    threshold: float | None = None
+    estimated_accuracy: float | None = None
+    accuracy_lower_bound: float | None = None
+    #: Cross-validated items at or above the threshold (what the estimate rests on).
+    validated_items: int = 0
+    items_labeled: int = 0
+    items_sent: int = 0
+    #: Featurizing, cross-validation, training and prediction, in seconds (compute cost).
+    seconds: float = 0.0
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -20,14 +20,15 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, what: str) -> float:
+    """A non-negative number from ``env[name]``; ``what`` names it in the error message."""
     text = env.get(name, "").strip()
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        raise StartupError(f"{name}={text!r} is not a number of seconds") from None
+        raise StartupError(f"{name}={text!r} is not {what}") from None
     if value < 0:
         raise StartupError(f"{name}={text!r} must be 0 or more")
     return value
@@ -59,6 +60,11 @@ class Settings:
     runner_poll_seconds: float = 0.5
     #: How long a server remembers whom a token belongs to (see ``quorum.auth.CallerCache``).
     auth_cache_seconds: float = 5.0
+    #: Cost accounting (``Job.cost``): a fee per labeled item, by people or by machine (the
+    #: Ground Truth service fee's counterpart; 0 on a self-hosted server unless an operator
+    #: charges for it), and the price of an hour of auto-labeling compute.
+    service_fee_per_item: float = 0.0
+    compute_price_per_hour: float = 0.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -89,7 +95,11 @@ class Settings:
                 if name.strip()
             ),
             trace_plugins=_flag(env.get("QUORUM_TRACE_PLUGINS", "")),
-            auth_cache_seconds=_seconds(env, "QUORUM_AUTH_CACHE_SECONDS", 5.0),
+            auth_cache_seconds=_number(
+                env, "QUORUM_AUTH_CACHE_SECONDS", 5.0, "a number of seconds"
+            ),
+            service_fee_per_item=_number(env, "QUORUM_SERVICE_FEE_PER_ITEM", 0.0, "a price"),
+            compute_price_per_hour=_number(env, "QUORUM_COMPUTE_PRICE_PER_HOUR", 0.0, "a price"),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

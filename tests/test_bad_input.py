@@ -261,11 +261,39 @@ BAD_JOBS = [
         id="unknown-workforce",
     ),
     case(
-        {"autoLabeling": {"enabled": True}},
+        {"taskType": "text-classification-multilabel", "autoLabeling": {"enabled": True}},
         "BAD_INPUT",
         "autoLabeling",
-        "no auto-labeling model",
-        id="auto-labeling-without-models",
+        "single-label classification",
+        id="auto-labeling-multi-label",
+    ),
+    case(
+        {"autoLabeling": {"enabled": True, "targetAccuracy": 1.5}},
+        "BAD_INPUT",
+        "autoLabeling.targetAccuracy",
+        "between 0.5 and 0.999, got 1.5",
+        id="auto-labeling-target-above-1",
+    ),
+    case(
+        {"autoLabeling": {"enabled": True, "initialBatch": 5}},
+        "BAD_INPUT",
+        "autoLabeling.initialBatch",
+        "between 10 and 100000, got 5",
+        id="auto-labeling-tiny-first-batch",
+    ),
+    case(
+        {"autoLabeling": {"enabled": True, "folds": 1}},
+        "BAD_INPUT",
+        "autoLabeling.folds",
+        "between 2 and 20, got 1",
+        id="auto-labeling-one-fold",
+    ),
+    case(
+        {"autoLabeling": {"enabled": True, "validation": "k-fold"}},
+        "BAD_INPUT",
+        "autoLabeling.validation",
+        "one of cross-validation, holdout, got 'k-fold'",
+        id="auto-labeling-unknown-validation",
     ),
     case(
         {"autoLabeling": {"enabled": True, "model": "resnet"}},
@@ -328,6 +356,42 @@ BAD_JOBS = [
         "BAD_INPUT",
         "gold.key: 'source' must name a manifest key",
         id="gold-key-source",
+    ),
+    case(
+        {"gold": {"manifest": "ftp://example.com/gold.manifest"}},
+        "BAD_INPUT",
+        "gold.manifest: ",
+        "ftp://example.com/gold.manifest",
+        id="gold-manifest-unknown-scheme",
+    ),
+    case(
+        {"gold": {"manifest": "gold.manifest"}},
+        "BAD_INPUT",
+        "gold.manifest: ",
+        id="gold-manifest-no-scheme",
+    ),
+    case(
+        {"gold": {"manifest": "file:///etc/passwd"}},
+        "BAD_INPUT",
+        "gold.manifest: ",
+        "file:///etc/passwd",
+        "outside the readable folders",
+        id="gold-manifest-outside-roots",
+    ),
+    case(
+        {"gold": {"manifest": "file:///" + "x" * 1100}},
+        "BAD_INPUT",
+        "gold.manifest: at most 1024 characters",
+        id="gold-manifest-url-too-long",
+    ),
+    case(
+        {
+            "taskType": "text-classification-multilabel",
+            "gold": {"manifest": "file:///objects/gold.manifest"},
+        },
+        "BAD_INPUT",
+        "gold: gold items are supported for single-label classification only",
+        id="gold-manifest-multilabel",
     ),
 ]
 
@@ -422,10 +486,12 @@ BAD_MANIFESTS = [
 AUDIT = "query($id: ID) { auditEvents(jobId: $id) { edges { node { action } } } }"
 
 
-def assert_failed_with_nothing_left(site: Site, job: dict[str, Any], *fragments: str) -> None:
+def assert_failed_with_nothing_left(
+    site: Site, job: dict[str, Any], *fragments: str, field: str = "inputManifest"
+) -> None:
     assert job["status"] == "FAILED", job
     reason = job["failureReason"]
-    assert reason.startswith("inputManifest: "), reason
+    assert reason.startswith(f"{field}: "), reason
     for fragment in fragments:
         assert fragment in reason, (fragment, reason)
     assert job["counters"]["total"] == 0
@@ -472,6 +538,53 @@ def test_a_bad_last_line_of_a_big_manifest_leaves_no_items(site):
     manifest = write_manifest(site.settings, "big.manifest", [*text_lines(50_000), "{oops"])
     job = site.run_job(inputManifest=manifest)
     assert_failed_with_nothing_left(site, job, "line 50001: ", "not valid JSON")
+    assert row_counts(site.app)["items"] == 0
+
+
+# -- gold manifests -----------------------------------------------------------------------------
+
+GOLD_LINE = '{"source": "a known text", "gold-label": "cat"}'
+
+BAD_GOLD_MANIFESTS = [
+    pytest.param(
+        lines(GOLD_LINE, '{"source": "no known label"}'),
+        ["line 2: ", "has no 'gold-label'", "every line of a gold manifest"],
+        id="line-without-the-key",
+    ),
+    pytest.param(
+        lines(GOLD_LINE, '{"source": "x", "gold-label": "horse"}'),
+        ["line 2: ", "gold-label 'horse' is not one of this job's labels (cat, dog)"],
+        id="label-not-in-the-jobs-labels",
+    ),
+    pytest.param(
+        lines(GOLD_LINE, GOLD_LINE, '{"source": "cut short",'),
+        ["line 3: ", "not valid JSON"],
+        id="bad-json",
+    ),
+    pytest.param(lines('{"gold-label": "cat"}'), ["line 1: ", "found neither"], id="no-source"),
+    pytest.param(b"\n\n", ["the gold manifest holds no items"], id="empty"),
+]
+
+
+@pytest.mark.parametrize(("data", "fragments"), BAD_GOLD_MANIFESTS)
+def test_a_bad_gold_manifest_fails_the_job_naming_the_line(site, data, fragments):
+    gold = write_manifest_bytes(site.settings, "gold.manifest", data)
+    job = site.run_job(gold={"manifest": gold})
+    assert_failed_with_nothing_left(site, job, *fragments, field="gold.manifest")
+
+
+def test_a_missing_gold_manifest_fails_the_job(site):
+    missing = f"file://{site.settings.objects_dir}/inputs/no-gold.manifest"
+    job = site.run_job(gold={"manifest": missing})
+    assert_failed_with_nothing_left(site, job, missing, "does not exist", field="gold.manifest")
+
+
+def test_a_bad_gold_manifest_after_a_big_input_manifest_leaves_no_items(site):
+    # The input manifest's two batches of 20,000 items are in before the gold manifest fails.
+    manifest = write_manifest(site.settings, "big.manifest", text_lines(40_001))
+    gold = write_manifest(site.settings, "gold.manifest", [{"source": "known"}])
+    job = site.run_job(inputManifest=manifest, gold={"manifest": gold})
+    assert_failed_with_nothing_left(site, job, "line 1: ", field="gold.manifest")
     assert row_counts(site.app)["items"] == 0
 
 

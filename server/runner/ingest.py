@@ -13,13 +13,20 @@ job's output) is taken as labeled and passes to the output unchanged, as in Grou
 With gold items on, a line carrying the gold key is a gold item: labeled with its known
 answer (confidence 1), and handed to workers only to score them
 (:mod:`quorum.services.jobs`).
+
+A job's gold manifest (``gold.manifest``) is read after the input manifest, with the same
+line checks; every line must carry the gold key with one of the job's labels. Its lines
+become items in the ``GOLD`` status, positioned after the input manifest's: handed to
+workers only to score them, never consolidated, never in the output. A bad gold manifest
+fails the job like a bad input manifest (``failureReason`` begins ``gold.manifest:``), and
+deletes every item inserted from either manifest.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import text
 
@@ -29,6 +36,7 @@ from quorum.errors import BadInput, QuorumError
 from quorum.models import ItemStatus, Job
 from quorum.plugins import PluginHost
 from quorum.runner.output import label_fragment, labeled_output
+from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.tasktypes import TaskType
 
 BATCH_SIZE = 20_000
@@ -42,6 +50,22 @@ Row = tuple[int, int, str, str, bool, str | None, str | None, str | None]
 
 class ManifestError(BadInput):
     """A manifest line that cannot become an item; the message names the line."""
+
+    #: The createJob field naming the manifest, which begins the job's ``failureReason``.
+    field: ClassVar[str] = "inputManifest"
+
+
+class GoldManifestError(ManifestError):
+    """The gold manifest cannot be read, or one of its lines cannot become a gold item."""
+
+    field = "gold.manifest"
+
+
+def failure_reason(exc: QuorumError) -> str:
+    """The ``failureReason`` of a job whose ingest raised ``exc``: the message, after the
+    field naming the manifest at fault (``inputManifest`` unless it was the gold manifest)."""
+    field = exc.field if isinstance(exc, ManifestError) else ManifestError.field
+    return f"{field}: {exc.message}"
 
 
 def _check_line(
@@ -103,6 +127,7 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
     attribute = job.label_attribute_name
     pre_annotate = plugins.has_pre_annotation
     gold_key = job.gold["key"] if job.gold else None
+    auto_labeling = AutoLabelingSettings.from_json(job.auto_labeling) is not None
     position = 0
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -126,9 +151,48 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
                 status = ItemStatus.SKIPPED.value
             elif isinstance(decided, dict):
                 task_input = json.dumps(decided)
-        unlabeled = status == ItemStatus.UNLABELED
-        yield (job.id, position, data, status, unlabeled, task_input, None, None)
+        # With auto-labeling on, the loop opens items to workers a batch at a time.
+        open_to_workers = status == ItemStatus.UNLABELED and not auto_labeling
+        yield (job.id, position, data, status, open_to_workers, task_input, None, None)
         position += 1
+
+
+def gold_manifest_rows(
+    job: Job, lines: Iterator[bytes], plugins: PluginHost, first_position: int
+) -> Iterator[Row]:
+    """Check each line of the job's gold manifest and yield its ``GOLD`` item row, from
+    ``first_position`` on; raises :class:`GoldManifestError` naming the line."""
+    assert job.id is not None and job.gold is not None
+    task_type = plugins.task_types.get(job.task_type, "taskType")
+    key = job.gold["key"]
+    position = first_position
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            data, obj = _check_line(number, raw, task_type, plugins)
+        except ManifestError as exc:
+            raise GoldManifestError(exc.message) from None
+        if key not in obj:
+            raise GoldManifestError(
+                f"line {number}: has no {key!r}; every line of a gold manifest needs its "
+                "known label there"
+            )
+        label = _known_label(job, number, obj[key], GoldManifestError)
+        answer = json.dumps({"label": label})
+        yield (job.id, position, data, ItemStatus.GOLD.value, False, None, None, answer)
+        position += 1
+
+
+def _known_label(job: Job, number: int, label: Any, error: type[ManifestError]) -> Any:
+    """A gold line's known label, or ``error`` naming the line if it is not a job label."""
+    assert job.gold is not None
+    if label not in job.labels:
+        raise error(
+            f"line {number}: {job.gold['key']} {label!r} is not one of this job's labels "
+            f"({', '.join(job.labels)})"
+        )
+    return label
 
 
 def _gold_row(
@@ -137,11 +201,7 @@ def _gold_row(
     """The row of a gold item: labeled with its known answer, closed to consolidation (a
     worker gets it through the gold share of their claims)."""
     assert job.id is not None and job.gold is not None
-    if label not in job.labels:
-        raise ManifestError(
-            f"line {number}: {job.gold['key']} {label!r} is not one of this job's labels "
-            f"({', '.join(job.labels)})"
-        )
+    _known_label(job, number, label, ManifestError)
     value, metadata = labeled_output(
         task_type, Consolidated(value=label, confidence=1.0), job.labels, job.name
     )
@@ -183,28 +243,56 @@ def delete_items(db: Database, job_id: int) -> None:
                 return
 
 
+def _insert_all(db: Database, rows: Iterator[Row], renew_lease: Any) -> int:
+    """Insert ``rows`` in batches of :data:`BATCH_SIZE`; returns how many."""
+    count = 0
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH_SIZE:
+            _insert(db, batch)
+            count += len(batch)
+            batch = []
+            if renew_lease is not None:
+                renew_lease()
+    if batch:
+        _insert(db, batch)
+        count += len(batch)
+    return count
+
+
+def _ingest_gold_manifest(
+    db: Database, plugins: PluginHost, job: Job, url: str, first_position: int, renew_lease: Any
+) -> None:
+    """Stream the job's gold manifest into ``GOLD`` items after the input manifest's."""
+    try:
+        with plugins.storage.open_lines(url) as lines:
+            count = _insert_all(
+                db, gold_manifest_rows(job, lines, plugins, first_position), renew_lease
+            )
+    except GoldManifestError:
+        raise
+    except QuorumError as exc:  # unreadable: missing, no access
+        raise GoldManifestError(exc.message) from None
+    if count == 0:
+        raise GoldManifestError("the gold manifest holds no items")
+
+
 def ingest(db: Database, plugins: PluginHost, job: Job, *, renew_lease: Any = None) -> int:
-    """Stream ``job``'s manifest into items; returns how many. Raises :class:`BadInput` (the
-    job should then fail) after deleting whatever it inserted."""
+    """Stream ``job``'s manifest, then its gold manifest if it has one, into items; returns
+    how many items the input manifest gave (the dataset, gold manifest aside). Raises
+    :class:`BadInput` (the job should then fail, with :func:`failure_reason`) after deleting
+    whatever it inserted."""
     assert job.id is not None
     delete_items(db, job.id)  # a previous runner may have died half-way
-    count = 0
     try:
         with plugins.storage.open_lines(job.input_manifest) as lines:
-            batch: list[Row] = []
-            for row in manifest_rows(job, lines, plugins):
-                batch.append(row)
-                if len(batch) >= BATCH_SIZE:
-                    _insert(db, batch)
-                    count += len(batch)
-                    batch = []
-                    if renew_lease is not None:
-                        renew_lease()
-            if batch:
-                _insert(db, batch)
-                count += len(batch)
+            count = _insert_all(db, manifest_rows(job, lines, plugins), renew_lease)
         if count == 0:
             raise ManifestError("the manifest holds no items")
+        gold_manifest = job.gold.get("manifest") if job.gold else None
+        if gold_manifest is not None:
+            _ingest_gold_manifest(db, plugins, job, gold_manifest, count, renew_lease)
     except BaseException:
         delete_items(db, job.id)
         raise

@@ -48,6 +48,12 @@ def renew_job(db: Database, job_id: int) -> None:
         )
 
 
+def release_job(db: Database, job_id: int) -> None:
+    """Give up this runner's hold on a job (an auto-labeling iteration is done)."""
+    with db.write() as session:
+        session.execute(update(Job).where(col(Job.id) == job_id).values(runner_lease_until=None))
+
+
 def _set_status(session: Session, job: Job, status: JobStatus) -> None:
     job.status = status
     job.updated_at = utcnow()

@@ -18,9 +18,9 @@ from quorum.db import Database
 from quorum.errors import QuorumError
 from quorum.models import Job, JobStatus, utcnow
 from quorum.plugins import PluginHost
-from quorum.runner import lifecycle
+from quorum.runner import auto_labeling, lifecycle
 from quorum.runner.consolidation import BATCH, apply, fail_items, plan, write_responses
-from quorum.runner.ingest import ingest
+from quorum.runner.ingest import failure_reason, ingest
 from quorum.runner.output import write_output_manifest
 from quorum.services.tasks import availability_over, expire_leases
 
@@ -38,6 +38,7 @@ class Runner:
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.features = auto_labeling.FeatureCache()
 
     # -- one pass -----------------------------------------------------------
 
@@ -87,7 +88,7 @@ class Runner:
                 with self.db.write() as session:
                     fresh = session.get(Job, job_id)
                     assert fresh is not None
-                    lifecycle.fail(session, fresh, f"inputManifest: {exc.message}")
+                    lifecycle.fail(session, fresh, failure_reason(exc))
                 return True
             with self.db.write() as session:
                 fresh = session.get(Job, job_id)
@@ -101,7 +102,8 @@ class Runner:
         return False
 
     def _advance(self, job_id: int) -> bool:
-        """Consolidate what is ready, then stop or complete the job if its time has come."""
+        """Consolidate what is ready, run an auto-labeling iteration when the job's human
+        batch is done, then stop or complete the job if its time has come."""
         worked = False
         while True:
             with self.db.read() as session:
@@ -120,6 +122,7 @@ class Runner:
             # a file per answer while workers are submitting, and slows their requests.
             if not changed or len(batch.outcomes) < BATCH:
                 break
+        worked |= auto_labeling.advance(self.db, self.plugins, self.features, job_id)
         # Decide in a read transaction; take the write lock only to change something.
         with self.db.read() as session:
             job = session.get(Job, job_id)
@@ -163,6 +166,7 @@ class Runner:
             job = session.get(Job, job_id)
             assert job is not None
             lifecycle.finish(session, job, url)
+        self.features.forget(job_id)
         return True
 
     # -- the loop -----------------------------------------------------------

@@ -3,7 +3,8 @@
 ``<outputPath>/<job name>/manifests/output/output.manifest`` holds one line per input line,
 in input order: the input line verbatim with the label attribute and its ``-metadata``
 spliced in before its closing brace (an unlabeled line is copied unchanged). Splicing the
-stored JSON fragment instead of re-encoding each line is what makes writing fast.
+stored JSON fragment instead of re-encoding each line is what makes writing fast. The gold
+manifest's items (status ``GOLD``) are not part of the dataset and never written.
 
 Raw answers go to ``<job name>/annotations/worker-response/iteration-1/<datasetObjectId>/
 <YYYY-MM-DD_HH:MM:SS>.json`` as ``{"answers": [...]}`` with ``answerContent`` under the
@@ -25,7 +26,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from quorum.consensus import Consolidated
-from quorum.models import Item, Job, Task
+from quorum.models import Item, ItemStatus, Job, Task
 from quorum.storage import Storage, join_url
 from quorum.tasktypes import LabelObject, TaskType, answer_content
 
@@ -80,10 +81,11 @@ def output_line(data: str, fragment: str | None) -> bytes:
 
 
 def output_lines(session: Session, job_id: int) -> Iterator[bytes]:
-    """Every output line of a job, in input order, streamed from the database."""
+    """Every output line of a job, in input order, streamed from the database (the gold
+    manifest's items left out)."""
     rows = session.execute(
         select(Item.data, Item.output)
-        .where(Item.job_id == job_id)
+        .where(Item.job_id == job_id, Item.status != ItemStatus.GOLD)
         .order_by(col(Item.position))
         .execution_options(yield_per=STREAM_BATCH)
     )

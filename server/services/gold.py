@@ -1,6 +1,10 @@
 """Gold items: known answers mixed into workers' streams, which score them and block those
 who fall below the job's accuracy (the rules are in :mod:`quorum.services.jobs`).
 
+A gold item is any item of the job with a ``gold_answer``: an input manifest line carrying
+the gold key (part of the dataset), or a line of the job's gold manifest (status ``GOLD``,
+outside the dataset; :mod:`quorum.runner.ingest`). Both are picked and scored alike.
+
 Claims and submits read what they need here in the round trips they already make: the
 claim reads the worker's blocked flag along with the job, the submit reads the item's
 gold answer along with the task. A worker's score is kept with one upsert, so that

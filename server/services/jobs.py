@@ -1,4 +1,4 @@
-"""Jobs: validated creation, stopping, counters and cost, and who may see them.
+"""Jobs: validated creation, stopping, counters, and who may see them.
 
 ``create_job`` validates everything it can without reading the manifest and returns at
 once; the runner then streams the manifest into items (:mod:`quorum.runner.ingest`).
@@ -13,13 +13,22 @@ while its confidence is below ``targetConfidence`` (default 0.9) and it has fewe
 (:mod:`quorum.runner.consolidation`).
 
 Gold items (none of Ground Truth, Label Studio's community edition or CVAT score workers
-this way): with ``gold`` set, a manifest line carrying ``gold.key`` (``gold-label``) is an
-item whose answer is known. Gold items are mixed into every worker's stream (a share
-``gold.share`` of claims, 10 % by default, while the worker has gold items left), each
-worker answers each at most once, and a worker whose accuracy on them falls below
-``gold.minAccuracy`` (0.7) after ``gold.minAnswers`` (3) stops receiving tasks of the job
-(``worker.blocked`` in the audit trail). Gold items are labeled with their known answer
-in the output (confidence 1) and are never consolidated.
+this way): with ``gold`` set, an item whose answer is known comes from one of two places.
+
+- An input manifest line carrying ``gold.key`` (``gold-label``): the line stays part of
+  the dataset, labeled with its known answer in the output (confidence 1, counted as
+  human-labeled).
+- A line of a separate gold manifest (``gold.manifest``, a storage URL checked like
+  ``inputManifest``), every line of which carries ``gold.key``: the item is not part of
+  the dataset. Its status is ``GOLD``; it is never in the output manifest, and the job's
+  counters count it under ``gold`` only (not in ``total``), so stopping conditions and
+  completion see the dataset alone.
+
+Gold items of either kind are mixed into every worker's stream (a share ``gold.share`` of
+claims, 10 % by default, while the worker has gold items left), each worker answers each at
+most once, and a worker whose accuracy on them falls below ``gold.minAccuracy`` (0.7) after
+``gold.minAnswers`` (3) stops receiving tasks of the job (``worker.blocked`` in the audit
+trail). Gold items are never consolidated.
 """
 
 from __future__ import annotations
@@ -41,13 +50,12 @@ from quorum.models import (
     Job,
     JobStatus,
     Role,
-    Task,
-    TaskStatus,
     Team,
     User,
     utcnow,
 )
 from quorum.plugins import PluginHost
+from quorum.services.auto_labeling import check_auto_labeling
 from quorum.tasktypes import TaskType
 
 JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
@@ -125,9 +133,10 @@ GOLD_DEFAULTS: dict[str, Any] = {
 
 
 def _check_gold(
-    gold: dict[str, Any] | None, label_kind: str, attribute: str
+    gold: dict[str, Any] | None, label_kind: str, attribute: str, plugins: PluginHost
 ) -> dict[str, Any] | None:
-    """Gold settings with defaults filled in, or :class:`BadInput` naming the field."""
+    """Gold settings with defaults filled in (``manifest`` is ``None`` without a gold
+    manifest), or :class:`BadInput` naming the field."""
     if gold is None:
         return None
     if label_kind != "single-label":
@@ -146,6 +155,9 @@ def _check_gold(
     _in_range("gold.minAnswers", settings["minAnswers"], 1, 1_000)
     if not 0 < settings["share"] <= 1:
         raise BadInput(f"gold.share: must be above 0 and at most 1, got {settings['share']:g}")
+    manifest = settings.setdefault("manifest", None)
+    if manifest is not None:
+        _check_manifest_url(plugins, "gold.manifest", manifest)
     return settings
 
 
@@ -191,6 +203,13 @@ def _check_url(plugins: PluginHost, field: str, url: str) -> None:
         raise BadInput(f"{field}: {exc.message}") from None
 
 
+def _check_manifest_url(plugins: PluginHost, field: str, url: str) -> None:
+    """A manifest's URL: at most 1024 characters, and one a storage backend can read."""
+    if len(url) > 1024:
+        raise BadInput(f"{field}: at most 1024 characters")
+    _check_url(plugins, field, url)
+
+
 def create_job(
     session: Session, *, spec: JobSpec, actor: User, plugins: PluginHost, default_output: str
 ) -> Job:
@@ -203,9 +222,7 @@ def create_job(
     task_type = plugins.task_types.get(spec.task_type, "taskType")
     task_type.validate_labels(spec.labels)
     attribute = label_attribute(spec, task_type)
-    if len(spec.input_manifest) > 1024:
-        raise BadInput("inputManifest: at most 1024 characters")
-    _check_url(plugins, "inputManifest", spec.input_manifest)
+    _check_manifest_url(plugins, "inputManifest", spec.input_manifest)
     output_path = spec.output_path or default_output
     _check_url(plugins, "outputPath", output_path)
     workforce = plugins.workforces.get(spec.workforce or "private", "workforce")
@@ -217,7 +234,7 @@ def create_job(
     workers = 1 if spec.workers_per_item is None else spec.workers_per_item
     _in_range("workersPerItem", workers, 1, 9)
     target = _check_adaptive(spec, workers)
-    gold = _check_gold(spec.gold, task_type.label_kind, attribute)
+    gold = _check_gold(spec.gold, task_type.label_kind, attribute, plugins)
     consensus_name = spec.consensus or task_type.default_consensus
     algorithm = plugins.consensus_algorithms.get(consensus_name, "consensus")
     if task_type.label_kind not in algorithm.label_kinds:
@@ -233,12 +250,7 @@ def create_job(
     _in_range("maxConcurrentTasks", spec.max_concurrent_tasks, 1, 5_000)
     _in_range("maxHumanLabeledItems", spec.max_human_labeled_items, 1, 2**31 - 1)
     _in_range("maxLabeledPercentage", spec.max_labeled_percentage, 1, 100)
-    if spec.auto_labeling and spec.auto_labeling.get("enabled"):
-        model = spec.auto_labeling.get("model")
-        if model is None and not list(plugins.auto_labelers):
-            raise BadInput("autoLabeling: no auto-labeling model is installed")
-        if model is not None:
-            plugins.auto_labelers.get(model, "autoLabeling.model")
+    auto_labeling = check_auto_labeling(spec.auto_labeling, task_type, plugins)
     taken = select(Job.id).where(func.lower(Job.name) == spec.name.lower())
     if session.exec(taken).first() is not None:  # output job-names are lowercased
         raise Conflict(f"name: a job called {spec.name!r} already exists (names ignore case)")
@@ -266,7 +278,7 @@ def create_job(
         max_concurrent_tasks=spec.max_concurrent_tasks,
         max_human_labeled_items=spec.max_human_labeled_items,
         max_labeled_percentage=spec.max_labeled_percentage,
-        auto_labeling=spec.auto_labeling,
+        auto_labeling=auto_labeling,
         created_by_id=actor.id,
     )
     session.add(job)
@@ -315,7 +327,8 @@ def stop_job(session: Session, *, job: Job, actor: User) -> Job:
 
 @dataclass(frozen=True)
 class Counters:
-    """How many of a job's items are in each state."""
+    """How many of a job's items are in each state; ``total`` counts the dataset (the
+    input manifest's items), ``gold`` the gold manifest's items, which are not part of it."""
 
     total: int = 0
     human_labeled: int = 0
@@ -324,18 +337,21 @@ class Counters:
     unlabeled: int = 0
     in_progress: int = 0
     skipped: int = 0
+    gold: int = 0
 
 
 def counters_from_statuses(by_status: dict[str, int]) -> Counters:
     """Counters from item counts per status."""
+    gold = by_status.get(ItemStatus.GOLD, 0)
     return Counters(
-        total=sum(by_status.values()),
+        total=sum(by_status.values()) - gold,
         human_labeled=by_status.get(ItemStatus.HUMAN_LABELED, 0),
         machine_labeled=by_status.get(ItemStatus.MACHINE_LABELED, 0),
         failed=by_status.get(ItemStatus.FAILED, 0),
         unlabeled=by_status.get(ItemStatus.UNLABELED, 0),
         in_progress=by_status.get(ItemStatus.IN_PROGRESS, 0),
         skipped=by_status.get(ItemStatus.SKIPPED, 0),
+        gold=gold,
     )
 
 
@@ -345,27 +361,3 @@ def counters(session: Session, job_id: int) -> Counters:
         select(Item.status, func.count()).where(Item.job_id == job_id).group_by(Item.status)
     ).all()
     return counters_from_statuses({status: int(count) for status, count in rows})
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What a job cost so far: workforce (answers x price), service and compute fees."""
-
-    workforce: float
-    service: float
-    compute: float
-
-    @property
-    def total(self) -> float:
-        """The sum of the three."""
-        return round(self.workforce + self.service + self.compute, 6)
-
-
-def cost(session: Session, job: Job) -> Cost:
-    """The job's cost: every submitted answer is paid ``pricePerTask``."""
-    answers = session.exec(
-        select(func.count())
-        .select_from(Task)
-        .where(Task.job_id == job.id, Task.status == TaskStatus.SUBMITTED)
-    ).one()
-    return Cost(workforce=round(int(answers) * job.price_per_task, 6), service=0.0, compute=0.0)

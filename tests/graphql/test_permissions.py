@@ -532,6 +532,7 @@ def test_a_worker_outside_the_team_gets_no_work(world):
 JOB_WITH_ITEMS = "query($id: ID!) { job(id: $id) { id items { edges { node { id } } } } }"
 JOB_WITH_COST = "query($id: ID!) { job(id: $id) { id cost { total } } }"
 JOB_WITH_WORKERS = "query($id: ID!) { job(id: $id) { id workerStats { workerId } } }"
+JOB_WITH_RUNS = "query($id: ID!) { job(id: $id) { id modelRuns { iteration } } }"
 JOB_WITH_COUNTERS = "query($id: ID!) { job(id: $id) { id status counters { total } } }"
 AUDIT = "query($id: ID) { auditEvents(jobId: $id) { edges { node { action } } } }"
 STOP = "mutation($id: ID!) { stopJob(id: $id) { id status } }"
@@ -539,7 +540,13 @@ STOP = "mutation($id: ID!) { stopJob(id: $id) { id status } }"
 
 def test_a_requester_cannot_read_or_stop_another_requesters_job(world):
     other = world.tokens[OTHER_REQUESTER]
-    for query in (JOB_WITH_ITEMS, JOB_WITH_COST, JOB_WITH_WORKERS, JOB_WITH_COUNTERS):
+    for query in (
+        JOB_WITH_ITEMS,
+        JOB_WITH_COST,
+        JOB_WITH_WORKERS,
+        JOB_WITH_RUNS,
+        JOB_WITH_COUNTERS,
+    ):
         data, errors = world.gql.execute(query, {"id": world.job_id}, other)
         assert [error.code for error in errors] == [FORBIDDEN]
         assert data == {"job": None}
@@ -557,7 +564,7 @@ def test_a_requester_cannot_read_or_stop_another_requesters_job(world):
     assert status["status"] == "IN_PROGRESS"
 
 
-def test_a_worker_sees_the_job_but_not_its_items_cost_or_worker_stats(world):
+def test_a_worker_sees_the_job_but_not_its_items_cost_worker_stats_or_model_runs(world):
     member = world.tokens[MEMBER]
     job = world.gql.ok(JOB_WITH_COUNTERS, {"id": world.job_id}, member)["job"]
     assert job == {"id": world.job_id, "status": "IN_PROGRESS", "counters": {"total": 3}}
@@ -565,6 +572,7 @@ def test_a_worker_sees_the_job_but_not_its_items_cost_or_worker_stats(world):
         (JOB_WITH_ITEMS, "items"),
         (JOB_WITH_COST, "cost"),
         (JOB_WITH_WORKERS, "workerStats"),
+        (JOB_WITH_RUNS, "modelRuns"),
     ):
         data, errors = world.gql.execute(query, {"id": world.job_id}, member)
         assert [(error.code, error.path) for error in errors] == [(FORBIDDEN, ["job", field_name])]

@@ -1,9 +1,11 @@
 """Gold items through the API: mixed into workers' streams, scoring them, blocking the ones
-below the job's accuracy, labeled with their known answer in the output."""
+below the job's accuracy, labeled with their known answer in the output; or, from a separate
+gold manifest, kept out of the dataset, its counters and its output."""
 
 from __future__ import annotations
 
-from tests.factories import read_output
+from quorum.settings import Settings
+from tests.factories import read_output, write_manifest
 from tests.scenarios import running_job
 
 GOLD = {"share": 1.0, "minAnswers": 2, "minAccuracy": 0.75}
@@ -98,3 +100,133 @@ def test_a_gold_label_outside_the_jobs_labels_fails_the_job_naming_the_line(
     assert status["status"] == "FAILED"
     assert "line 2: gold-label 'neutral' is not one of this job's labels" in status["failureReason"]
     assert status["counters"]["total"] == 0
+
+
+# -- a separate gold manifest ---------------------------------------------------------------
+
+COUNTERS = """
+query($id: ID!) {
+  job(id: $id) {
+    status outputManifest
+    counters { total humanLabeled unlabeled inProgress gold }
+    gold { key manifest }
+    items(status: GOLD) { edges { node { status manifestLine output } } }
+  }
+}
+"""
+
+
+def gold_manifest(settings: Settings, *labels: str) -> str:
+    """A gold manifest: one known text per label."""
+    known = [{"source": f"known text {n}", "gold-label": label} for n, label in enumerate(labels)]
+    return write_manifest(settings, "gold.manifest", known)
+
+
+def dataset() -> list[dict[str, object]]:
+    """Four ordinary lines, with a key that must pass through to the output."""
+    return [{"source": f"text {n}", "id": n} for n in range(4)]
+
+
+def test_a_gold_manifest_scores_workers_and_stays_out_of_the_dataset(
+    quorum_app, quorum_settings, gql
+):
+    url = gold_manifest(quorum_settings, "positive", "positive")
+    gold = {**GOLD, "manifest": url}
+    job = running_job(quorum_app, gql, quorum_settings, lines=dataset(), workers=2, gold=gold)
+    seen = gql.ok(COUNTERS, {"id": job.id}, job.requester)["job"]
+    assert seen["gold"] == {"key": "gold-label", "manifest": url}
+    assert seen["counters"] == {
+        "total": 4,
+        "humanLabeled": 0,
+        "unlabeled": 4,
+        "inProgress": 0,
+        "gold": 2,
+    }
+    statuses = [edge["node"]["status"] for edge in seen["items"]["edges"]]
+    assert statuses == ["GOLD", "GOLD"]
+    assert all(edge["node"]["output"] is None for edge in seen["items"]["edges"])
+    # With share 1.0, each worker's first claims are the gold manifest's items.
+    for worker, label in ((0, "positive"), (1, "negative")):
+        for _ in range(2):
+            task = job.claim(worker)
+            assert task["input"]["taskObject"].startswith("known text")
+            job.submit(task, label, worker)
+    error = gql.error(
+        "mutation($id: ID) { claimTask(jobId: $id) { id } }", {"id": job.id}, job.workers[1][1]
+    )
+    assert error.code == "FORBIDDEN"
+    assert "0% of your answers to its gold items were right" in error.message
+    stats = {
+        row["name"]: row
+        for row in gql.ok(STATS, {"id": job.id}, job.requester)["job"]["workerStats"]
+    }
+    assert stats["worker-job-1-0"]["goldAccuracy"] == 1.0
+    assert stats["worker-job-1-1"]["blocked"] is True
+    # The good worker labels the dataset; the job completes without the gold items.
+    labeled = 0
+    while (task := job.claim(0)) is not None:
+        assert task["input"]["taskObject"].startswith("text ")
+        job.submit(task, "negative")
+        labeled += 1
+    assert labeled == 4
+    job.run_runner()
+    seen = gql.ok(COUNTERS, {"id": job.id}, job.requester)["job"]
+    assert seen["status"] == "COMPLETED"
+    assert seen["counters"] == {
+        "total": 4,
+        "humanLabeled": 4,
+        "unlabeled": 0,
+        "inProgress": 0,
+        "gold": 2,
+    }
+    output = read_output(quorum_settings, seen["outputManifest"])
+    assert [(line["source"], line["id"]) for line in output] == [(f"text {n}", n) for n in range(4)]
+    assert all(line["job-1"] == 0 for line in output)  # "negative", as the worker said
+
+
+def test_stopping_conditions_count_the_dataset_without_the_gold_manifest(
+    quorum_app, quorum_settings, gql
+):
+    url = gold_manifest(quorum_settings, "positive", "positive")
+    job = running_job(
+        quorum_app,
+        gql,
+        quorum_settings,
+        lines=dataset(),
+        gold={**GOLD, "manifest": url},
+        maxLabeledPercentage=50,
+    )
+    for _ in range(2):  # the two gold items: nothing of the dataset is labeled yet
+        job.submit(job.claim(), "positive")
+    job.run_runner()
+    assert job.status()["status"] == "IN_PROGRESS"
+    for _ in range(2):  # two of the four dataset items: 50 %
+        job.submit(job.claim(), "positive")
+    job.run_runner()
+    status = job.status()
+    assert status["status"] == "STOPPED"
+    output = read_output(quorum_settings, status["outputManifest"])
+    assert [line["source"] for line in output] == [f"text {n}" for n in range(4)]
+    assert ["job-1" in line for line in output] == [True, True, False, False]
+
+
+def test_a_gold_manifest_and_a_gold_key_in_the_input_manifest_work_together(
+    quorum_app, quorum_settings, gql
+):
+    url = gold_manifest(quorum_settings, "positive")
+    job = running_job(
+        quorum_app, gql, quorum_settings, lines=lines(), gold={**GOLD, "manifest": url}
+    )
+    counters = gql.ok(COUNTERS, {"id": job.id}, job.requester)["job"]["counters"]
+    assert counters["total"] == 6  # the input manifest's lines, its own gold items among them
+    assert counters["humanLabeled"] == 2
+    assert counters["gold"] == 1
+    known = set()
+    for _ in range(3):  # share 1.0: every gold item of either kind comes first
+        task = job.claim()
+        known.add(task["input"]["taskObject"])
+        job.submit(task, "positive")
+    assert known == {"gold text 0", "gold text 1", "known text 0"}
+    stats = gql.ok(STATS, {"id": job.id}, job.requester)["job"]["workerStats"]
+    assert (stats[0]["goldAnswers"], stats[0]["goldAccuracy"]) == (3, 1.0)
+    assert "gold-label" not in job.claim()["input"]["manifestLine"]  # then the dataset

@@ -20,18 +20,51 @@ class AutoLabelingInput:
     """Auto-labeling settings of a job."""
 
     enabled: bool
-    model: str | None = None
-    target_accuracy: float | None = None
-    initial_batch: int | None = None
-    batch_size: int | None = None
+    model: str | None = strawberry.field(
+        default=None, description="An installed auto-labeler (default: the first that fits)."
+    )
+    target_accuracy: float | None = strawberry.field(
+        default=None, description="Accuracy machine labels must reach (0.95)."
+    )
+    initial_batch: int | None = strawberry.field(
+        default=None, description="Items drawn at random for the first human batch (100)."
+    )
+    batch_size: int | None = strawberry.field(
+        default=None, description="Items sent to people after each iteration (100)."
+    )
+    confidence_level: float | None = strawberry.field(
+        default=None,
+        description="Confidence with which the target must hold: a lower bound (0.95).",
+    )
+    folds: int | None = strawberry.field(
+        default=None, description="Cross-validation folds over the human labels (5)."
+    )
+    validation: str | None = strawberry.field(
+        default=None,
+        description="cross-validation (default), or holdout: Ground Truth's fixed validation "
+        "set, for comparison.",
+    )
+    selection: str | None = strawberry.field(
+        default=None,
+        description="Which items go to people: uncertain (default) or random.",
+    )
 
 
 @strawberry.input
 class GoldInput:
-    """Gold items: manifest lines whose answer is known score the workers who answer them."""
+    """Gold items: manifest lines whose answer is known score the workers who answer them.
+
+    They are input manifest lines carrying ``key`` (part of the dataset, labeled with their
+    known answer in the output), or the lines of a separate gold ``manifest`` (not part of
+    the dataset: status GOLD, never in the output, not counted in ``total``)."""
 
     key: str | None = strawberry.field(
         default=None, description="The manifest key holding the known label (gold-label)."
+    )
+    manifest: str | None = strawberry.field(
+        default=None,
+        description="Storage URL of a JSON Lines gold manifest, every line of which carries "
+        "the key: gold items kept out of the dataset and its output.",
     )
     min_accuracy: float | None = strawberry.field(
         default=None, description="Below this accuracy on gold items a worker is blocked (0.7)."
@@ -98,11 +131,16 @@ class CreateJobInput:
                 "targetAccuracy": auto.target_accuracy,
                 "initialBatch": auto.initial_batch,
                 "batchSize": auto.batch_size,
+                "confidenceLevel": auto.confidence_level,
+                "folds": auto.folds,
+                "validation": auto.validation,
+                "selection": auto.selection,
             },
             gold=None
             if self.gold is None
             else {
                 "key": self.gold.key,
+                "manifest": self.gold.manifest,
                 "minAccuracy": self.gold.min_accuracy,
                 "minAnswers": self.gold.min_answers,
                 "share": self.gold.share,

@@ -12,6 +12,7 @@ from quorum.graphql.context import Info
 from quorum.graphql.types.enums import ItemStatus, JobStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.pagination import Connection, connection, decode_cursor, page_size
+from quorum.services import cost as cost_service
 from quorum.services import jobs as job_service
 from quorum.services import worker_quality
 from quorum.services.jobs import Counters
@@ -28,6 +29,9 @@ class JobCounters:
     unlabeled: int
     in_progress: int
     skipped: int
+    gold: int = strawberry.field(
+        description="Items of the job's gold manifest: not part of the dataset or total."
+    )
 
     @classmethod
     def from_counters(cls, counters: Counters) -> JobCounters:
@@ -40,6 +44,7 @@ class JobCounters:
             unlabeled=counters.unlabeled,
             in_progress=counters.in_progress,
             skipped=counters.skipped,
+            gold=counters.gold,
         )
 
 
@@ -47,22 +52,62 @@ class JobCounters:
 class JobCost:
     """What a job cost so far, in the currency of ``pricePerTask``."""
 
-    workforce: float
-    service: float
-    compute: float
-    total: float
+    workforce: float = strawberry.field(description="Submitted answers x pricePerTask.")
+    service: float = strawberry.field(description="Labeled items x the service fee.")
+    compute: float = strawberry.field(description="Auto-labeling compute time x its price.")
+    total: float = strawberry.field(description="Workforce, service and compute together.")
+    saved: float = strawberry.field(
+        description="What people would have been paid for the machine-labeled items, less compute."
+    )
 
 
 @strawberry.type
 class ModelRun:
-    """One auto-labeling iteration."""
+    """One auto-labeling iteration: trained on ``trainingSize`` human labels, it labeled
+    ``itemsLabeled`` items by machine and sent ``itemsSent`` to people."""
 
     id: strawberry.ID
-    iteration: int
-    training_size: int
-    estimated_accuracy: float | None
-    threshold: float | None
-    items_labeled: int
+    iteration: int = strawberry.field(description="1 for the first model, then 2, 3, ...")
+    model: str
+    status: str = strawberry.field(description="SUCCEEDED, SKIPPED or FAILED.")
+    training_size: int = strawberry.field(description="Human labels trained on.")
+    threshold: float | None = strawberry.field(
+        description="Confidence at or above which items were machine-labeled (null: none)."
+    )
+    estimated_accuracy: float | None = strawberry.field(
+        description="Cross-validated accuracy of the human-labeled items at or above it."
+    )
+    accuracy_lower_bound: float | None = strawberry.field(
+        description="Its one-sided lower confidence bound, which met the target."
+    )
+    validated_items: int = strawberry.field(
+        description="Cross-validated items at or above the threshold."
+    )
+    items_labeled: int = strawberry.field(description="Items labeled by machine.")
+    items_sent: int = strawberry.field(description="Items sent to people next.")
+    seconds: float = strawberry.field(description="Compute time of the iteration.")
+    error: str | None = strawberry.field(description="Why it failed or was skipped.")
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, run: models.ModelRun) -> ModelRun:
+        """The GraphQL view of a stored run."""
+        return cls(
+            id=strawberry.ID(str(run.id)),
+            iteration=run.iteration,
+            model=run.model,
+            status=run.status,
+            training_size=run.training_size,
+            threshold=run.threshold,
+            estimated_accuracy=run.estimated_accuracy,
+            accuracy_lower_bound=run.accuracy_lower_bound,
+            validated_items=run.validated_items,
+            items_labeled=run.items_labeled,
+            items_sent=run.items_sent,
+            seconds=run.seconds,
+            error=run.error,
+            created_at=run.created_at,
+        )
 
 
 @strawberry.type
@@ -73,6 +118,7 @@ class GoldSettings:
     min_accuracy: float
     min_answers: int
     share: float
+    manifest: str | None = strawberry.field(description="The gold manifest's URL, if any.")
 
 
 @strawberry.type
@@ -175,6 +221,7 @@ class Job:
                 min_accuracy=job.gold["minAccuracy"],
                 min_answers=job.gold["minAnswers"],
                 share=job.gold["share"],
+                manifest=job.gold.get("manifest"),
             ),
             consensus=job.consensus,
             workforce=job.workforce,
@@ -204,12 +251,13 @@ class Job:
 
     @strawberry.field
     async def cost(self, info: Info) -> JobCost:
-        """Workforce (answers x price), service and compute cost so far."""
+        """Workforce (answers x price), service and compute cost so far, and what
+        auto-labeling saved (:mod:`quorum.services.cost`)."""
+        settings = info.context.settings
 
-        def load(session: Session, user: models.User) -> job_service.Cost:
-            return job_service.cost(
-                session, job_service.get_managed_job(session, user, int(self.id))
-            )
+        def load(session: Session, user: models.User) -> cost_service.Cost:
+            job = job_service.get_managed_job(session, user, int(self.id))
+            return cost_service.job_cost(session, job, settings)
 
         spent = await info.context.read(load)
         return JobCost(
@@ -217,6 +265,7 @@ class Job:
             service=spent.service,
             compute=spent.compute,
             total=spent.total,
+            saved=spent.saved,
         )
 
     @strawberry.field
@@ -256,6 +305,12 @@ class Job:
         return [WorkerStats.from_stats(stats) for stats in await info.context.read(load)]
 
     @strawberry.field
-    def model_runs(self) -> list[ModelRun]:
-        """Auto-labeling iterations (none until auto-labeling is enabled for the job)."""
-        return []
+    async def model_runs(self, info: Info) -> list[ModelRun]:
+        """Auto-labeling iterations, oldest first (none without auto-labeling)."""
+
+        def load(session: Session, user: models.User) -> list[models.ModelRun]:
+            job_service.get_managed_job(session, user, int(self.id))
+            runs = select(models.ModelRun).where(models.ModelRun.job_id == int(self.id))
+            return list(session.exec(runs.order_by(col(models.ModelRun.iteration))))
+
+        return [ModelRun.from_model(run) for run in await info.context.read(load)]

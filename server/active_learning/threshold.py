@@ -1,0 +1,161 @@
+"""The confidence threshold at or above which the model's labels are trusted.
+
+The rule
+--------
+The evidence is the model's cross-validated predictions on the human-labeled items: each
+item's confidence (its top class probability) and whether that prediction matched the human
+label. For a candidate threshold ``t`` the *covered* items are those with confidence ``>= t``;
+``k`` of the ``n`` covered items are correct. ``t`` passes when the one-sided Clopper-Pearson
+lower bound on the accuracy of covered items, at level ``1 - alpha``
+(``scipy.stats.beta.ppf(alpha, k, n - k + 1)``), reaches the target: the hypothesis "items at
+or above ``t`` are less accurate than the target" is rejected at level ``alpha``.
+
+The candidates are the distinct confidences, tested as a **fixed sequence** (Learn then Test,
+Angelopoulos et al., 2021): from the highest downwards, stopping at the first that fails. The
+chosen threshold is the last one that passed. The order depends on the confidences alone,
+never on correctness, so the chance that the chosen threshold's accuracy is in truth below the
+target is at most ``alpha``, with no multiple-testing correction.
+
+Too few items: a threshold covering fewer items than a perfect record needs to pass (59 for
+target 0.95 and alpha 0.05: ``0.95 ** 59 < 0.05``) cannot pass, so the sequence starts at the
+first threshold covering that many. When none does, or the first tested one fails, the result
+is ``value=None``: label nothing by machine this time.
+
+Noisy reference labels
+----------------------
+When the human labels are themselves right with probability ``q < 1`` (say, consolidated from
+80 %-accurate workers), a model of accuracy ``a`` agrees with them at rate
+``g = a q + (1 - a)(1 - q) c``, where ``c`` is the unknown chance that a wrong label and a
+wrong prediction coincide. So ``a >= min(g / q, (g - (1 - q)) / (2 q - 1))`` whatever ``c``
+(the first term is the case ``c = 0``, the second ``c = 1``, as for two classes); applied to
+the lower bound of ``g`` this bounds ``a``. Pass ``label_accuracy`` (one number, or one per
+item such as the consolidation's confidence, averaged over the covered items) to use it. It
+assumes the labels' errors do not depend on whether the model is right; the default ``1.0``
+takes the human labels as the truth.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import beta
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The chosen threshold and the evidence for it.
+
+    ``value`` is the confidence at or above which items may be machine-labeled (``None``:
+    none may); ``covered`` and ``correct`` count the cross-validated items at or above it and
+    those predicted right; ``estimated_accuracy`` is the point estimate of their accuracy and
+    ``lower_bound`` its one-sided lower confidence bound, which met the target.
+    """
+
+    value: float | None
+    covered: int
+    correct: int
+    estimated_accuracy: float | None
+    lower_bound: float | None
+
+
+NO_THRESHOLD = Threshold(
+    value=None, covered=0, correct=0, estimated_accuracy=None, lower_bound=None
+)
+
+
+def clopper_pearson_lower(
+    correct: npt.NDArray[np.float64], total: npt.NDArray[np.float64], alpha: float
+) -> npt.NDArray[np.float64]:
+    """One-sided ``1 - alpha`` Clopper-Pearson lower bounds on success rates, elementwise:
+    ``correct`` successes out of ``total`` trials (0 when there is no success)."""
+    with np.errstate(invalid="ignore"):
+        bound = beta.ppf(alpha, correct, total - correct + 1)
+    return np.where(correct > 0, np.nan_to_num(bound, nan=0.0), 0.0).astype(np.float64)
+
+
+def corrected_accuracy(
+    agreement: npt.NDArray[np.float64], label_accuracy: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """The model's accuracy implied by its ``agreement`` rate with labels that are right at
+    rate ``label_accuracy`` (> 0.5), taking the worse of the two extreme cases (module
+    docstring); equal to ``agreement`` when the labels are perfect. Clipped to [0, 1]."""
+    q = label_accuracy
+    accuracy = np.minimum(agreement / q, (agreement - (1.0 - q)) / (2.0 * q - 1.0))
+    return np.clip(accuracy, 0.0, 1.0)
+
+
+def choose_threshold(
+    confidence: npt.NDArray[np.floating],
+    correct: npt.NDArray[np.bool_],
+    target: float,
+    *,
+    alpha: float = 0.05,
+    label_accuracy: float | npt.NDArray[np.floating] = 1.0,
+) -> Threshold:
+    """The lowest confidence threshold whose covered items meet ``target`` accuracy with
+    confidence ``1 - alpha``, by the fixed-sequence rule of the module docstring.
+
+    :param confidence: each cross-validated item's confidence (top class probability).
+    :param correct: whether each item's prediction matched its human label.
+    :param target: the accuracy that machine-labeled items must reach, in (0, 1).
+    :param alpha: the error level of the bound, in (0, 1).
+    :param label_accuracy: how often the human labels are right, overall or per item, each
+        in (0.5, 1]; 1.0 takes them as the truth.
+    :return: the threshold, or ``Threshold(value=None, ...)`` when none passes.
+    :raises ValueError: on inputs of different lengths or values out of range.
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    hits = np.asarray(correct, dtype=bool)
+    if conf.ndim != 1 or conf.shape != hits.shape:
+        raise ValueError(
+            f"confidence and correct must be 1-D and of one length, got shapes "
+            f"{conf.shape} and {hits.shape}"
+        )
+    if not 0.0 < target < 1.0:
+        raise ValueError(f"target: must be between 0 and 1 (exclusive), got {target}")
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha: must be between 0 and 1 (exclusive), got {alpha}")
+    if np.isnan(conf).any():
+        raise ValueError("confidence: contains NaN")
+    quality = np.broadcast_to(np.asarray(label_accuracy, dtype=np.float64), conf.shape)
+    if quality.size and not (np.all(quality > 0.5) and np.all(quality <= 1.0)):
+        raise ValueError("label_accuracy: every value must be above 0.5 and at most 1")
+    if conf.size == 0:
+        return NO_THRESHOLD
+
+    order = np.argsort(-conf, kind="stable")
+    conf, hits, quality = conf[order], hits[order], quality[order]
+    # One candidate per distinct confidence: the last position of each run of equal values.
+    ends = np.flatnonzero(np.append(conf[1:] != conf[:-1], True))
+    covered = (ends + 1).astype(np.float64)
+    right = np.cumsum(hits)[ends].astype(np.float64)
+    q = np.cumsum(quality)[ends] / covered
+    bound = corrected_accuracy(clopper_pearson_lower(right, covered, alpha), q)
+    best_possible = corrected_accuracy(clopper_pearson_lower(covered, covered, alpha), q)
+
+    testable = np.flatnonzero(best_possible >= target)
+    if testable.size == 0:
+        return NO_THRESHOLD
+    start = int(testable[0])
+    failed = np.flatnonzero(bound[start:] < target)
+    stop = start + int(failed[0]) if failed.size else len(ends)
+    if stop == start:
+        return NO_THRESHOLD
+    chosen = stop - 1
+    n, k = int(covered[chosen]), int(right[chosen])
+    return Threshold(
+        value=float(conf[ends[chosen]]),
+        covered=n,
+        correct=k,
+        estimated_accuracy=float(corrected_accuracy(np.array([k / n]), q[chosen : chosen + 1])[0]),
+        lower_bound=float(bound[chosen]),
+    )
+
+
+def smallest_passing_count(target: float, alpha: float = 0.05) -> int:
+    """How many items, all correct, a threshold must cover to pass with perfect labels:
+    the least ``n`` with ``target ** n <= alpha``."""
+    return math.ceil(math.log(alpha) / math.log(target))
