@@ -89,8 +89,11 @@ class Fit:
         return np.asarray(diagonals @ self.prior, dtype=np.float64)
 
     def mean_accuracy(self) -> float:
-        """The workers' accuracy, weighted by how many answers each gave."""
+        """The workers' accuracy, weighted by how many answers each gave (counted on items
+        with more than one answer; unweighted when there are none)."""
         weights = self.counts.sum(axis=(1, 2))
+        if not weights.any():
+            return float(self.worker_accuracy().mean())
         return float(np.average(self.worker_accuracy(), weights=weights))
 
 
@@ -150,9 +153,13 @@ class DawidSkene(ConsensusAlgorithm):
         """Run EM from the 0.7 start (or from majority-vote posteriors) to convergence."""
         k = len(encoded.labels)
         per_item = encoded.per_item()
+        # An item only one worker answered says nothing of that worker that their own
+        # answer did not put into its posterior: counting it would let the estimate feed
+        # on itself (with one worker per item, it drifts to a flat matrix over batches).
+        shared = (encoded.answers_per_item() > 1)[encoded.item_index]
         per_cell = sparse.csr_matrix(
             (
-                np.ones(encoded.answer_count),
+                shared.astype(np.float64),
                 (
                     encoded.worker_index * k + encoded.label_index,
                     np.arange(encoded.answer_count),
@@ -180,7 +187,9 @@ class DawidSkene(ConsensusAlgorithm):
         while epochs < self.max_epochs:
             epochs += 1
             log_terms = np.log(confusion)[encoded.worker_index, :, encoded.label_index]
-            log_joint = np.asarray(per_item @ log_terms) + np.log(prior)
+            with np.errstate(divide="ignore"):  # a class no item holds: log 0 = -inf
+                log_prior = np.log(prior)
+            log_joint = np.asarray(per_item @ log_terms) + log_prior
             norms = logsumexp(log_joint, axis=1, keepdims=True)
             posteriors = np.exp(log_joint - norms)
             prior = (posteriors.sum(axis=0) + self.prior_pseudo_items) / (

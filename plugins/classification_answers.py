@@ -95,10 +95,19 @@ def labels_from_posteriors(
 ) -> dict[Hashable, Consolidated]:
     """One label per item: the most probable (ties go to the earlier label in the job's
     list), with Ground Truth's confidence rules (module docstring); the details hold the
-    whole distribution (``posterior``: label -> probability, 4 decimals)."""
+    whole distribution (``posterior``: label -> probability, 4 decimals).
+
+    An item with a single answer takes that answer, whatever the posterior says: with no
+    second opinion, a class prior or a worker's estimated confusion would only overrule the
+    one person who looked (with one worker per item, a batch's class prior would otherwise
+    turn rare answers into common ones)."""
     chosen = np.argmax(posteriors, axis=1)
+    single = encoded.answers_per_item() == 1
+    answered = np.zeros(len(encoded.items), dtype=np.int64)
+    answered[encoded.item_index] = encoded.label_index
+    chosen[single] = answered[single]
     top = np.minimum(np.round(posteriors[np.arange(len(chosen)), chosen], 2), CONFIDENCE_CAP)
-    top[encoded.answers_per_item() == 1] = 0.0
+    top[single] = 0.0
     rounded = np.round(posteriors, 4).tolist()
     return {
         item: Consolidated(

@@ -158,3 +158,21 @@ def test_a_tiny_first_batch_is_not_overconfident():
     assert 0.55 <= result.labels["a"].confidence <= 0.8
     assert result.labels["b"].value == "cat"  # a 1:1 tie goes to the first label ...
     assert result.labels["b"].confidence <= 0.55  # ... and says so
+
+
+@pytest.mark.parametrize("algorithm", [DawidSkene(), GroundTruthDawidSkene()])
+def test_one_worker_per_item_keeps_their_answers_over_many_batches(algorithm):
+    # Batches of single answers whose classes are lopsided (as auto-labeling's uncertain
+    # batches are): the label is the answer, and the worker's carried estimate does not
+    # drift (it once went flat and turned rare answers into the commonest class).
+    rng = random.Random(1)
+    state = None
+    for batch in range(6):
+        weights = [rng.random() ** 4 for _ in LABELS]
+        given = {f"{batch}-{n}": rng.choices(LABELS, weights)[0] for n in range(40)}
+        result = algorithm.consolidate(
+            [answer(item, "solo", label) for item, label in given.items()], LABELS, state
+        )
+        state = result.state
+        assert {item: result.labels[item].value for item in given} == given
+        assert {result.labels[item].confidence for item in given} == {0.0}
