@@ -209,6 +209,10 @@ class Item(SQLModel, table=True):
     task_input: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     output: str | None = Field(default=None, sa_type=sa.Text)
     confidence: float | None = None
+    #: The consensus algorithm's own probability of the label, uncapped (``confidence``
+    #: follows Ground Truth: capped at 0.95, 0 for one answer); what auto-labeling takes as
+    #: the chance that a human label is right.
+    posterior: float | None = None
     labeled_at: datetime | None = None
     failure_reason: str | None = Field(default=None, sa_type=sa.Text)
 

@@ -220,20 +220,38 @@ def _has_waiting(session: Session, job_id: int) -> bool:
     return session.exec(_waiting_query(job_id).limit(1)).first() is not None
 
 
-def _human_labels(session: Session, job: Job) -> tuple[list[int], npt.NDArray[np.int64]]:
-    """Human-labeled items and their class indices (read back from their output)."""
+@dataclass(frozen=True)
+class _HumanLabels:
+    """The human-labeled items, their class indices, and the chance each label is right."""
+
+    ids: list[int]
+    classes: npt.NDArray[np.int64]
+    accuracy: npt.NDArray[np.float64]
+
+
+def _human_labels(session: Session, job: Job) -> _HumanLabels:
+    """Human-labeled items and their class indices (read back from their output).
+
+    A label consolidated from several answers is right with the consensus algorithm's
+    uncapped posterior (``Item.posterior``); the threshold rule discounts the model's
+    agreement with it accordingly. A posterior that is too sure errs on the safe side
+    there. A single answer, or a label without a posterior, is taken as the truth.
+    """
     rows = session.exec(
-        select(Item.id, Item.output)
+        select(Item.id, Item.output, Item.posterior, Item.answers_count)
         .where(Item.job_id == job.id, Item.status == ItemStatus.HUMAN_LABELED)
         .order_by(col(Item.id))
     ).all()
     attribute = job.label_attribute_name
-    ids, classes = [], []
-    for item_id, output in rows:
+    ids, classes, accuracy = [], [], []
+    for item_id, output, posterior, answers in rows:
         assert item_id is not None and output is not None
         ids.append(item_id)
         classes.append(int(json.loads("{" + output + "}")[attribute]))
-    return ids, np.array(classes, dtype=np.int64)
+        accuracy.append(posterior if posterior is not None and answers > 1 else 1.0)
+    return _HumanLabels(
+        ids, np.array(classes, dtype=np.int64), np.array(accuracy, dtype=np.float64)
+    )
 
 
 def _human_budget(session: Session, job: Job) -> int | None:
@@ -263,7 +281,7 @@ def in_holdout(item_id: int, share: float) -> bool:
 def _iterate(loop: _Loop) -> bool:
     with loop.db.read() as session:
         waiting = [int(i) for i in session.exec(_waiting_query(loop.job_id).order_by(col(Item.id)))]
-        human_ids, classes = _human_labels(session, loop.job)
+        human = _human_labels(session, loop.job)
         iteration = int(
             session.exec(
                 select(func.count()).select_from(ModelRun).where(ModelRun.job_id == loop.job_id)
@@ -275,7 +293,7 @@ def _iterate(loop: _Loop) -> bool:
         return False
     seed = loop.job_id * 10_007 + iteration
     holdout = holdout_share(total) if loop.settings.validation == "holdout" else 0.0
-    if not human_ids and iteration == 0:
+    if not human.ids and iteration == 0:
         validation = [item_id for item_id in waiting if in_holdout(item_id, holdout)]
         others = [item_id for item_id in waiting if not in_holdout(item_id, holdout)]
         size = _limit(loop.settings.initial_batch + len(validation), budget)
@@ -285,9 +303,7 @@ def _iterate(loop: _Loop) -> bool:
             _open(session, loop.job_id, chosen, "initial")
         return True
     started = time.perf_counter()
-    outcome = _decide(
-        loop, waiting, human_ids, classes, _limit(loop.settings.batch_size, budget), seed, holdout
-    )
+    outcome = _decide(loop, waiting, human, _limit(loop.settings.batch_size, budget), seed, holdout)
     seconds = time.perf_counter() - started
     with loop.db.write() as session:
         _store(session, loop, iteration, outcome, seconds)
@@ -297,8 +313,7 @@ def _iterate(loop: _Loop) -> bool:
 def _decide(
     loop: _Loop,
     waiting: list[int],
-    human_ids: list[int],
-    classes: npt.NDArray[np.int64],
+    human: _HumanLabels,
     size: int,
     seed: int,
     holdout: float,
@@ -306,20 +321,20 @@ def _decide(
     """Train, choose the threshold, label and pick the next batch; a model that raises
     makes a ``FAILED`` outcome with a random next batch."""
     random_batch = random.Random(seed).sample(waiting, min(size, len(waiting)))
-    if len(np.unique(classes)) < 2:
+    if len(np.unique(human.classes)) < 2:
         return _Outcome(
             ModelRunStatus.SKIPPED,
-            len(human_ids),
+            len(human.ids),
             send=random_batch,
             reason="random",
-            error=f"the {len(human_ids)} human labels hold fewer than two classes",
+            error=f"the {len(human.ids)} human labels hold fewer than two classes",
         )
     try:
-        return _model_outcome(loop, waiting, human_ids, classes, size, seed, holdout)
+        return _model_outcome(loop, waiting, human, size, seed, holdout)
     except Exception as exc:  # a plugin's failure must not stop the job
         return _Outcome(
             ModelRunStatus.FAILED,
-            len(human_ids),
+            len(human.ids),
             send=random_batch,
             reason="random",
             error=f"{loop.settings.model}: {type(exc).__name__}: {exc}",
@@ -329,8 +344,7 @@ def _decide(
 def _model_outcome(
     loop: _Loop,
     waiting: list[int],
-    human_ids: list[int],
-    classes: npt.NDArray[np.int64],
+    human: _HumanLabels,
     size: int,
     seed: int,
     holdout: float,
@@ -344,24 +358,24 @@ def _model_outcome(
         return _load_inputs(loop, item_ids)
 
     model = make_model()
-    labeled = loop.cache.features(loop.job_id, human_ids, load, model)
+    labeled = loop.cache.features(loop.job_id, human.ids, load, model)
     rest = loop.cache.features(loop.job_id, waiting, load, model)
+    judged = np.ones(len(human.ids), dtype=bool)
     if holdout:
-        held = np.array([in_holdout(item_id, holdout) for item_id in human_ids], dtype=bool)
-        train, train_classes = take_rows(labeled, np.flatnonzero(~held)), classes[~held]
-        model.fit(train, train_classes)
-        proba = np.asarray(model.predict_proba(take_rows(labeled, np.flatnonzero(held))))
-        judged = classes[held]
+        judged = np.array([in_holdout(item_id, holdout) for item_id in human.ids], dtype=bool)
+        train = np.flatnonzero(~judged)
+        model.fit(take_rows(labeled, train), human.classes[train])
+        proba = np.asarray(model.predict_proba(take_rows(labeled, np.flatnonzero(judged))))
     else:
-        folds = min(loop.settings.folds, len(human_ids))
-        proba = cross_validated_proba(make_model, labeled, classes, folds=folds, seed=seed)
-        judged = classes
-        model.fit(labeled, classes)
+        folds = min(loop.settings.folds, len(human.ids))
+        proba = cross_validated_proba(make_model, labeled, human.classes, folds=folds, seed=seed)
+        model.fit(labeled, human.classes)
     threshold = choose_threshold(
         proba.max(axis=1),
-        proba.argmax(axis=1) == judged,
+        proba.argmax(axis=1) == human.classes[judged],
         loop.settings.target_accuracy,
         alpha=1 - loop.settings.confidence_level,
+        label_accuracy=human.accuracy[judged],
     )
     predicted = np.asarray(model.predict_proba(rest), dtype=np.float64)
     top = predicted.max(axis=1)
@@ -383,7 +397,7 @@ def _model_outcome(
         chosen = next_batch(predicted[left], count, features=take_rows(rest, left), seed=seed)
     return _Outcome(
         ModelRunStatus.SUCCEEDED,
-        len(human_ids),
+        len(human.ids),
         threshold=threshold,
         labeled=machine_labels,
         send=[int(item_id) for item_id in waiting_ids[left[chosen]]],

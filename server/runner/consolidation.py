@@ -60,7 +60,8 @@ BATCH = 500
 
 _LABEL = (
     "UPDATE items SET status = :status, open = :false, output = :output, "
-    "confidence = :confidence, labeled_at = :now, failure_reason = :reason "
+    "confidence = :confidence, posterior = :posterior, labeled_at = :now, "
+    "failure_reason = :reason "
     "WHERE id = :id AND status = :in_progress"
 )
 
@@ -82,6 +83,15 @@ class Outcome:
     #: A reference label's object and its key under ``label_objects_prefix``, for
     #: :func:`write_responses` to write.
     stored: tuple[str, LabelObject] | None = None
+
+
+def _posterior(label: Consolidated) -> float | None:
+    """The algorithm's uncapped probability of the chosen label, when it gives one (its
+    ``details["posterior"]``); ``None`` otherwise."""
+    posterior = label.details.get("posterior") if label.details else None
+    if isinstance(posterior, dict) and isinstance(posterior.get(label.value), int | float):
+        return float(posterior[label.value])
+    return None
 
 
 def ready_items(session: Session, job: Job, *, partial: bool) -> list[Item]:
@@ -274,6 +284,7 @@ def _store_outcomes(session: Session, job: Job, outcomes: Sequence[Outcome]) -> 
                 "false": False,
                 "output": outcome.output,
                 "confidence": outcome.label.confidence if labeled and outcome.label else None,
+                "posterior": _posterior(outcome.label) if labeled and outcome.label else None,
                 "now": now,
                 "reason": outcome.failure,
                 "id": item_id,

@@ -1,0 +1,26 @@
+"""items.posterior: the consensus algorithm's uncapped probability of an item's label
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("items") as items:
+        items.add_column(sa.Column("posterior", sa.Float(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("items") as items:
+        items.drop_column("posterior")
