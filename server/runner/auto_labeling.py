@@ -45,7 +45,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -60,7 +60,7 @@ from quorum.active_learning.threshold import Threshold, choose_threshold
 from quorum.autolabel import AutoLabeler, Features, ModelInput
 from quorum.consensus import Consolidated
 from quorum.db import Database
-from quorum.events import BatchSent, ItemLabeled, ModelRunFinished
+from quorum.events import BatchSent, Event, ItemLabeled, ModelRunFinished
 from quorum.models import Item, ItemStatus, Job, JobStatus, ModelRun, ModelRunStatus, utcnow
 from quorum.plugins import PluginHost
 from quorum.rows import run_many
@@ -502,22 +502,15 @@ def _store(
     session.add(run)
     session.flush()
     assert run.id is not None
+    recorded = {field.name for field in fields(ModelRunFinished)} - {
+        field.name for field in fields(Event)
+    }
     audit.record(
         session,
         ModelRunFinished(
             actor_id=None,
             entity_id=run.id,
             job_id=job.id,
-            iteration=run.iteration,
-            model=run.model,
-            status=run.status,
-            training_size=run.training_size,
-            threshold=run.threshold,
-            estimated_accuracy=run.estimated_accuracy,
-            accuracy_lower_bound=run.accuracy_lower_bound,
-            items_labeled=run.items_labeled,
-            items_sent=run.items_sent,
-            seconds=run.seconds,
-            error=run.error,
+            **{name: getattr(run, name) for name in recorded},
         ),
     )
