@@ -16,32 +16,47 @@ chosen threshold is the last one that passed. The order depends on the confidenc
 never on correctness, so the chance that the chosen threshold's accuracy is in truth below the
 target is at most ``alpha``, with no multiple-testing correction.
 
-Too few items: a threshold covering fewer items than a perfect record needs to pass (59 for
-target 0.95 and alpha 0.05: ``0.95 ** 59 < 0.05``) cannot pass, so the sequence starts at the
-first threshold covering that many. When none does, or the first tested one fails, the result
-is ``value=None``: label nothing by machine this time.
+Too few items: a threshold covering few items cannot pass even when the model is always
+right (with perfect labels, 59 items for target 0.95 and alpha 0.05: ``0.95 ** 59 < 0.05``),
+and testing it first would end the sequence there. So the sequence starts at the first
+threshold that a model that is always right would pass with probability ``START_POWER``
+(0.95; with noisy labels its agreement is Binomial(covered, label accuracy), so the start
+comes later than with perfect ones). The start depends on the confidences and the label
+accuracies alone, never on correctness, so the guarantee holds. Starting where even a
+perfect model passes only half the time (measured with ``benchmarks/autolabel_offline.py``)
+ended the sequence at its first test in most iterations with noisy labels. When there is no such
+threshold, or the first tested one fails, the result is ``value=None``: label nothing by
+machine this time.
 
 Noisy reference labels
 ----------------------
-When the human labels are themselves right with probability ``q < 1`` (say, consolidated from
-80 %-accurate workers), a model of accuracy ``a`` agrees with them at rate
+When the human labels are themselves right with probability ``q < 1`` (consolidated from
+workers who err), a model of accuracy ``a`` agrees with them at rate
 ``g = a q + (1 - a)(1 - q) c``, where ``c`` is the unknown chance that a wrong label and a
 wrong prediction coincide. So ``a >= min(g / q, (g - (1 - q)) / (2 q - 1))`` whatever ``c``
-(the first term is the case ``c = 0``, the second ``c = 1``, as for two classes); applied to
-the lower bound of ``g`` this bounds ``a``. Pass ``label_accuracy`` (one number, or one per
-item such as the consolidation's confidence, averaged over the covered items) to use it. It
-assumes the labels' errors do not depend on whether the model is right; the default ``1.0``
-takes the human labels as the truth.
+(the first term is the case ``c = 0``, the second ``c = 1``, as with two classes); applied to
+the lower bound of ``g`` this bounds ``a``. Pass ``label_accuracy`` (one number, or per item
+the probability that its label is right, e.g. the consolidation's posterior; averaged over
+the covered items) to use it. Items whose labels are less sure than a cut (those the
+workers split on) are left out of the evidence: they add much noise and little information.
+The cut is ``min_label_accuracy`` or a stricter one of ``CUTS``, whichever gives the
+strongest evidence for a model that is always right (the lower bound at full coverage that
+it reaches with probability ``START_POWER``): with three 80 %-accurate workers and ten
+classes that keeps the unanimous items, with two classes (where unanimity leaves a label
+1.5 % unsure) the unanimous ones too, through the looser cut. The cut depends on the label
+accuracies alone, so the guarantee holds. Both steps assume that the humans' mistakes do not depend
+on whether the model is right. ``label_accuracy`` must not be underestimated (a capped or
+rounded confidence, such as Ground Truth's at most 0.95, would overstate the model); the
+default ``1.0`` takes the human labels as the truth.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import beta
+from scipy.stats import beta, binom
 
 
 @dataclass(frozen=True)
@@ -49,8 +64,9 @@ class Threshold:
     """The chosen threshold and the evidence for it.
 
     ``value`` is the confidence at or above which items may be machine-labeled (``None``:
-    none may); ``covered`` and ``correct`` count the cross-validated items at or above it and
-    those predicted right; ``estimated_accuracy`` is the point estimate of their accuracy and
+    none may); ``covered`` and ``correct`` count the cross-validated items at or above it
+    (those used as evidence) and those whose prediction matched the human label;
+    ``estimated_accuracy`` is the point estimate of the model's accuracy on them and
     ``lower_bound`` its one-sided lower confidence bound, which met the target.
     """
 
@@ -60,6 +76,11 @@ class Threshold:
     estimated_accuracy: float | None
     lower_bound: float | None
 
+
+#: The sequence starts where a model that is always right would pass this often.
+START_POWER = 0.95
+#: Stricter cuts on the label accuracy of the evidence, tried beside ``min_label_accuracy``.
+CUTS = (0.95, 0.99, 0.999)
 
 NO_THRESHOLD = Threshold(
     value=None, covered=0, correct=0, estimated_accuracy=None, lower_bound=None
@@ -87,6 +108,32 @@ def corrected_accuracy(
     return np.clip(accuracy, 0.0, 1.0)
 
 
+def perfect_model_bound(
+    covered: npt.NDArray[np.float64], label_accuracy: npt.NDArray[np.float64], alpha: float
+) -> npt.NDArray[np.float64]:
+    """The lower bound that a model that is always right reaches with probability
+    ``START_POWER`` on ``covered`` items whose labels are right at rate ``label_accuracy``."""
+    likely = np.minimum(binom.ppf(1.0 - START_POWER, covered, label_accuracy), covered)
+    return corrected_accuracy(clopper_pearson_lower(likely, covered, alpha), label_accuracy)
+
+
+def evidence_cut(label_accuracy: npt.NDArray[np.float64], minimum: float, alpha: float) -> float:
+    """The cut on label accuracy that gives the strongest evidence: of ``minimum`` and the
+    stricter ``CUTS``, the one whose items let a model that is always right reach the highest
+    lower bound (ties: the looser cut, which keeps more items)."""
+    best, best_bound = minimum, -1.0
+    for cut in [minimum, *(c for c in CUTS if c > minimum)]:
+        kept = label_accuracy[label_accuracy >= cut]
+        if kept.size == 0:
+            continue
+        bound = float(
+            perfect_model_bound(np.array([float(kept.size)]), np.array([kept.mean()]), alpha)[0]
+        )
+        if bound > best_bound + 1e-9:
+            best, best_bound = cut, bound
+    return best
+
+
 def choose_threshold(
     confidence: npt.NDArray[np.floating],
     correct: npt.NDArray[np.bool_],
@@ -94,6 +141,7 @@ def choose_threshold(
     *,
     alpha: float = 0.05,
     label_accuracy: float | npt.NDArray[np.floating] = 1.0,
+    min_label_accuracy: float = 0.9,
 ) -> Threshold:
     """The lowest confidence threshold whose covered items meet ``target`` accuracy with
     confidence ``1 - alpha``, by the fixed-sequence rule of the module docstring.
@@ -102,8 +150,10 @@ def choose_threshold(
     :param correct: whether each item's prediction matched its human label.
     :param target: the accuracy that machine-labeled items must reach, in (0, 1).
     :param alpha: the error level of the bound, in (0, 1).
-    :param label_accuracy: how often the human labels are right, overall or per item, each
-        in (0.5, 1]; 1.0 takes them as the truth.
+    :param label_accuracy: how likely the human labels are right, overall or per item, in
+        [0, 1]; 1.0 takes them as the truth.
+    :param min_label_accuracy: items whose ``label_accuracy`` is lower are never used (a
+        stricter cut may be chosen, as the module docstring says); above 0.5.
     :return: the threshold, or ``Threshold(value=None, ...)`` when none passes.
     :raises ValueError: on inputs of different lengths or values out of range.
     """
@@ -121,8 +171,14 @@ def choose_threshold(
     if np.isnan(conf).any():
         raise ValueError("confidence: contains NaN")
     quality = np.broadcast_to(np.asarray(label_accuracy, dtype=np.float64), conf.shape)
-    if quality.size and not (np.all(quality > 0.5) and np.all(quality <= 1.0)):
-        raise ValueError("label_accuracy: every value must be above 0.5 and at most 1")
+    if quality.size and not (np.all(quality >= 0.0) and np.all(quality <= 1.0)):
+        raise ValueError("label_accuracy: every value must be between 0 and 1")
+    if not 0.5 < min_label_accuracy <= 1.0:
+        raise ValueError(
+            f"min_label_accuracy: must be above 0.5 and at most 1, got {min_label_accuracy}"
+        )
+    reliable = quality >= evidence_cut(quality, min_label_accuracy, alpha)
+    conf, hits, quality = conf[reliable], hits[reliable], quality[reliable]
     if conf.size == 0:
         return NO_THRESHOLD
 
@@ -134,9 +190,8 @@ def choose_threshold(
     right = np.cumsum(hits)[ends].astype(np.float64)
     q = np.cumsum(quality)[ends] / covered
     bound = corrected_accuracy(clopper_pearson_lower(right, covered, alpha), q)
-    best_possible = corrected_accuracy(clopper_pearson_lower(covered, covered, alpha), q)
-
-    testable = np.flatnonzero(best_possible >= target)
+    # A model that is always right agrees with the right labels: Binomial(n, q) of them.
+    testable = np.flatnonzero(perfect_model_bound(covered, q, alpha) >= target)
     if testable.size == 0:
         return NO_THRESHOLD
     start = int(testable[0])
@@ -153,9 +208,3 @@ def choose_threshold(
         estimated_accuracy=float(corrected_accuracy(np.array([k / n]), q[chosen : chosen + 1])[0]),
         lower_bound=float(bound[chosen]),
     )
-
-
-def smallest_passing_count(target: float, alpha: float = 0.05) -> int:
-    """How many items, all correct, a threshold must cover to pass with perfect labels:
-    the least ``n`` with ``target ** n <= alpha``."""
-    return math.ceil(math.log(alpha) / math.log(target))

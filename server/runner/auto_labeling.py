@@ -4,8 +4,9 @@ A job with ``autoLabeling`` on starts with every item closed to workers
 (:mod:`quorum.runner.ingest`). The runner then repeats, whenever no item of the job is open
 to workers or being answered:
 
-1. **First batch.** With no human label yet, ``initialBatch`` items drawn at random go to
-   people (``batch.sent``, reason ``initial``).
+1. **First batch.** With no human label yet, ``initialBatch`` items (by default 5 % of the
+   job's items, 100 to 1,000) drawn at random go to people (``batch.sent``, reason
+   ``initial``).
 2. **Train and choose a threshold.** The job's model (a ``quorum_auto_labelers`` plugin) is
    cross-validated on *every* consolidated human label (``folds`` folds; no label is set
    aside for validation, unlike Ground Truth's 10-20 %). From those out-of-fold
@@ -16,8 +17,9 @@ to workers or being answered:
    those at or above the threshold are labeled ``MACHINE_LABELED`` (``human-annotated:
    "no"``, the model's probability as ``confidence``), each with an ``item.labeled`` event.
 4. **Next batch.** Of the rest, :func:`quorum.active_learning.selection.next_batch` picks
-   up to ``batchSize`` (fewer when ``maxHumanLabeledItems`` leaves less) that the model is
-   least sure of, spread over the feature space, and opens them to people.
+   up to ``batchSize`` (by default 2.5 % of the items, 50 to 1,000; fewer when
+   ``maxHumanLabeledItems`` leaves less) that the model is least sure of, spread over the
+   feature space, and opens them to people.
 
 Each iteration is a :class:`~quorum.models.ModelRun` and a ``model_run.finished`` event.
 A model plugin that raises fails its iteration (``FAILED``, with the error) and the job
@@ -296,14 +298,15 @@ def _iterate(loop: _Loop) -> bool:
     if not human.ids and iteration == 0:
         validation = [item_id for item_id in waiting if in_holdout(item_id, holdout)]
         others = [item_id for item_id in waiting if not in_holdout(item_id, holdout)]
-        size = _limit(loop.settings.initial_batch + len(validation), budget)
+        size = _limit(loop.settings.first_batch(total) + len(validation), budget)
         chosen = validation[:size]
         chosen += random.Random(seed).sample(others, min(size - len(chosen), len(others)))
         with loop.db.write() as session:
             _open(session, loop.job_id, chosen, "initial")
         return True
     started = time.perf_counter()
-    outcome = _decide(loop, waiting, human, _limit(loop.settings.batch_size, budget), seed, holdout)
+    size = _limit(loop.settings.next_batch(total), budget)
+    outcome = _decide(loop, waiting, human, size, seed, holdout)
     seconds = time.perf_counter() - started
     with loop.db.write() as session:
         _store(session, loop, iteration, outcome, seconds)

@@ -28,8 +28,10 @@ from quorum.tasktypes import TaskType
 
 #: Ground Truth's fixed target for classification: 95 % of auto-labels right.
 DEFAULT_TARGET_ACCURACY = 0.95
-DEFAULT_INITIAL_BATCH = 100
-DEFAULT_BATCH_SIZE = 100
+#: Without ``initialBatch`` / ``batchSize``, batches scale with the dataset: this share of
+#: its items, within these bounds (the job's size is known only once it is ingested).
+INITIAL_BATCH_SHARE, INITIAL_BATCH_BOUNDS = 0.05, (100, 1_000)
+BATCH_SHARE, BATCH_BOUNDS = 0.025, (50, 1_000)
 #: The chosen threshold's accuracy must hold with this confidence (lower bound, not the
 #: point estimate; see :mod:`quorum.active_learning.threshold`).
 DEFAULT_CONFIDENCE_LEVEL = 0.95
@@ -44,12 +46,22 @@ class AutoLabelingSettings:
 
     model: str
     target_accuracy: float = DEFAULT_TARGET_ACCURACY
-    initial_batch: int = DEFAULT_INITIAL_BATCH
-    batch_size: int = DEFAULT_BATCH_SIZE
+    #: ``None``: 5 % of the items, 100 to 1,000 (:meth:`first_batch`).
+    initial_batch: int | None = None
+    #: ``None``: 2.5 % of the items, 50 to 1,000 (:meth:`next_batch`).
+    batch_size: int | None = None
     confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
     folds: int = DEFAULT_FOLDS
     validation: str = VALIDATIONS[0]
     selection: str = SELECTIONS[0]
+
+    def first_batch(self, items: int) -> int:
+        """How many items go to people first, in a job of ``items`` items."""
+        return _scaled(self.initial_batch, items, INITIAL_BATCH_SHARE, INITIAL_BATCH_BOUNDS)
+
+    def next_batch(self, items: int) -> int:
+        """How many items go to people after each iteration, in a job of ``items``."""
+        return _scaled(self.batch_size, items, BATCH_SHARE, BATCH_BOUNDS)
 
     def to_json(self) -> dict[str, Any]:
         """As stored in ``Job.auto_labeling``."""
@@ -73,13 +85,20 @@ class AutoLabelingSettings:
         return cls(
             model=stored["model"],
             target_accuracy=stored["targetAccuracy"],
-            initial_batch=stored["initialBatch"],
-            batch_size=stored["batchSize"],
+            initial_batch=stored.get("initialBatch"),
+            batch_size=stored.get("batchSize"),
             confidence_level=stored["confidenceLevel"],
             folds=stored["folds"],
             validation=stored.get("validation", VALIDATIONS[0]),
             selection=stored.get("selection", SELECTIONS[0]),
         )
+
+
+def _scaled(given: int | None, items: int, share: float, bounds: tuple[int, int]) -> int:
+    if given is not None:
+        return given
+    low, high = bounds
+    return min(max(round(share * items), low), high)
 
 
 def _between(name: str, value: float, low: float, high: float) -> None:
@@ -118,16 +137,17 @@ def check_auto_labeling(
             "single-label classification (image-classification, text-classification)"
         )
     values = {key: value for key, value in given.items() if value is not None}
-    limits = {
+    limits: dict[str, tuple[float | None, float, float]] = {
         "targetAccuracy": (DEFAULT_TARGET_ACCURACY, 0.5, 0.999),
-        "initialBatch": (DEFAULT_INITIAL_BATCH, 10, 100_000),
-        "batchSize": (DEFAULT_BATCH_SIZE, 1, 100_000),
+        "initialBatch": (None, 10, 100_000),
+        "batchSize": (None, 1, 100_000),
         "confidenceLevel": (DEFAULT_CONFIDENCE_LEVEL, 0.5, 0.999),
         "folds": (DEFAULT_FOLDS, 2, 20),
     }
     for key, (default, low, high) in limits.items():
         values.setdefault(key, default)
-        _between(key, values[key], low, high)
+        if values[key] is not None:
+            _between(key, values[key], low, high)
     for key, choices in (("validation", VALIDATIONS), ("selection", SELECTIONS)):
         values.setdefault(key, choices[0])
         if values[key] not in choices:

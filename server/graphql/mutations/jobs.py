@@ -27,10 +27,13 @@ class AutoLabelingInput:
         default=None, description="Accuracy machine labels must reach (0.95)."
     )
     initial_batch: int | None = strawberry.field(
-        default=None, description="Items drawn at random for the first human batch (100)."
+        default=None,
+        description="Items drawn at random for the first human batch (5 % of the items, "
+        "100 to 1,000).",
     )
     batch_size: int | None = strawberry.field(
-        default=None, description="Items sent to people after each iteration (100)."
+        default=None,
+        description="Items sent to people after each iteration (2.5 % of the items, 50 to 1,000).",
     )
     confidence_level: float | None = strawberry.field(
         default=None,
