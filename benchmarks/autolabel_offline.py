@@ -22,9 +22,9 @@ Human labels are one of:
   passed as ``label_accuracy``.
 
 Run ``.venv/bin/python -m benchmarks.autolabel_offline`` (all sets and labels, 2 seeds:
-about 20 minutes on 2 CPUs) or ``--quick`` (digits only). The sets are prepared by
-:mod:`benchmarks.autolabel_data` (the same files as the server benchmark). Results are
-printed and written to ``benchmarks/results/autolabel-offline.json``.
+about 40 minutes on 2 CPUs, most of it Fashion-MNIST) or ``--quick`` (digits only). The
+sets are prepared by :mod:`benchmarks.autolabel_data` (the same files as the server
+benchmark). Results are printed and written to ``benchmarks/results/autolabel-offline.json``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ A job with ``autoLabeling`` on starts with every item closed to workers
 to workers or being answered:
 
 1. **First batch.** With no human label yet, ``initialBatch`` items (by default 5 % of the
-   job's items, 100 to 1,000) drawn at random go to people (``batch.sent``, reason
+   job's items, 150 to 1,000) drawn at random go to people (``batch.sent``, reason
    ``initial``).
 2. **Train and choose a threshold.** The job's model (a ``quorum_auto_labelers`` plugin) is
    cross-validated on *every* consolidated human label (``folds`` folds; no label is set
@@ -17,7 +17,7 @@ to workers or being answered:
    those at or above the threshold are labeled ``MACHINE_LABELED`` (``human-annotated:
    "no"``, the model's probability as ``confidence``), each with an ``item.labeled`` event.
 4. **Next batch.** Of the rest, :func:`quorum.active_learning.selection.next_batch` picks
-   up to ``batchSize`` (by default 2.5 % of the items, 50 to 1,000; fewer when
+   up to ``batchSize`` (by default 1.5 % of the items, 25 to 1,000; fewer when
    ``maxHumanLabeledItems`` leaves less) that the model is least sure of, spread over the
    feature space, and opens them to people.
 
@@ -54,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from threadpoolctl import threadpool_limits
 
 from quorum import audit
 from quorum.active_learning.cross_validation import cross_validated_proba, take_rows
@@ -333,7 +334,10 @@ def _decide(
             error=f"the {len(human.ids)} human labels hold fewer than two classes",
         )
     try:
-        return _model_outcome(loop, waiting, human, size, seed, holdout)
+        # One BLAS thread: the runner shares the machine with the server, and on a busy
+        # machine more threads made a PCA fit 10-40 times slower.
+        with threadpool_limits(limits=1):
+            return _model_outcome(loop, waiting, human, size, seed, holdout)
     except Exception as exc:  # a plugin's failure must not stop the job
         return _Outcome(
             ModelRunStatus.FAILED,

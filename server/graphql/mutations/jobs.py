@@ -29,11 +29,11 @@ class AutoLabelingInput:
     initial_batch: int | None = strawberry.field(
         default=None,
         description="Items drawn at random for the first human batch (5 % of the items, "
-        "100 to 1,000).",
+        "150 to 1,000).",
     )
     batch_size: int | None = strawberry.field(
         default=None,
-        description="Items sent to people after each iteration (2.5 % of the items, 50 to 1,000).",
+        description="Items sent to people after each iteration (1.5 % of the items, 25 to 1,000).",
     )
     confidence_level: float | None = strawberry.field(
         default=None,
