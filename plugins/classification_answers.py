@@ -146,15 +146,11 @@ class WorkerState:
     version: int
     with_labels: bool
 
-    def fits(self, state: Mapping[str, Any] | None, labels: Sequence[str]) -> bool:
-        """Whether ``state`` is of this version (and made with ``labels``, if they matter)."""
-        if not state or state.get("version") != self.version:
-            return False
-        return not self.with_labels or state.get("labels") == list(labels)
-
     def earlier(self, state: Mapping[str, Any] | None, labels: Sequence[str]) -> Mapping[str, Any]:
         """Worker id -> the numbers ``state`` carries (nothing if it does not fit)."""
-        if state is None or not self.fits(state, labels):
+        if not state or state.get("version") != self.version:
+            return {}
+        if self.with_labels and state.get("labels") != list(labels):
             return {}
         workers: Mapping[str, Any] = state.get("workers", {})
         return workers
