@@ -324,14 +324,15 @@ def _decide(
 ) -> _Outcome:
     """Train, choose the threshold, label and pick the next batch; a model that raises
     makes a ``FAILED`` outcome with a random next batch."""
-    random_batch = random.Random(seed).sample(waiting, min(size, len(waiting)))
+
+    def without_model(status: ModelRunStatus, error: str) -> _Outcome:
+        chosen = random.Random(seed).sample(waiting, min(size, len(waiting)))
+        return _Outcome(status, len(human.ids), send=chosen, reason="random", error=error)
+
     if len(np.unique(human.classes)) < 2:
-        return _Outcome(
+        return without_model(
             ModelRunStatus.SKIPPED,
-            len(human.ids),
-            send=random_batch,
-            reason="random",
-            error=f"the {len(human.ids)} human labels hold fewer than two classes",
+            f"the {len(human.ids)} human labels hold fewer than two classes",
         )
     try:
         # One BLAS thread: the runner shares the machine with the server, and on a busy
@@ -339,12 +340,8 @@ def _decide(
         with threadpool_limits(limits=1):
             return _model_outcome(loop, waiting, human, size, seed, holdout)
     except Exception as exc:  # a plugin's failure must not stop the job
-        return _Outcome(
-            ModelRunStatus.FAILED,
-            len(human.ids),
-            send=random_batch,
-            reason="random",
-            error=f"{loop.settings.model}: {type(exc).__name__}: {exc}",
+        return without_model(
+            ModelRunStatus.FAILED, f"{loop.settings.model}: {type(exc).__name__}: {exc}"
         )
 
 
