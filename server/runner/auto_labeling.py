@@ -257,13 +257,12 @@ def _human_labels(session: Session, job: Job) -> _HumanLabels:
     )
 
 
-def _human_budget(session: Session, job: Job) -> int | None:
-    """How many more items people may label under ``maxHumanLabeledItems`` (``None``: no
-    limit)."""
+def _human_budget(job: Job, human_labeled: int) -> int | None:
+    """How many more items people may label under ``maxHumanLabeledItems``, given
+    ``human_labeled`` so far (``None``: no limit)."""
     if job.max_human_labeled_items is None:
         return None
-    assert job.id is not None
-    return max(job.max_human_labeled_items - counters(session, job.id).human_labeled, 0)
+    return max(job.max_human_labeled_items - human_labeled, 0)
 
 
 def _limit(size: int, budget: int | None) -> int:
@@ -290,8 +289,9 @@ def _iterate(loop: _Loop) -> bool:
                 select(func.count()).select_from(ModelRun).where(ModelRun.job_id == loop.job_id)
             ).one()
         )
-        budget = _human_budget(session, loop.job)
-        total = counters(session, loop.job_id).total
+        count = counters(session, loop.job_id)
+    budget = _human_budget(loop.job, count.human_labeled)
+    total = count.total
     if not waiting:
         return False
     seed = loop.job_id * 10_007 + iteration
