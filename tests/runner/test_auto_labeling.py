@@ -8,15 +8,21 @@ reaches the 0.95 target: from n = 59 human labels on, not before.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pytest
+from sqlmodel import col, select
 
 from quorum import hookimpl
 from quorum.autolabel import AutoLabeler
+from quorum.consensus import WorkerAnswer
+from quorum.models import Item, Job
+from quorum.runner import consolidation
 from quorum.runner.auto_labeling import in_holdout
+from quorum_plugins.builtin_dawid_skene import DawidSkene
 from tests.factories import read_output
 from tests.scenarios import RunningJob, running_job
 
@@ -47,8 +53,12 @@ class KeywordModel(AutoLabeler):
         self.fitted = True
 
     def predict_proba(self, features: Sequence[str]) -> Any:
-        positive = np.array([text.startswith("good") for text in features])
-        return np.where(positive[:, None], [0.01, 0.99], [0.99, 0.01])
+        """0.99 on "positive" (the second label) or "negative" (the first), the rest spread
+        over the other labels."""
+        positive = np.array([text.startswith("good") for text in features], dtype=np.int64)
+        proba = np.full((len(features), len(self.labels)), 0.01 / (len(self.labels) - 1))
+        proba[np.arange(len(features)), positive] = 0.99
+        return proba
 
 
 class BrokenModel(KeywordModel):
@@ -204,3 +214,72 @@ def test_holdout_sends_ground_truths_validation_set_with_the_first_batch(
     assert run["trainingSize"] == 40 + held
     # The threshold rests on the held-out items alone: fewer than 59, so none passes.
     assert run["threshold"] is None and run["itemsSent"] == 20
+
+
+def truth_of(task: dict[str, Any]) -> str:
+    return "positive" if task["input"]["manifestLine"]["source"].startswith("good") else "negative"
+
+
+def test_labels_the_workers_split_three_ways_on_are_not_trained_on(
+    quorum_app, quorum_settings, gql
+):
+    job = running_job(
+        quorum_app,
+        gql,
+        quorum_settings,
+        lines=lines(60),
+        workers=3,
+        workersPerItem=3,
+        consensus="weighted-majority",  # equal weights: a three-way split is 1/3 each
+        labels=["negative", "positive", "neutral"],
+        autoLabeling={"enabled": True, "model": "keyword", "initialBatch": 40, "batchSize": 20},
+    )
+    split: set[str] = set()
+    for worker in range(3):
+        while (task := job.claim(worker)) is not None:
+            number = int(task["input"]["manifestLine"]["source"].split()[-1])
+            if number % 5 == 0:  # one worker each for negative, positive and neutral
+                split.add(str(number))
+                job.submit(task, ["negative", "positive", "neutral"][worker], worker)
+            else:
+                job.submit(task, truth_of(task), worker)
+    job.run_runner()
+    assert 0 < len(split) < 40
+    (first,) = runs_of(job)["modelRuns"]
+    assert first["trainingSize"] == 40 - len(split)
+    assert job.status()["counters"]["humanLabeled"] == 40
+
+
+def test_the_loop_decides_human_labels_again_in_one_fit(quorum_app, quorum_settings, gql):
+    """The runner labels items as their answers come in; ``redecide`` fits them together,
+    as Dawid-Skene over all the answers at once would."""
+    job = running_job(
+        quorum_app, gql, quorum_settings, lines=lines(24), workers=3, workersPerItem=3
+    )
+    rng = np.random.default_rng(7)
+    answers: list[WorkerAnswer] = []
+    for _ in range(24):
+        for worker in range(3):
+            task = job.claim(worker)
+            assert task is not None
+            right = worker < 2 or rng.random() < 0.4
+            flipped = {"positive": "negative", "negative": "positive"}[truth_of(task)]
+            label = truth_of(task) if right else flipped
+            job.submit(task, label, worker)
+            item = int(task["input"]["manifestLine"]["id"])
+            answers.append(WorkerAnswer(item, job.workers[worker][0], {"label": label}))
+        job.run_runner()  # consolidates the items whose answers are all in: small batches
+    plugins, db = quorum_app.state.plugins, quorum_app.state.db
+    with db.read() as session:
+        stored_job = session.exec(select(Job)).one()
+        items = session.exec(select(Item).order_by(col(Item.id))).all()
+        redecided = consolidation.redecide(session, plugins, stored_job, items)
+    numbers = {item.id: json.loads(item.data)["id"] for item in items}
+    one_fit = DawidSkene().consolidate(answers, ["negative", "positive"]).labels
+    assert {item_id: label.details for item_id, label in redecided.items()} == {
+        item_id: one_fit[numbers[item_id]].details for item_id in redecided
+    }
+    stored = {item.id: item.posterior for item in items}
+    assert any(
+        stored[item_id] != consolidation.posterior_of(label) for item_id, label in redecided.items()
+    ), "the runner's batches and the one fit should differ here"
