@@ -35,3 +35,23 @@ def test_the_core_benchmark_runs_and_reports_every_stage(tmp_path):
     for stage in ("ingest", "claim\\+submit x1", "output"):
         assert re.search(rf"^sqlite\s+{stage}", result.stdout, re.MULTILINE), result.stdout
     assert (tmp_path / "core-sqlite.json").exists()
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("QUORUM_TEST_DATABASE_URL")), reason="run once, in the SQLite pass"
+)
+def test_the_auto_labeling_benchmark_runs_a_whole_job_and_judges_it(tmp_path):
+    """``--quick``: digits through a real server with one perfect simulated worker."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.autolabel", "--quick", "--results-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    row = re.search(r"^digits\s+1x1\s+ours\s+([\d.]+) %\s+([\d.]+) %", result.stdout, re.MULTILINE)
+    assert row, result.stdout
+    machine_share, accuracy = float(row.group(1)), float(row.group(2))
+    assert machine_share > 50 and accuracy >= 95, result.stdout
+    assert (tmp_path / "autolabel.json").exists()
