@@ -1,8 +1,8 @@
 """The application factory: one Starlette app per call, no module-level state.
 
 Routes: ``/graphql`` (queries, mutations, subscriptions over graphql-transport-ws), ``/``
-(console), ``/work`` (worker portal), ``/static``, ``/objects/...`` (signed URLs of the
-local store) and ``/healthz``.
+(console), ``/work`` (worker portal), ``/session`` (browser sign-in, :mod:`quorum.sessions`),
+``/static``, ``/objects/...`` (signed URLs of the local store) and ``/healthz``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from quorum.limits import RequestSizeLimit
 from quorum.objects_route import serve_object
 from quorum.plugins import PluginHost
 from quorum.runner.loop import Runner
+from quorum.sessions import session_key, sign_in, sign_out, who_is_signed_in
 from quorum.settings import Settings
 
 
@@ -53,6 +54,7 @@ class QuorumGraphQL(GraphQL[Context, None]):
         self.plugins = plugins
         self.settings = settings
         self.callers = CallerCache(settings.auth_cache_seconds)
+        self.session_key = session_key(settings.signing_key())
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -75,6 +77,7 @@ class QuorumGraphQL(GraphQL[Context, None]):
             request=connection,
             loaders=DataLoaders.build(self.db),
             callers=self.callers,
+            session_key=self.session_key,
         )
 
 
@@ -126,6 +129,9 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/session", sign_in, methods=["POST"]),
+            Route("/session", who_is_signed_in, methods=["GET"]),
+            Route("/session", sign_out, methods=["DELETE"]),
             Route("/", console),
             Route("/work", portal),
             Route("/objects/{path:path}", serve_object),
@@ -138,4 +144,5 @@ def create_app(
     app.state.db = db
     app.state.plugins = host
     app.state.runner = runner
+    app.state.session_key = graphql.session_key
     return app

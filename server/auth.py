@@ -47,7 +47,13 @@ def issue_token(session: Session, user: User) -> str:
 def user_for_token(session: Session, token: str, cache: CallerCache | None = None) -> User:
     """The active user ``token`` belongs to; :class:`Unauthenticated` otherwise. With a
     ``cache``, a token seen within its time to live is answered without a query."""
-    token_hash = hash_token(token)
+    return user_for_token_hash(session, hash_token(token), cache)
+
+
+def user_for_token_hash(
+    session: Session, token_hash: str, cache: CallerCache | None = None
+) -> User:
+    """:func:`user_for_token` for a token known by its hash (a browser session's)."""
     if cache is not None and (cached := cache.get(token_hash)) is not None:
         return cached
     user = fetch_one(session, User, _USER_BY_TOKEN, {"hash": token_hash})

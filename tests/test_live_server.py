@@ -182,3 +182,39 @@ def test_job_progress_refuses_a_missing_token(server, quorum_settings):
         message = subscribe(ws, job_id, None)
     assert message["type"] == "next", message
     assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def subscribe_by_cookie(server_url: str, job_id: str, token: str, echo_csrf: bool) -> dict:
+    """Sign in as a browser would, then subscribe over a websocket carrying the cookie."""
+    with httpx.Client(base_url=server_url) as client:
+        signed_in = client.post("/session", json={"token": token})
+        assert signed_in.status_code == 200, signed_in.text
+        cookie = f"quorum_session={signed_in.cookies['quorum_session']}"
+        csrf = signed_in.cookies["quorum_csrf"]
+    ws_url = server_url.replace("http", "ws") + "/graphql"
+    with connect(
+        ws_url,
+        subprotocols=["graphql-transport-ws"],
+        open_timeout=10,
+        additional_headers={"Cookie": cookie},
+    ) as ws:
+        ws.send(
+            json.dumps({"type": "connection_init", "payload": {"csrf": csrf} if echo_csrf else {}})
+        )
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        message = {"query": PROGRESS, "variables": {"id": job_id}}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": message}))
+        answer: dict = json.loads(ws.recv(timeout=10))
+        return answer
+
+
+def test_job_progress_takes_a_browser_session_with_its_csrf_value(server, quorum_settings):
+    job_id, requester, _workers = setup_job(quorum_settings, items=2, workers=1, per_item=1)
+    with httpx.Client(base_url=server.url) as client:
+        wait_for(client, requester, job_id, "IN_PROGRESS")
+    first = subscribe_by_cookie(server.url, job_id, requester, echo_csrf=True)
+    assert first["type"] == "next", first
+    assert first["payload"]["data"]["jobProgress"]["total"] == 2
+    refused = subscribe_by_cookie(server.url, job_id, requester, echo_csrf=False)
+    assert refused["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "X-CSRF-Token" in refused["payload"]["errors"][0]["message"]

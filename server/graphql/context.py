@@ -16,13 +16,14 @@ import strawberry
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
-from quorum.auth import CallerCache, user_for_token
+from quorum.auth import CallerCache, hash_token, user_for_token_hash
 from quorum.blocking import run_blocking
 from quorum.db import Database
 from quorum.errors import Unauthenticated
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.models import User
 from quorum.plugins import PluginHost
+from quorum.sessions import CSRF_HEADER, CSRF_PARAM, cookie_token_hash
 from quorum.settings import Settings
 
 T = TypeVar("T")
@@ -46,26 +47,38 @@ class Context:
     request: HTTPConnection
     loaders: DataLoaders
     callers: CallerCache
+    #: Signs browser session cookies (:func:`quorum.sessions.session_key`).
+    session_key: bytes
     #: Set by strawberry from graphql-transport-ws ``connection_init`` payloads.
     connection_params: dict[str, Any] | None = None
     _user: User | None = field(default=None, repr=False)
 
-    def token(self) -> str | None:
-        """The caller's token: the ``Authorization`` header, or for a websocket the
-        ``Authorization`` (or ``authorization``) field of the connection payload."""
-        header = bearer_token(self.request.headers.get("authorization"))
-        if header is not None:
-            return header
+    def token_hash(self) -> str | None:
+        """The hash of the caller's token: from the ``Authorization`` header, or for a
+        websocket the ``Authorization`` (or ``authorization``) field of the connection
+        payload; otherwise from a browser session cookie (:mod:`quorum.sessions`), whose
+        CSRF value must come back in the ``X-CSRF-Token`` header (websocket: the payload's
+        ``csrf`` field)."""
         params = self.connection_params or {}
         value = params.get("Authorization") or params.get("authorization")
-        return bearer_token(value) if isinstance(value, str) else None
+        token = bearer_token(self.request.headers.get("authorization")) or (
+            bearer_token(value) if isinstance(value, str) else None
+        )
+        if token is not None:
+            return hash_token(token)
+        if self.connection_params is not None:
+            echoed = params.get(CSRF_PARAM)
+            csrf = echoed if isinstance(echoed, str) else None
+        else:
+            csrf = self.request.headers.get(CSRF_HEADER)
+        return cookie_token_hash(self.session_key, self.request, csrf)
 
     def _authenticate(self, session: Session) -> User:
         if self._user is None:
-            token = self.token()
-            if token is None:
+            token_hash = self.token_hash()
+            if token_hash is None:
                 raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
-            self._user = user_for_token(session, token, self.callers)
+            self._user = user_for_token_hash(session, token_hash, self.callers)
         return self._user
 
     async def read(self, fn: Callable[[Session, User], T]) -> T:

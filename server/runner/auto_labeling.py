@@ -314,8 +314,10 @@ def _iterate(loop: _Loop) -> bool:
     seed = loop.job_id * 10_007 + iteration
     holdout = holdout_share(total) if loop.settings.validation == "holdout" else 0.0
     if not human.ids and iteration == 0:
-        validation = [item_id for item_id in waiting if in_holdout(item_id, holdout)]
-        others = [item_id for item_id in waiting if not in_holdout(item_id, holdout)]
+        validation: list[int] = []
+        others: list[int] = []
+        for item_id in waiting:
+            (validation if in_holdout(item_id, holdout) else others).append(item_id)
         size = _limit(loop.settings.first_batch(total) + len(validation), budget)
         chosen = validation[:size]
         chosen += random.Random(seed).sample(others, min(size - len(chosen), len(others)))

@@ -1,0 +1,118 @@
+"""Browser sessions: a token exchanged for an HttpOnly cookie, CSRF-checked on every use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from quorum.models import Role, User
+from quorum.sessions import SESSION_SECONDS, new_session, read_session, session_key
+from quorum.testing import AppClient
+from tests.factories import make_user
+
+VIEWER = {"query": "{ viewer { name role } }"}
+
+
+@pytest.fixture
+def client(quorum_client: AppClient) -> Iterator[AppClient]:
+    """The app's client, with its cookie jar emptied afterwards."""
+    yield quorum_client
+    quorum_client._client.cookies.clear()
+
+
+def sign_in(client: AppClient, token: str) -> str:
+    """Sign in; returns the CSRF value the page would read from its cookie."""
+    response = client.post("/session", json={"token": token})
+    assert response.status_code == 200, response.text
+    return response.cookies["quorum_csrf"]
+
+
+def test_a_token_signs_in_with_an_httponly_strict_cookie(quorum_app, client):
+    _, token = make_user(quorum_app, "ada", Role.WORKER)
+    response = client.post("/session", json={"token": token})
+    assert response.json() == {"user": {"id": "1", "name": "ada", "role": "WORKER"}}
+    cookies = {header.split("=")[0]: header for header in response.headers.get_list("set-cookie")}
+    assert "HttpOnly" in cookies["quorum_session"]
+    assert "SameSite=strict" in cookies["quorum_session"]
+    assert "HttpOnly" not in cookies["quorum_csrf"]  # the page must read it
+    assert "SameSite=strict" in cookies["quorum_csrf"]
+    assert token not in response.headers.get("set-cookie", "")
+    assert client.get("/session").json()["user"]["name"] == "ada"
+
+
+def test_graphql_accepts_the_cookie_with_its_csrf_value(quorum_app, client):
+    _, token = make_user(quorum_app, "ada", Role.WORKER)
+    csrf = sign_in(client, token)
+    answer = client.post("/graphql", json=VIEWER, headers={"X-CSRF-Token": csrf}).json()
+    assert answer == {"data": {"viewer": {"name": "ada", "role": "WORKER"}}}
+
+
+@pytest.mark.parametrize("header", [{}, {"X-CSRF-Token": "guessed"}])
+def test_graphql_refuses_the_cookie_without_its_csrf_value(quorum_app, client, header):
+    _, token = make_user(quorum_app, "ada", Role.WORKER)
+    sign_in(client, token)
+    (error,) = client.post("/graphql", json=VIEWER, headers=header).json()["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "X-CSRF-Token" in error["message"]
+
+
+def test_a_forged_cookie_is_refused(quorum_app, client):
+    _, token = make_user(quorum_app, "ada", Role.ADMIN)
+    csrf = sign_in(client, token)
+    value = client._client.cookies["quorum_session"]
+    token_hash, expires, csrf_value, signature = value.split(".")
+    client._client.cookies.set(
+        "quorum_session", f"{token_hash}.{int(expires) + 10**6}.{csrf_value}.{signature}"
+    )
+    (error,) = client.post("/graphql", json=VIEWER, headers={"X-CSRF-Token": csrf}).json()["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "sign in again" in error["message"]
+    assert client.get("/session").status_code == 401
+
+
+def test_a_session_expires():
+    key = session_key(b"k" * 32)
+    value, claims = new_session(key, "abc", now=1_000.0)
+    assert read_session(key, value, now=1_000.0 + SESSION_SECONDS - 1) == claims
+    assert read_session(key, value, now=1_000.0 + SESSION_SECONDS + 1) is None
+    assert read_session(session_key(b"other key" * 4), value, now=1_000.0) is None
+
+
+def test_signing_out_ends_the_session(quorum_app, client):
+    _, token = make_user(quorum_app, "ada", Role.WORKER)
+    sign_in(client, token)
+    assert client.request("DELETE", "/session").status_code == 204
+    assert client.get("/session").status_code == 401
+    answer = client.post("/graphql", json=VIEWER).json()
+    assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_disabled_user_loses_their_session(quorum_app, client):
+    user_id, token = make_user(quorum_app, "ada", Role.WORKER)
+    sign_in(client, token)
+    with quorum_app.state.db.write() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        user.disabled = True
+        session.add(user)
+    response = client.get("/session")
+    assert (response.status_code, response.json()) == (401, {"error": "the API token is not valid"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "message"),
+    [
+        ({"json": {"token": "qrm_not-a-token"}}, 401, "the API token is not valid"),
+        ({"json": {}}, 400, 'send the token as JSON: {"token": "..."}'),
+        ({"json": ["qrm_x"]}, 400, 'send the token as JSON: {"token": "..."}'),
+        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "JSON"),
+        ({"data": {"token": "qrm_x"}}, 415, "send the token as JSON"),
+        ({"json": {"token": "x" * 5000}}, 413, "over 4096 bytes"),
+    ],
+)
+def test_bad_sign_ins_say_what_is_wrong_and_set_no_cookie(client, kwargs, status, message):
+    response = client.post("/session", **kwargs)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    assert "set-cookie" not in response.headers
