@@ -10,6 +10,11 @@ Most labels are written into the output line itself. A task type with
 object of its own (a :class:`LabelObject`, from :meth:`TaskType.label_object`) under
 ``<output>/<job>/annotations/consolidated-annotation/output/``, and the output line names
 its URL, under a label attribute that ends with ``-ref``, as Ground Truth does.
+
+A task type that :attr:`TaskType.audits_labels` (label verification, bounding-box
+adjustment) shows workers a previous job's label read from the manifest line
+(:meth:`TaskType.audit_input`), and may add metadata drawn from the answers themselves
+(:meth:`TaskType.answers_metadata`: comments, ``adjustment-status``).
 """
 
 from __future__ import annotations
@@ -73,6 +78,21 @@ class TaskType:
     #: object's URL. Ground Truth requires the label attribute name of such a task type to
     #: end with ``-ref``, and every other task type's not to (GROUNDTRUTH.md 1.3).
     label_is_reference: ClassVar[bool] = False
+    #: Whether a job of this type must bring its own worker template (``createJob``'s
+    #: ``template``; :mod:`quorum.templates`).
+    requires_template: ClassVar[bool] = False
+    #: Whether a job of this type audits a previous job's label (verifies or adjusts it):
+    #: the job names the manifest attribute holding that label in
+    #: ``auditLabelAttributeName`` (Ground Truth's name for the label attribute of the job
+    #: being audited), every line workers see must carry it, :meth:`audit_input` shows it
+    #: to them, and the job's own label attribute must be another one.
+    audits_labels: ClassVar[bool] = False
+
+    def accepts_source(self, key: str | None) -> bool:
+        """Whether a manifest line holding its data under ``key`` (``source-ref``,
+        ``source``, or ``None`` for neither) suits this task type; by default only
+        :attr:`source_key` does."""
+        return key == self.source_key
 
     def validate_labels(self, labels: Sequence[str]) -> None:
         """Raise :class:`BadInput` naming the problem if ``labels`` cannot be used."""
@@ -99,6 +119,37 @@ class TaskType:
         if not isinstance(answer, dict):
             raise BadInput("answer: must be a JSON object")
         return answer
+
+    def audit_input(
+        self, line: Mapping[str, Any], attribute: str, labels: Sequence[str]
+    ) -> dict[str, Any]:
+        """The task input that shows a worker the previous label to audit: the value under
+        ``attribute`` of the manifest ``line`` (with ``<attribute>-metadata`` beside it),
+        for a job with the given ``labels``. Only called for a task type that
+        :attr:`audits_labels`, at ingest, for every line workers will see, once the core has
+        checked that the line carries ``attribute``; it is stored with the item and merged
+        into ``Task.input`` (a pre-annotation hook's fields go on top).
+
+        Raise :class:`BadInput` with a message that starts with the path of the unusable
+        part (``category.annotations[2].width: must be above 0``); the job then fails
+        with the line's number. The default shows nothing.
+        """
+        return {}
+
+    def answers_metadata(
+        self, answers: Sequence[Mapping[str, Any]], task_input: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """Metadata fields drawn from an item's answers themselves rather than from its
+        consolidated label, added after the common fields (verification: the workers'
+        comments; adjustment: whether anyone changed the previous label).
+
+        ``answers`` are the item's validated answers, oldest first (none for a label not
+        given by workers, such as a gold item's); ``task_input`` is what the item's task
+        input held beyond the manifest line (:meth:`audit_input`'s fields, what a
+        pre-annotation hook added), or ``None`` where it is not known (``quorum
+        consolidate``). The default adds nothing.
+        """
+        return {}
 
     def output_label(
         self, consolidated: Consolidated, labels: Sequence[str]

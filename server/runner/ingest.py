@@ -90,20 +90,21 @@ def _check_line(
     if not isinstance(obj, dict):
         raise ManifestError(f"line {number}: must be a JSON object, got {type(obj).__name__}")
     present = [key for key in SOURCE_KEYS if key in obj]
-    if len(present) != 1:
-        raise ManifestError(
-            f'line {number}: needs exactly one of "source-ref" and "source", found '
-            f"{' and '.join(present) or 'neither'}"
-        )
-    if present[0] != task_type.source_key:
+    found = present[0] if len(present) == 1 else None
+    if len(present) > 1 or not task_type.accepts_source(found):
+        if found is None:
+            raise ManifestError(
+                f'line {number}: needs exactly one of "source-ref" and "source", found '
+                f"{' and '.join(present) or 'neither'}"
+            )
         wanted = "inline text under" if task_type.source_key == "source" else "an object URL under"
         raise ManifestError(
             f'line {number}: {task_type.name} needs {wanted} "{task_type.source_key}", '
-            f'found "{present[0]}"'
+            f'found "{found}"'
         )
-    source = obj[present[0]]
-    if not isinstance(source, str) or not source:
-        raise ManifestError(f'line {number}: "{present[0]}" must be a non-empty string')
+    source = obj.get(found) if found is not None else None
+    if found is not None and (not isinstance(source, str) or not source):
+        raise ManifestError(f'line {number}: "{found}" must be a non-empty string')
     for key, value in obj.items():
         if key.startswith("$"):
             raise ManifestError(f"line {number}: attribute {key!r} must not begin with $")
@@ -112,7 +113,8 @@ def _check_line(
                 f"line {number}: attribute {key!r} is longer than "
                 f"{MAX_ATTRIBUTE_CHARS:,} characters"
             )
-    if present[0] == "source-ref":
+    if found == "source-ref":
+        assert isinstance(source, str)
         try:
             plugins.storage.check_url(source)
         except BadInput as exc:

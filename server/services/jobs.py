@@ -57,6 +57,7 @@ from quorum.models import (
 from quorum.plugins import PluginHost
 from quorum.services.auto_labeling import check_auto_labeling
 from quorum.tasktypes import TaskType
+from quorum.templates import check_template
 
 JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 ATTRIBUTE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}")
@@ -222,6 +223,13 @@ def create_job(
     task_type = plugins.task_types.get(spec.task_type, "taskType")
     task_type.validate_labels(spec.labels)
     attribute = label_attribute(spec, task_type)
+    if spec.template is not None:
+        check_template(spec.template)
+    elif task_type.requires_template:
+        raise BadInput(
+            f"template: {task_type.name} jobs need a worker template (Liquid HTML, as in "
+            f"Ground Truth's custom tasks)"
+        )
     _check_manifest_url(plugins, "inputManifest", spec.input_manifest)
     output_path = spec.output_path or default_output
     _check_url(plugins, "outputPath", output_path)

@@ -419,9 +419,10 @@ def task_input(job: Job, item: Item, storage: Storage, expires_seconds: int) -> 
     signed URL for ``source-ref``), the manifest line verbatim, and what a pre-annotation
     hook added."""
     line: Mapping[str, Any] = json.loads(item.data)
+    task_object: Any = None  # a custom task's line may have neither
     if "source" in line:
-        task_object: Any = line["source"]
-    else:
+        task_object = line["source"]
+    elif "source-ref" in line:
         task_object = storage.browser_url(str(line["source-ref"]), expires_seconds)
     result: dict[str, Any] = {"taskObject": task_object, "manifestLine": line}
     if item.task_input:

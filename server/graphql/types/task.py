@@ -9,12 +9,14 @@ from sqlmodel import Session
 from strawberry.scalars import JSON
 
 from quorum import models
+from quorum.errors import BadInput
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import TaskStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.job import Job
 from quorum.services.tasks import load_item, load_job, task_input
 from quorum.storage import Storage
+from quorum.templates import render_template
 
 
 @strawberry.type
@@ -53,13 +55,44 @@ class Task:
         assert self._item is not None, "task_view loads the item when it is selected"
         return JSON(task_input(self._job, self._item, self._storage, self._url_expiry))
 
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The job's worker template rendered for this task (HTML, to show in a "
+        "sandboxed frame), or null when the job has no template."
+    )
+    def rendered_template(self) -> str | None:
+        """The job's Liquid template with ``task.input`` of this task only
+        (:mod:`quorum.templates`)."""
+        if self._job.template is None:
+            return None
+        assert self._item is not None, "task_view loads the item when it is selected"
+        storage, expiry = self._storage, self._url_expiry
+
+        def grant_read_access(url: str) -> str:
+            """A URL the browser can fetch; one no backend serves (``https://...``, or a
+            file outside the readable folders) is left as it is."""
+            try:
+                return storage.browser_url(url, expiry)
+            except BadInput:
+                return url
+
+        return render_template(
+            self._job.template,
+            task_input(self._job, self._item, storage, expiry),
+            grant_read_access,
+        )
+
 
 def _selects_item(info: Info) -> bool:
-    """Whether the operation asks for the task's item or input (fragments count as yes)."""
+    """Whether the operation asks for the task's item, input or rendered template
+    (fragments count as yes)."""
     for field in info.selected_fields:
         for selection in field.selections:
             name = getattr(selection, "name", None)
-            if name is None or name in {"item", "input"}:  # a fragment, or the item itself
+            if name is None or name in {
+                "item",
+                "input",
+                "renderedTemplate",
+            }:  # a fragment, or the item itself
                 return True
     return False
 

@@ -1,0 +1,125 @@
+"""Custom worker templates: Ground Truth's Liquid HTML, rendered per task with python-liquid.
+
+A job's ``template`` is the HTML a worker sees for each task, written as in Ground Truth
+(GROUNDTRUTH.md, "custom templates"): Liquid with autoescaping on, the variable
+``task.input`` (the task's input: ``taskObject``, ``manifestLine`` and what a
+pre-annotation hook added) and Ground Truth's filters:
+
+- ``grant_read_access``: a storage URL (``s3://...``, ``file://...``) becomes a URL the
+  browser can fetch for a while (presigned, or signed by this server); anything else is
+  returned unchanged.
+- ``to_json``: JSON text of the value, with ``<``, ``>`` and ``&`` written as ``\\u003c``,
+  ``\\u003e`` and ``\\u0026`` so that it is safe inside a ``<script>`` too (there, add
+  ``skip_autoescape``).
+- ``escape_once``: HTML-escape without escaping existing entities (Liquid's own).
+- ``skip_autoescape``: output the value as it is, unescaped.
+
+The script Ground Truth's templates load (``https://assets.crowd.aws/crowd-html-elements.js``)
+is replaced by Quorum's own elements (``CROWD_ELEMENTS_URL``), which are added when a
+template does not load them. The page renders the result inside a sandboxed frame with no
+access to the page's origin (web/), so a template sees only its own task's input and can
+neither read the worker's session nor call the API.
+
+Templates are checked when a job is created: a syntax error or an unknown filter is a
+:class:`~quorum.errors.BadInput` naming the line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from liquid import Environment
+from liquid.exceptions import LiquidError
+from markupsafe import Markup
+
+from quorum.errors import BadInput
+
+#: Where Ground Truth's templates load the crowd elements from.
+GROUND_TRUTH_ELEMENTS_URL = "https://assets.crowd.aws/crowd-html-elements.js"
+#: Quorum's crowd elements, as one classic script (a sandboxed frame cannot load modules
+#: from another origin without CORS).
+CROWD_ELEMENTS_URL = "/static/crowd/crowd-html-elements.js"
+#: Longest template accepted, in characters.
+MAX_TEMPLATE_CHARS = 200_000
+_SCRIPT_TAG = f'<script src="{CROWD_ELEMENTS_URL}"></script>'
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def to_json(value: object) -> str:
+    """Ground Truth's ``to_json``: the value as JSON text, safe inside HTML and scripts."""
+    return json.dumps(value, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
+
+
+def skip_autoescape(value: object) -> Markup:
+    """Ground Truth's ``skip_autoescape``: the value as it is, exempt from autoescaping."""
+    return Markup(str(value))
+
+
+def _environment(grant_read_access: Callable[[str], str]) -> Environment:
+    def grant(value: object) -> str:
+        return grant_read_access(value) if isinstance(value, str) else str(value)
+
+    environment = Environment(autoescape=True)
+    environment.filters["grant_read_access"] = grant
+    environment.filters["to_json"] = to_json
+    environment.filters["skip_autoescape"] = skip_autoescape
+    return environment
+
+
+_CHECKING = _environment(lambda url: url)
+
+
+def check_template(template: str) -> None:
+    """Raise :class:`BadInput` (``template: ...``, with the line) if ``template`` is not a
+    template Quorum can render."""
+    if not template.strip():
+        raise BadInput("template: is empty; give the worker template's HTML")
+    if len(template) > MAX_TEMPLATE_CHARS:
+        raise BadInput(f"template: is over {MAX_TEMPLATE_CHARS} characters")
+    try:
+        parsed = _CHECKING.from_string(template)
+    except LiquidError as exc:
+        raise BadInput(f"template: {_describe(exc)}") from None
+    for name, spans in parsed.analyze().filters.items():
+        if name not in _CHECKING.filters:
+            line = _line(template, spans[0].index)
+            raise BadInput(f"template: line {line}: unknown filter {name!r}")
+
+
+def render_template(
+    template: str, task_input: Mapping[str, Any], grant_read_access: Callable[[str], str]
+) -> str:
+    """The template rendered for one task: HTML that loads Quorum's crowd elements.
+
+    :raises BadInput: when rendering fails (an unknown filter, say), naming the line.
+    """
+    try:
+        html = (
+            _environment(grant_read_access)
+            .from_string(template)
+            .render(task={"input": dict(task_input)})
+        )
+    except LiquidError as exc:
+        raise BadInput(f"template: {_describe(exc)}") from None
+    if GROUND_TRUTH_ELEMENTS_URL in html:
+        return html.replace(GROUND_TRUTH_ELEMENTS_URL, CROWD_ELEMENTS_URL)
+    if CROWD_ELEMENTS_URL in html:
+        return html
+    return _SCRIPT_TAG + "\n" + html
+
+
+def _line(text: str, index: int) -> int:
+    """The 1-based line of ``text`` that character ``index`` is on."""
+    return text.count("\n", 0, index) + 1
+
+
+def _describe(exc: LiquidError) -> str:
+    """The error's message and where it is: ``line 3: missing expression``."""
+    message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+    token = getattr(exc, "token", None)
+    source, index = getattr(token, "source", None), getattr(token, "start_index", None)
+    if isinstance(source, str) and isinstance(index, int):
+        return f"line {_line(source, index)}: {message}"
+    return str(message)
