@@ -54,6 +54,12 @@ def test_local_images_come_through_signed_urls(quorum_app, quorum_settings, gql,
     assert line["birds"] == 1
     assert line["birds-metadata"]["type"] == "groundtruth/image-classification"
     assert line["birds-metadata"]["confidence"] == 0.0  # one worker: Ground Truth says 0
+    (edge,) = gql.ok(ITEM_URLS, {"id": job["id"]}, requester)["job"]["items"]["edges"]
+    assert quorum_client.get(edge["node"]["sourceUrl"]).content == PNG  # for the console
+    assert edge["node"]["labelUrl"] is None  # the label is in the line, not an object
+
+
+ITEM_URLS = "query($id: ID!) { job(id: $id) { items { edges { node { sourceUrl labelUrl } } } } }"
 
 
 def test_a_job_reads_and_writes_s3(s3_settings, quorum_databases, tmp_path):

@@ -330,7 +330,7 @@ def street_job(app, gql, settings, *, workers: int, images: int = 2):
     )
 
 
-def test_a_semantic_segmentation_job_end_to_end(quorum_app, quorum_settings, gql):
+def test_a_semantic_segmentation_job_end_to_end(quorum_app, quorum_settings, gql, quorum_client):
     job = street_job(quorum_app, gql, quorum_settings, workers=3)
     created = gql.ok(
         "query($id: ID!) { job(id: $id) { consensus labelAttributeName } }",
@@ -366,6 +366,13 @@ def test_a_semantic_segmentation_job_end_to_end(quorum_app, quorum_settings, gql
         data = Path(url.removeprefix("file://")).read_bytes()
         assert_mask(data, line[f"{attribute}-metadata"]["internal-color-map"], expected)
     assert {"crowd-semantic-segmentation": mask(*STRAY)} in worker_responses(job)
+    items = gql.ok(
+        "query($id: ID!) { job(id: $id) { items { edges { node { labelUrl } } } } }",
+        {"id": job.id},
+        job.requester,
+    )["job"]["items"]["edges"]
+    fetched = quorum_client.get(items[0]["node"]["labelUrl"])  # how the console shows masks
+    assert fetched.content == Path(street[attribute].removeprefix("file://")).read_bytes()
 
 
 def test_the_mask_is_written_before_the_item_is_labeled(quorum_app, quorum_settings, gql):

@@ -9,6 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from quorum import models
+from quorum.graphql.browser_urls import browser_url
+from quorum.graphql.context import Info
 from quorum.graphql.types.enums import ItemStatus
 
 
@@ -29,6 +31,29 @@ class Item:
     answers_count: int
     labeled_at: datetime | None
     failure_reason: str | None
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="A URL the browser can fetch the item's source-ref object from, for a "
+        "while (signed or presigned); null for inline text."
+    )
+    def source_url(self, info: Info) -> str | None:
+        """The manifest line's ``source-ref``, made fetchable."""
+        line = self.manifest_line
+        ref = line.get("source-ref") if isinstance(line, dict) else None
+        return browser_url(info, ref) if isinstance(ref, str) else None
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="For a label stored as an object of its own (a segmentation mask, under "
+        "a label attribute ending in -ref): a URL the browser can fetch it from, for a while; "
+        "otherwise null."
+    )
+    def label_url(self, info: Info) -> str | None:
+        """The ``-ref`` label's object, made fetchable."""
+        output: dict[str, object] = self.output if isinstance(self.output, dict) else {}
+        for key, value in output.items():
+            if key.endswith("-ref") and isinstance(value, str):
+                return browser_url(info, value)
+        return None
 
     @classmethod
     def from_model(cls, item: models.Item) -> Item:
