@@ -2,6 +2,7 @@
 
 Routes: ``/graphql`` (queries, mutations, subscriptions over graphql-transport-ws), ``/``
 (console), ``/work`` (worker portal), ``/session`` (browser sign-in, :mod:`quorum.sessions`),
+``/uploads`` (manifests from the console, :mod:`quorum.uploads`),
 ``/static``, ``/objects/...`` (signed URLs of the local store) and ``/healthz``.
 """
 
@@ -37,6 +38,7 @@ from quorum.plugins import PluginHost
 from quorum.runner.loop import Runner
 from quorum.sessions import session_key, sign_in, sign_out, who_is_signed_in
 from quorum.settings import Settings
+from quorum.uploads import upload_manifest
 
 
 class QuorumGraphQL(GraphQL[Context, None]):
@@ -132,6 +134,7 @@ def create_app(
             Route("/session", sign_in, methods=["POST"]),
             Route("/session", who_is_signed_in, methods=["GET"]),
             Route("/session", sign_out, methods=["DELETE"]),
+            Route("/uploads", upload_manifest, methods=["POST"]),
             Route("/", console),
             Route("/work", portal),
             Route("/objects/{path:path}", serve_object),

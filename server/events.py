@@ -247,3 +247,14 @@ class BatchSent(Event):
     entity_type = "job"
     items: int
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManifestUploaded(Event):
+    """``manifest.uploaded``: a user uploaded a manifest through ``POST /uploads`` (the
+    entity is the user). Fields: ``url``, ``bytes``."""
+
+    action = "manifest.uploaded"
+    entity_type = "user"
+    url: str
+    bytes: int

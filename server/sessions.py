@@ -27,7 +27,9 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -110,6 +112,37 @@ def cookie_token_hash(key: bytes, connection: HTTPConnection, csrf: str | None) 
             f"{CSRF_PARAM!r} field)"
         )
     return claims.token_hash
+
+
+def caller_token_hash(
+    key: bytes, connection: HTTPConnection, params: Mapping[str, Any] | None = None
+) -> str | None:
+    """The hash of the caller's token, wherever it came: ``Authorization: Bearer`` (for a
+    websocket, also the ``Authorization`` field of the ``connection_init`` ``params``), or
+    else the session cookie with its CSRF value echoed (``X-CSRF-Token`` header; for a
+    websocket, the ``csrf`` field of ``params``). ``None`` when the caller sent neither.
+
+    :raises Unauthenticated: as :func:`cookie_token_hash`.
+    """
+    fields = params or {}
+    value = fields.get("Authorization") or fields.get("authorization")
+    token = bearer_token(connection.headers.get("authorization")) or (
+        bearer_token(value) if isinstance(value, str) else None
+    )
+    if token is not None:
+        return hash_token(token)
+    if params is not None:
+        echoed = fields.get(CSRF_PARAM)
+        return cookie_token_hash(key, connection, echoed if isinstance(echoed, str) else None)
+    return cookie_token_hash(key, connection, connection.headers.get(CSRF_HEADER))
+
+
+def bearer_token(value: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value, if there is one."""
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _user_json(user: User) -> dict[str, object]:

@@ -16,25 +16,17 @@ import strawberry
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
-from quorum.auth import CallerCache, hash_token, user_for_token_hash
+from quorum.auth import CallerCache, user_for_token_hash
 from quorum.blocking import run_blocking
 from quorum.db import Database
 from quorum.errors import Unauthenticated
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.models import User
 from quorum.plugins import PluginHost
-from quorum.sessions import CSRF_HEADER, CSRF_PARAM, cookie_token_hash
+from quorum.sessions import caller_token_hash
 from quorum.settings import Settings
 
 T = TypeVar("T")
-
-
-def bearer_token(value: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` value, if there is one."""
-    if not value:
-        return None
-    scheme, _, token = value.strip().partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 @dataclass
@@ -54,24 +46,9 @@ class Context:
     _user: User | None = field(default=None, repr=False)
 
     def token_hash(self) -> str | None:
-        """The hash of the caller's token: from the ``Authorization`` header, or for a
-        websocket the ``Authorization`` (or ``authorization``) field of the connection
-        payload; otherwise from a browser session cookie (:mod:`quorum.sessions`), whose
-        CSRF value must come back in the ``X-CSRF-Token`` header (websocket: the payload's
-        ``csrf`` field)."""
-        params = self.connection_params or {}
-        value = params.get("Authorization") or params.get("authorization")
-        token = bearer_token(self.request.headers.get("authorization")) or (
-            bearer_token(value) if isinstance(value, str) else None
-        )
-        if token is not None:
-            return hash_token(token)
-        if self.connection_params is not None:
-            echoed = params.get(CSRF_PARAM)
-            csrf = echoed if isinstance(echoed, str) else None
-        else:
-            csrf = self.request.headers.get(CSRF_HEADER)
-        return cookie_token_hash(self.session_key, self.request, csrf)
+        """The hash of the caller's token (:func:`quorum.sessions.caller_token_hash`: a
+        bearer token, or a browser session cookie with its CSRF value)."""
+        return caller_token_hash(self.session_key, self.request, self.connection_params)
 
     def _authenticate(self, session: Session) -> User:
         if self._user is None:

@@ -1,0 +1,73 @@
+"""``POST /uploads``: a manifest uploaded from the console, stored where jobs can read it.
+
+The console's "upload a manifest" sends the file's bytes as the request body, with its
+name in the query (``?name=birds.manifest``), signed in by bearer token or by session
+cookie with its CSRF value (:mod:`quorum.sessions`). Only requesters and admins may upload.
+The file is stored under ``<QUORUM_STORAGE_URL>/uploads/<user id>/<random>-<name>`` and the
+answer names its storage URL (``201 {"url": ..., "bytes": ...}``), ready for
+``createJob(input: {inputManifest})``, which checks it line by line as any manifest. The
+request size limit (``QUORUM_MAX_REQUEST_BYTES``, 16 MiB by default) bounds an upload; a
+bigger manifest goes into storage directly and the job names its URL. The upload is in the
+audit trail (``manifest.uploaded``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from quorum import audit
+from quorum.auth import user_for_token_hash
+from quorum.blocking import run_blocking
+from quorum.errors import BadInput, Forbidden, QuorumError, Unauthenticated
+from quorum.events import ManifestUploaded
+from quorum.models import Role, User
+from quorum.sessions import caller_token_hash
+from quorum.storage import join_url
+
+#: What an uploaded file's name may keep; anything else becomes ``-``.
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_STATUS = {BadInput: 400, Unauthenticated: 401, Forbidden: 403}
+
+
+def _file_name(name: str | None) -> str:
+    """A safe object name from the uploaded file's name (``manifest.jsonl`` by default)."""
+    cleaned = _UNSAFE.sub("-", (name or "").strip()).strip(".-")[:100]
+    return cleaned or "manifest.jsonl"
+
+
+async def upload_manifest(request: Request) -> Response:
+    """Store the request body as a manifest and answer with its storage URL."""
+    app = request.app.state
+    try:
+        token_hash = caller_token_hash(app.session_key, request)
+        if token_hash is None:
+            raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
+        body = await request.body()
+        if not body.strip():
+            raise BadInput("the upload is empty: send the manifest's JSON Lines as the body")
+        name = f"{uuid.uuid4().hex[:12]}-{_file_name(request.query_params.get('name'))}"
+
+        def store() -> str:
+            with app.db.read() as session:
+                user: User = user_for_token_hash(session, token_hash)
+            if Role(user.role) not in (Role.ADMIN, Role.REQUESTER):
+                raise Forbidden("only requesters and admins may upload manifests")
+            assert user.id is not None
+            url = join_url(app.settings.storage_url, "uploads", str(user.id), name)
+            app.plugins.storage.write_bytes(url, body, "application/x-ndjson")  # no lock held
+            with app.db.write() as session:
+                event = ManifestUploaded(
+                    actor_id=user.id, entity_id=user.id, url=url, bytes=len(body)
+                )
+                audit.record(session, event)
+            return url
+
+        stored = await run_blocking(store)
+    except QuorumError as exc:
+        status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+        return JSONResponse({"error": exc.message, "code": exc.code}, status_code=status)
+    return JSONResponse({"url": stored, "bytes": len(body)}, status_code=201)

@@ -1,0 +1,86 @@
+"""Manifests uploaded from the console: stored, audited, refused with reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from quorum.models import Role
+from tests.factories import CREATE_JOB, make_team, make_user
+
+LINES = b'{"source": "good food"}\n{"source": "bad service"}\n'
+EVENTS = "{ auditEvents(first: 50) { edges { node { action data } } } }"
+
+
+def test_an_uploaded_manifest_becomes_a_job(quorum_app, quorum_client, quorum_settings, gql):
+    _, requester = make_user(quorum_app, "rita", Role.REQUESTER)
+    worker_id, _ = make_user(quorum_app, "wendy", Role.WORKER)
+    team = make_team(quorum_app, "crew", [worker_id])
+    response = quorum_client.post(
+        "/uploads?name=../../reviews 2026.jsonl",
+        content=LINES,
+        headers={"Authorization": f"Bearer {requester}"},
+    )
+    assert response.status_code == 201, response.text
+    url = response.json()["url"]
+    assert response.json()["bytes"] == len(LINES)
+    assert url.startswith(f"file://{quorum_settings.objects_dir}/uploads/1/")
+    assert url.endswith("-reviews-2026.jsonl")  # the name cannot climb out of uploads/
+    spec = {
+        "name": "reviews",
+        "taskType": "text-classification",
+        "inputManifest": url,
+        "labels": ["negative", "positive"],
+        "teamId": str(team),
+    }
+    gql.ok(CREATE_JOB, {"input": spec}, requester)
+    quorum_app.state.runner.run_until_idle()
+    job = gql.ok("{ jobs { edges { node { counters { total } } } } }", {}, requester)
+    assert job["jobs"]["edges"][0]["node"]["counters"]["total"] == 2
+    _, admin = make_user(quorum_app, "root", Role.ADMIN)
+    events = [edge["node"] for edge in gql.ok(EVENTS, {}, admin)["auditEvents"]["edges"]]
+    uploaded = [event for event in events if event["action"] == "manifest.uploaded"]
+    assert [event["data"] for event in uploaded] == [{"url": url, "bytes": len(LINES)}]
+
+
+def test_a_browser_session_uploads_with_its_csrf_value(quorum_app, quorum_client):
+    _, requester = make_user(quorum_app, "rita", Role.REQUESTER)
+    signed_in = quorum_client.post("/session", json={"token": requester})
+    csrf = signed_in.cookies["quorum_csrf"]
+    try:
+        refused = quorum_client.post("/uploads", content=LINES)
+        assert refused.status_code == 401 and "X-CSRF-Token" in refused.json()["error"]
+        accepted = quorum_client.post("/uploads", content=LINES, headers={"X-CSRF-Token": csrf})
+        assert accepted.status_code == 201
+    finally:
+        quorum_client._client.cookies.clear()
+
+
+@pytest.mark.parametrize(
+    ("role", "body", "status", "message"),
+    [
+        (None, LINES, 401, "send your API token"),
+        (Role.WORKER, LINES, 403, "only requesters and admins may upload manifests"),
+        (Role.REQUESTER, b"  \n", 400, "the upload is empty"),
+    ],
+)
+def test_bad_uploads_say_why_and_store_nothing(
+    quorum_app, quorum_client, quorum_settings, role, body, status, message
+):
+    headers = {}
+    if role is not None:
+        _, token = make_user(quorum_app, "someone", role)
+        headers["Authorization"] = f"Bearer {token}"
+    response = quorum_client.post("/uploads", content=body, headers=headers)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    assert not (quorum_settings.objects_dir / "uploads").exists()
+
+
+def test_an_upload_over_the_request_limit_is_refused(quorum_app, quorum_client, quorum_settings):
+    _, token = make_user(quorum_app, "rita", Role.REQUESTER)
+    too_big = b'{"source": "x"}\n' * (quorum_settings.max_request_bytes // 16 + 1)
+    response = quorum_client.post(
+        "/uploads", content=too_big, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 413
+    assert not (quorum_settings.objects_dir / "uploads").exists()
