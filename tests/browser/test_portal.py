@@ -1,0 +1,232 @@
+"""The worker portal around the elements: sign in and out, a reload gives the same task
+back, Skip and Release, the `?` help, API errors shown as sentences, and a phone-sized
+screen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.portal import (
+    CLAIM,
+    RELEASE,
+    SUBMIT,
+    Crew,
+    Server,
+    after_task,
+    digit_lines,
+    screenshot,
+    shown_image,
+    shown_text,
+    sign_in,
+    stored_tasks,
+    task_id,
+)
+
+pytestmark = pytest.mark.browser
+
+MOODS = ["happy", "sad"]
+SENTENCES = {
+    "What a lovely sunny morning!": "happy",
+    "The cat ran away and never came back.": "sad",
+    "We won the lottery today.": "happy",
+}
+
+
+def text_job(crew: Crew, name: str) -> str:
+    lines = [{"source": text} for text in SENTENCES]
+    return crew.create_job(
+        name, lines, taskType="text-classification", labels=MOODS, instructions="How does it feel?"
+    )
+
+
+def test_sign_in_refuses_a_bad_token_and_sign_out_ends_the_session(server: Server, page: Page):
+    crew = Crew.make(server, "signin")
+    page.goto(f"{server.url}/work")
+    page.get_by_label("API token").fill("qrm_not-a-real-token")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("That token was not accepted")
+    page.get_by_label("API token").fill(crew.workers[0])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("No work for you right now.")).to_be_visible()
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert (
+        cookies["quorum_session"]["httpOnly"] and cookies["quorum_session"]["sameSite"] == "Strict"
+    )
+    assert crew.workers[0] not in page.content()  # the token is not kept in the page
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("alert")).to_have_text("You signed out.")
+    page.reload()
+    expect(page.get_by_label("API token")).to_be_visible()
+
+
+def test_a_reload_gives_the_same_task_back(server: Server, page: Page):
+    crew = Crew.make(server, "reload")
+    job_id = text_job(crew, "moods-reload")
+    sign_in(page, server, crew.workers[0])
+    page.get_by_role("button", name="moods-reload").click()
+    first, text = task_id(page), shown_text(page)
+    page.keyboard.press("1")
+    page.reload()
+    assert task_id(page) == first
+    assert shown_text(page) == text
+    expect(page.get_by_role("radio", name=SENTENCES[text], exact=True)).to_have_attribute(
+        "aria-checked", "false"
+    )  # nothing was submitted: the choice starts over
+    page.get_by_role("radio", name=SENTENCES[text], exact=True).click()
+    page.keyboard.press("Enter")
+    after_task(page, first)
+    assert task_id(page) != first
+    assert stored_tasks(server.settings, job_id)[first] == ("SUBMITTED", {"label": SENTENCES[text]})
+
+
+def test_skip_and_release_hand_tasks_back(server: Server, page: Page):
+    crew = Crew.make(server, "skip", workers=2)
+    job_id = text_job(crew, "moods-skip")
+    sign_in(page, server, crew.workers[0])
+    page.get_by_role("button", name="moods-skip").click()
+    skipped = task_id(page)
+    page.get_by_role("button", name="Skip", exact=True).click()
+    after_task(page, skipped)
+    released = task_id(page)
+    page.get_by_role("button", name="Release", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text(
+        "You released your task in “moods-skip”; it goes to someone else."
+    )
+    page.get_by_role("button", name="moods-skip").click()
+    kept = task_id(page)
+    assert kept not in (skipped, released)
+    label = SENTENCES[shown_text(page)]
+    page.keyboard.press(str(MOODS.index(label) + 1))
+    page.keyboard.press("Enter")
+    after_task(page, kept)
+    expect(page.get_by_role("status")).to_have_text("No more work in “moods-skip”.")
+
+    # the two handed-back items went to the other worker
+    other = crew.workers[1]
+    for _ in range(2):
+        task = server.gql(other, CLAIM, {"jobId": job_id})["claimTask"]
+        answer = {"label": SENTENCES[task["input"]["taskObject"]]}
+        server.gql(other, SUBMIT, {"id": task["id"], "answer": answer})
+    assert server.gql(other, CLAIM, {"jobId": job_id})["claimTask"] is None
+    stored = stored_tasks(server.settings, job_id)
+    assert stored[skipped] == ("RELEASED", None)
+    assert stored[released] == ("RELEASED", None)
+    assert stored[kept] == ("SUBMITTED", {"label": label})
+    output = crew.output(job_id)
+    assert [line["moods-skip-metadata"]["class-name"] for line in output] == list(
+        SENTENCES.values()
+    )
+
+
+def test_question_mark_lists_the_shortcuts(server: Server, page: Page):
+    crew = Crew.make(server, "help")
+    text_job(crew, "moods-help")
+    sign_in(page, server, crew.workers[0])
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Open the n-th job")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("1")
+    task_id(page)
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    for text in ("Pick the n-th category", "Move to the next / previous category", "Submit"):
+        expect(dialog).to_contain_text(text)
+    screenshot(page, "shortcuts")
+    page.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    expect(dialog).to_be_visible()
+
+
+def test_api_errors_are_shown_as_sentences(server: Server, page: Page):
+    crew = Crew.make(server, "errors")
+    text_job(crew, "moods-errors")
+    sign_in(page, server, crew.workers[0])
+    page.get_by_role("button", name="moods-errors").click()
+    first = task_id(page)
+    page.keyboard.press("Enter")  # nothing chosen yet
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Choose a category first (click it, or press its number key), then submit."
+    )
+    # the task is released behind the page's back (another tab, say)
+    server.gql(crew.workers[0], RELEASE, {"id": first})
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(f"This task changed: taskId: you released task {first}")
+    expect(alert.get_by_role("link", name="Back to the list of jobs")).to_be_visible()
+    page.get_by_role("button", name="Take another task").click()
+    after_task(page, first)
+    expect(alert).to_be_hidden()
+    # the session ends (signed out in another tab): the next call says so
+    page.context.clear_cookies()
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("You are signed out")
+    expect(page.get_by_label("API token")).to_be_visible()
+
+
+def test_a_phone_screen_can_label(server: Server, phone: Page):
+    crew = Crew.make(server, "phone")
+    job_id = crew.create_job(
+        "digits-phone",
+        digit_lines(server.settings, [3, 1]),
+        taskType="image-classification",
+        labels=["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+        instructions="Which digit is it? Tap it, then Submit.",
+    )
+    sign_in(phone, server, crew.workers[0])
+    phone.get_by_role("button", name="digits-phone").tap()
+    chosen = {}
+    for _ in range(2):
+        task = task_id(phone)
+        digit = int(shown_image(phone).removeprefix("digit-").removesuffix(".png"))
+        width = phone.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1] == 390, width  # no horizontal scroll
+        buttons = [
+            phone.get_by_role("button", name=name, exact=True)
+            for name in ("Submit", "Skip", "Release")
+        ]
+        for locator in [*buttons, *phone.get_by_role("radio").all()]:
+            box = locator.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        for button in buttons:  # the action bar sticks to the bottom of the screen
+            box = button.bounding_box()
+            assert box and box["y"] + box["height"] <= 844, box
+            expect(button).to_be_in_viewport()
+        name = ["zero", "one", "two", "three"][digit]
+        phone.get_by_role("radio", name=name, exact=True).tap()
+        if not chosen:
+            screenshot(phone, "phone-image-classification")
+        buttons[0].tap()
+        chosen[task] = name
+        after_task(phone, task)
+    expect(phone.get_by_role("status")).to_have_text("No more work in “digits-phone”.")
+    assert stored_tasks(server.settings, job_id) == {
+        task: ("SUBMITTED", {"label": name}) for task, name in chosen.items()
+    }
+
+
+def test_text_is_shown_as_text_never_as_html(server: Server, page: Page):
+    crew = Crew.make(server, "escaped")
+    trap = '<img src=x onerror="window.pwned = true"><b>bold?</b>'
+    crew.create_job(
+        "moods-escaped",
+        [{"source": trap}],
+        taskType="text-classification",
+        labels=["<i>happy</i>", "sad & <script>window.pwned = true</script>"],
+        instructions=trap,
+        fullInstructions=trap,
+    )
+    sign_in(page, server, crew.workers[0])
+    expect(page.get_by_text(trap)).to_be_visible()  # the list's short instructions
+    page.keyboard.press("1")
+    assert shown_text(page) == trap
+    expect(page.locator("quorum-instructions .short")).to_have_text(trap)
+    expect(page.get_by_role("radio", name="<i>happy</i>", exact=True)).to_be_visible()
+    assert page.locator("b, i, img:not([part])").count() == 0
+    assert page.evaluate("() => window.pwned") is None

@@ -1,0 +1,264 @@
+/**
+ * The base of Quorum's four classification elements (crowd-classifier,
+ * crowd-image-classifier and their -multi-select variants): shows the object to classify
+ * (slotted text, or an image from `src`) and the categories, lets the worker pick one
+ * (or, multi-select, several or "none of these"), exposes the answer as `value` in the
+ * shape submitTask takes ({label} or {labels}) and fires `change` on every change.
+ *
+ * Attributes, as Ground Truth's elements: `categories` (a JSON array of strings),
+ * `header`, `name`, `src` (image elements) and `exclusion-category` (multi-select: the
+ * text of the "none of these" choice, plain or as JSON {"text": ...}). All of them are
+ * properties too. Shortcuts are driven from outside: `choose(i)`, `chooseNone()`,
+ * `cycle(step)`. Everything shown goes through textContent.
+ */
+
+const STYLESHEET = new URL("./classifier.css", import.meta.url).href;
+
+function parseCategories(text) {
+  try {
+    const list = JSON.parse(text);
+    return Array.isArray(list) ? list.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseExclusion(text) {
+  if (text === null) return null;
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed.text === "string") return parsed.text;
+  } catch {
+    // plain text
+  }
+  return text;
+}
+
+export class ClassifierElement extends HTMLElement {
+  /** Whether several categories may be chosen (set by the subclass). */
+  static multi = false;
+  /** "text" (slotted content) or "image" (the `src` attribute). */
+  static target = "text";
+
+  static get observedAttributes() {
+    return ["categories", "header", "src", "exclusion-category"];
+  }
+
+  #categories = [];
+  #chosen = new Set();
+  #none = false;
+  #active = 0;
+  #buttons = [];
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+  }
+
+  connectedCallback() {
+    if (!this.shadowRoot.childElementCount) this.#render();
+  }
+
+  attributeChangedCallback(name, _old, value) {
+    if (name === "categories") {
+      this.categories = parseCategories(value ?? "[]");
+    } else {
+      this.#render();
+    }
+  }
+
+  get multi() {
+    return this.constructor.multi;
+  }
+
+  /** The categories, in the job's label order. */
+  get categories() {
+    return [...this.#categories];
+  }
+
+  set categories(list) {
+    this.#categories = [...list].map(String);
+    this.#chosen.clear();
+    this.#none = false;
+    this.#active = 0;
+    this.#render();
+  }
+
+  get header() {
+    return this.getAttribute("header") ?? "";
+  }
+
+  set header(text) {
+    this.setAttribute("header", text);
+  }
+
+  get name() {
+    return this.getAttribute("name") ?? "";
+  }
+
+  set name(text) {
+    this.setAttribute("name", text);
+  }
+
+  get src() {
+    return this.getAttribute("src") ?? "";
+  }
+
+  set src(url) {
+    this.setAttribute("src", url);
+  }
+
+  /** The text of the "none of these" choice (multi-select only); null: not offered. */
+  get exclusionCategory() {
+    return this.multi ? parseExclusion(this.getAttribute("exclusion-category")) : null;
+  }
+
+  set exclusionCategory(text) {
+    if (text === null) this.removeAttribute("exclusion-category");
+    else this.setAttribute("exclusion-category", text);
+  }
+
+  /** The answer: {label} (null while nothing is chosen) or {labels: [...]} in label order. */
+  get value() {
+    const picked = this.#categories.filter((category) => this.#chosen.has(category));
+    if (this.multi) return { labels: picked };
+    return picked.length ? { label: picked[0] } : null;
+  }
+
+  /** Whether the answer may be submitted: a category chosen, or "none of these". */
+  get valid() {
+    return this.#chosen.size > 0 || (this.multi && this.#none);
+  }
+
+  /** Pick the category at `index` (multi-select: toggle it); out of range does nothing. */
+  choose(index) {
+    const category = this.#categories[index];
+    if (category === undefined) return false;
+    if (this.multi) {
+      if (this.#chosen.has(category)) this.#chosen.delete(category);
+      else this.#chosen.add(category);
+      this.#none = false;
+    } else {
+      this.#chosen = new Set([category]);
+    }
+    this.#active = index;
+    this.#changed();
+    return true;
+  }
+
+  /** Choose "none of these" (multi-select with an exclusion category only). */
+  chooseNone() {
+    if (this.exclusionCategory === null) return false;
+    this.#none = !this.#none;
+    if (this.#none) this.#chosen.clear();
+    this.#active = this.#categories.length;
+    this.#changed();
+    return true;
+  }
+
+  /** Move to the next (step 1) or previous (-1) choice and focus it; single-select also
+   * picks it, as arrow keys do in a radio group. */
+  cycle(step) {
+    const count = this.#buttons.length;
+    if (!count) return;
+    const focused = this.#buttons.indexOf(this.shadowRoot.activeElement);
+    // Nothing focused: start from the current choice, else from before the first (Tab)
+    // or after the last (Shift+Tab) choice.
+    const start = this.valid ? this.#active : step > 0 ? -1 : count;
+    const from = focused >= 0 ? focused : start;
+    this.#active = (((from + step) % count) + count) % count;
+    if (!this.multi) this.choose(this.#active);
+    this.#update();
+    this.#buttons[this.#active].focus();
+  }
+
+  /** Focus the current choice. */
+  focusChoice() {
+    (this.#buttons[this.#active] ?? this.#buttons[0])?.focus();
+  }
+
+  #changed() {
+    this.#update();
+    this.dispatchEvent(
+      new CustomEvent("change", { bubbles: true, composed: true, detail: this.value }),
+    );
+  }
+
+  #render() {
+    const root = this.shadowRoot;
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = STYLESHEET;
+    const layout = document.createElement("div");
+    layout.className = "layout";
+    layout.append(this.#renderTarget(), this.#renderChoices());
+    root.replaceChildren(link, layout);
+    this.#update();
+  }
+
+  #renderTarget() {
+    const box = document.createElement("div");
+    box.className = `target ${this.constructor.target}`;
+    if (this.constructor.target === "image") {
+      const image = document.createElement("img");
+      image.alt = "The image to classify";
+      image.setAttribute("part", "image");
+      if (this.src) image.src = this.src;
+      box.append(image);
+    } else {
+      box.append(document.createElement("slot"));
+    }
+    return box;
+  }
+
+  #renderChoices() {
+    const group = document.createElement("div");
+    group.className = "choices";
+    group.setAttribute("role", this.multi ? "group" : "radiogroup");
+    const header = this.header || (this.multi ? "Choose all that apply" : "Choose one");
+    const heading = document.createElement("p");
+    heading.className = "header";
+    heading.id = "header";
+    heading.textContent = header;
+    group.setAttribute("aria-labelledby", "header");
+    const list = document.createElement("div");
+    list.className = "list";
+    this.#buttons = this.#categories.map((category, index) =>
+      this.#button(category, index < 9 ? String(index + 1) : "", () => this.choose(index)),
+    );
+    const none = this.exclusionCategory;
+    if (none !== null) {
+      const button = this.#button(none, "0", () => this.chooseNone());
+      button.classList.add("none");
+      this.#buttons.push(button);
+    }
+    list.append(...this.#buttons);
+    group.append(heading, list);
+    return group;
+  }
+
+  #button(text, key, pick) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("role", this.multi ? "checkbox" : "radio");
+    button.setAttribute("part", "category");
+    const badge = document.createElement("kbd");
+    badge.textContent = key;
+    badge.setAttribute("aria-hidden", "true");
+    const label = document.createElement("span");
+    label.textContent = text;
+    button.append(badge, label);
+    button.addEventListener("click", pick);
+    return button;
+  }
+
+  #update() {
+    const none = this.exclusionCategory !== null;
+    this.#buttons.forEach((button, index) => {
+      const isNone = none && index === this.#categories.length;
+      const checked = isNone ? this.#none : this.#chosen.has(this.#categories[index]);
+      button.setAttribute("aria-checked", String(checked));
+      button.tabIndex = index === this.#active ? 0 : -1;
+    });
+  }
+}

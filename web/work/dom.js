@@ -1,0 +1,21 @@
+/**
+ * One DOM helper: el(tag, attributes, ...children). Text always lands as text nodes or
+ * textContent, never as HTML, so data shown through it cannot inject markup. Children may
+ * be nested arrays; null and undefined are left out.
+ * Attributes: `text` sets textContent, `class` the class name, `on<event>` adds a
+ * listener; any other key is set with setAttribute (true: present, false/null: absent).
+ */
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "text") node.textContent = String(value);
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2), value);
+    } else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  node.append(...children.flat(Infinity).filter((child) => child !== null && child !== undefined));
+  return node;
+}
