@@ -36,15 +36,23 @@ def json_list(value: Any, field: str, *, most: int = MAX_PARTS) -> list[Any]:
     return value
 
 
-def exact_fields(value: dict[str, Any], field: str, expected: str, keys: Sequence[str]) -> None:
-    """Refuse an object that lacks one of ``keys`` or has another key.
+def exact_fields(
+    value: dict[str, Any],
+    field: str,
+    expected: str,
+    keys: Sequence[str],
+    *,
+    optional: Sequence[str] = (),
+) -> None:
+    """Refuse an object that lacks one of ``keys`` or has a key that is neither one of
+    them nor one of the ``optional`` ones.
 
     ``field`` is the object's own path, so the message names ``<field>.<key>``.
     """
     for key in keys:
         if key not in value:
             raise BadInput(f"{field}.{key}: missing; expected {expected}")
-    unknown = sorted(set(value) - set(keys))
+    unknown = sorted(set(value) - set(keys) - set(optional))
     if unknown:
         raise BadInput(f"{field}.{unknown[0]}: unknown field; expected {expected}")
 

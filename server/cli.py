@@ -120,6 +120,9 @@ def consolidate_lines(
     The label is written as in the output manifest, except a reference label (a task type
     with ``label_is_reference``: semantic-segmentation masks): with no storage to write
     its object to, the label is the object inline, as a ``data:image/png;base64,...`` URL.
+    Metadata drawn from the item's answers is written too (verification's
+    ``worker-feedback``); with no task input to compare with, an adjustment's
+    ``adjustment-status`` follows the answers' ``initialValueModified``.
     """
     from quorum.plugins import PluginHost
     from quorum.runner.output import labeled_output
@@ -135,7 +138,7 @@ def consolidate_lines(
             f"--algorithm: {algorithm.name} cannot consolidate {task_type.label_kind} answers"
         )
     answers: list[WorkerAnswer] = []
-    order: dict[Hashable, None] = {}
+    order: dict[Hashable, list[dict[str, Any]]] = {}
     for number, record in read_answers(lines):
         try:
             answer = task_type.validate_answer(record["answer"], labels)
@@ -147,14 +150,14 @@ def consolidate_lines(
                 item=item, worker=_hashable(record["worker"], number, "worker"), answer=answer
             )
         )
-        order.setdefault(item)
+        order.setdefault(item, []).append(answer)
     result = algorithm.consolidate(answers, labels)
-    for item in order:
+    for item, given in order.items():
         label = result.labels[item]
         if task_type.label_is_reference:
             inline = task_type.label_object(label, labels).data_url()
             label = dataclasses.replace(label, value=inline)
-        value, metadata = labeled_output(task_type, label, labels, None)
+        value, metadata = labeled_output(task_type, label, labels, None, answers=given)
         out.write(json.dumps({"item": item, "label": value, "metadata": metadata}) + "\n")
 
 

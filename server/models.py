@@ -144,6 +144,9 @@ class Job(SQLModel, table=True):
     task_type: str = Field(max_length=100)
     labels: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     label_attribute_name: str = Field(max_length=127)
+    #: Verification and adjustment jobs: the manifest attribute holding the previous
+    #: job's label, which workers audit (``None`` for other task types).
+    audit_label_attribute_name: str | None = Field(default=None, max_length=127)
     input_manifest: str = Field(max_length=1024)
     output_path: str = Field(max_length=1024)
     instructions: str | None = Field(default=None, sa_type=sa.Text)

@@ -77,8 +77,11 @@ def test_builtins_come_through_the_entry_points(quorum_settings):
     } <= set(host.plugin_names)
     assert list(host.task_types) == [
         "bounding-box",
+        "bounding-box-adjustment",
+        "custom",
         "image-classification",
         "image-classification-multilabel",
+        "label-verification",
         "named-entity-recognition",
         "semantic-segmentation",
         "text-classification",
@@ -182,8 +185,11 @@ def test_hook_quorum_task_types(app_with, quorum_settings):
     names = [t["name"] for t in gql.ok("{ taskTypes { name } }", token=token)["taskTypes"]]
     assert names == [
         "bounding-box",
+        "bounding-box-adjustment",
+        "custom",
         "image-classification",
         "image-classification-multilabel",
+        "label-verification",
         "named-entity-recognition",
         "semantic-segmentation",
         "shouting",

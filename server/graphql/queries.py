@@ -123,6 +123,7 @@ class Query:
                 source_key=task_type.source_key,
                 default_consensus=task_type.default_consensus,
                 min_labels=task_type.min_labels,
+                audits_labels=task_type.audits_labels,
             )
             for name, task_type in plugins.task_types.items()
         ]

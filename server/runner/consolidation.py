@@ -243,7 +243,14 @@ def _describe(task_type: TaskType, job: Job, outcome: Outcome, label: Consolidat
         key = label_object_key(outcome.item, outcome.tasks, stored)
         outcome.stored = (key, stored)
         label = replace(label, value=join_url(label_objects_prefix(job), key))
-    outcome.value, metadata = labeled_output(task_type, label, job.labels, job.name)
+    outcome.value, metadata = labeled_output(
+        task_type,
+        label,
+        job.labels,
+        job.name,
+        answers=[task.answer or {} for task in outcome.tasks],
+        task_input=outcome.item.task_input,
+    )
     outcome.output = label_fragment(job.label_attribute_name, outcome.value, metadata)
 
 

@@ -14,6 +14,12 @@ With gold items on, a line carrying the gold key is a gold item: labeled with it
 answer (confidence 1), and handed to workers only to score them
 (:mod:`quorum.services.jobs`).
 
+A verification or adjustment job (a task type that ``audits_labels``) needs the previous
+label on every line workers will see, under the job's ``auditLabelAttributeName``: the task
+type turns it into what the task shows (stored as the item's task input, under what a
+pre-annotation hook adds), and a line without it, or with a label the task type cannot use,
+fails the job like any bad line.
+
 A job's gold manifest (``gold.manifest``) is read after the input manifest, with the same
 line checks; every line must carry the gold key with one of the job's labels. Its lines
 become items in the ``GOLD`` status, positioned after the input manifest's: handed to
@@ -136,7 +142,8 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
             continue
         data, obj = _check_line(number, raw, task_type, plugins)
         if gold_key is not None and gold_key in obj:
-            yield _gold_row(job, task_type, position, data, number, obj[gold_key])
+            shown = _audit_input(job, task_type, number, obj)
+            yield _gold_row(job, task_type, position, data, number, obj[gold_key], shown)
             position += 1
             continue
         status, task_input = ItemStatus.UNLABELED.value, None
@@ -144,15 +151,20 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
             metadata = obj.get(f"{attribute}-metadata") or {}
             machine = isinstance(metadata, dict) and metadata.get("human-annotated") == "no"
             status = (ItemStatus.MACHINE_LABELED if machine else ItemStatus.HUMAN_LABELED).value
-        elif pre_annotate:
-            try:
-                decided = plugins.pre_annotation(job, obj)
-            except QuorumError as exc:
-                raise ManifestError(f"line {number}: {exc.message}") from None
+        else:
+            decided: dict[str, Any] | str | None = None
+            if pre_annotate:
+                try:
+                    decided = plugins.pre_annotation(job, obj)
+                except QuorumError as exc:
+                    raise ManifestError(f"line {number}: {exc.message}") from None
             if decided == "skip":
                 status = ItemStatus.SKIPPED.value
-            elif isinstance(decided, dict):
-                task_input = json.dumps(decided)
+            else:
+                shown = _audit_input(job, task_type, number, obj)
+                if isinstance(decided, dict):
+                    shown = {**shown, **decided}
+                task_input = json.dumps(shown) if shown else None
         # With auto-labeling on, the loop opens items to workers a batch at a time.
         open_to_workers = status == ItemStatus.UNLABELED and not auto_labeling
         yield (job.id, position, data, status, open_to_workers, task_input, None, None)
@@ -181,9 +193,35 @@ def gold_manifest_rows(
                 "known label there"
             )
         label = _known_label(job, number, obj[key], GoldManifestError)
+        shown = _audit_input(job, task_type, number, obj, GoldManifestError)
+        task_input = json.dumps(shown) if shown else None
         answer = json.dumps({"label": label})
-        yield (job.id, position, data, ItemStatus.GOLD.value, False, None, None, answer)
+        yield (job.id, position, data, ItemStatus.GOLD.value, False, task_input, None, answer)
         position += 1
+
+
+def _audit_input(
+    job: Job,
+    task_type: TaskType,
+    number: int,
+    line: dict[str, Any],
+    error: type[ManifestError] = ManifestError,
+) -> dict[str, Any]:
+    """What a task of a verification or adjustment job shows of the previous label on
+    ``line`` (nothing for other task types); ``error`` naming the line when the line lacks
+    the job's ``auditLabelAttributeName`` or the label there cannot be used."""
+    attribute = job.audit_label_attribute_name
+    if not task_type.audits_labels or attribute is None:
+        return {}
+    if attribute not in line:
+        raise error(
+            f"line {number}: has no {attribute!r} (auditLabelAttributeName), the previous "
+            f"label that {task_type.name} shows workers"
+        )
+    try:
+        return task_type.audit_input(line, attribute, job.labels)
+    except BadInput as exc:
+        raise error(f"line {number}: {exc.message}") from None
 
 
 def _known_label(job: Job, number: int, label: Any, error: type[ManifestError]) -> Any:
@@ -198,10 +236,17 @@ def _known_label(job: Job, number: int, label: Any, error: type[ManifestError]) 
 
 
 def _gold_row(
-    job: Job, task_type: TaskType, position: int, data: str, number: int, label: Any
+    job: Job,
+    task_type: TaskType,
+    position: int,
+    data: str,
+    number: int,
+    label: Any,
+    shown: dict[str, Any],
 ) -> Row:
     """The row of a gold item: labeled with its known answer, closed to consolidation (a
-    worker gets it through the gold share of their claims)."""
+    worker gets it through the gold share of their claims, with ``shown`` in its task
+    input)."""
     assert job.id is not None and job.gold is not None
     _known_label(job, number, label, ManifestError)
     value, metadata = labeled_output(
@@ -209,7 +254,17 @@ def _gold_row(
     )
     fragment = label_fragment(job.label_attribute_name, value, metadata)
     answer = json.dumps({"label": label})
-    return (job.id, position, data, ItemStatus.HUMAN_LABELED.value, False, None, fragment, answer)
+    task_input = json.dumps(shown) if shown else None
+    return (
+        job.id,
+        position,
+        data,
+        ItemStatus.HUMAN_LABELED.value,
+        False,
+        task_input,
+        fragment,
+        answer,
+    )
 
 
 def _insert(db: Database, rows: list[Row]) -> None:

@@ -19,7 +19,7 @@ is an object of its own at ``<job name>/annotations/consolidated-annotation/outp
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,11 +50,15 @@ def labeled_output(
     job_name: str | None,
     *,
     human: bool = True,
+    answers: Sequence[Mapping[str, Any]] = (),
+    task_input: Mapping[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """The label value and the whole ``-metadata`` object of one output line.
 
     ``job_name`` is the job's name (written as ``labeling-job/<lowercased name>``); ``None``
-    leaves ``job-name`` out (``quorum consolidate`` works without a job).
+    leaves ``job-name`` out (``quorum consolidate`` works without a job). ``answers`` (the
+    item's answers) and ``task_input`` (its stored task input) go to the task type's
+    :meth:`~quorum.tasktypes.TaskType.answers_metadata`, whose fields come last.
     """
     value, metadata = task_type.output_label(consolidated, labels)
     metadata["type"] = task_type.output_type
@@ -62,6 +66,7 @@ def labeled_output(
         metadata["job-name"] = f"labeling-job/{job_name.lower()}"
     metadata["human-annotated"] = "yes" if human else "no"
     metadata["creation-date"] = creation_date()
+    metadata.update(task_type.answers_metadata(answers, task_input))
     return value, metadata
 
 

@@ -72,6 +72,7 @@ class JobSpec:
     input_manifest: str
     labels: list[str]
     label_attribute_name: str | None = None
+    audit_label_attribute_name: str | None = None
     output_path: str | None = None
     instructions: str | None = None
     full_instructions: str | None = None
@@ -180,7 +181,8 @@ def label_attribute(spec: JobSpec, task_type: TaskType) -> str:
     return name
 
 
-def _check_attribute_name(name: str, field: str, task_type: TaskType) -> None:
+def _check_attribute_pattern(name: str, field: str) -> None:
+    """Ground Truth's rules for any label attribute name (GROUNDTRUTH.md 1.3)."""
     if len(name) > 127 or not ATTRIBUTE_NAME.fullmatch(name):
         raise BadInput(
             f"{field}: {name!r} must be 1-127 letters, digits and hyphens, starting and "
@@ -188,6 +190,10 @@ def _check_attribute_name(name: str, field: str, task_type: TaskType) -> None:
         )
     if name.endswith("-metadata") or name in {"source", "source-ref"}:
         raise BadInput(f"{field}: {name!r} is reserved for Ground Truth's manifest keys")
+
+
+def _check_attribute_name(name: str, field: str, task_type: TaskType) -> None:
+    _check_attribute_pattern(name, field)
     if task_type.label_is_reference and not name.endswith("-ref"):
         raise BadInput(
             f"{field}: {name!r} must end with -ref for {task_type.name}, whose label is the "
@@ -195,6 +201,39 @@ def _check_attribute_name(name: str, field: str, task_type: TaskType) -> None:
         )
     if not task_type.label_is_reference and name.endswith("-ref"):
         raise BadInput(f"{field}: {name!r} must not end with -ref for {task_type.name}")
+
+
+def audit_attribute(
+    spec: JobSpec, task_type: TaskType, attribute: str, plugins: PluginHost
+) -> str | None:
+    """The manifest attribute holding the previous label that a verification or
+    adjustment job audits (``None`` for other task types), or :class:`BadInput` naming the
+    field: such a job must name one, other jobs must not, and the job's own label attribute
+    (``attribute``) must be another, since the previous label passes to the output
+    unchanged beside the new one (GROUNDTRUTH.md 1.2)."""
+    name = spec.audit_label_attribute_name
+    if not task_type.audits_labels:
+        if name is not None:
+            auditing = [n for n, t in plugins.task_types.items() if t.audits_labels]
+            raise BadInput(
+                f"auditLabelAttributeName: only for task types that verify or adjust a "
+                f"previous job's labels ({', '.join(auditing) or 'none installed'}), "
+                f"not {task_type.name}"
+            )
+        return None
+    if not name:
+        raise BadInput(
+            f"auditLabelAttributeName: {task_type.name} shows workers a previous job's "
+            "label; name the manifest attribute holding it (that job's labelAttributeName)"
+        )
+    _check_attribute_pattern(name, "auditLabelAttributeName")
+    if name == attribute:
+        raise BadInput(
+            f"labelAttributeName: {attribute!r} is also the auditLabelAttributeName; "
+            f"{task_type.name} keeps the previous label there and writes its own under "
+            "another attribute"
+        )
+    return name
 
 
 def _check_url(plugins: PluginHost, field: str, url: str) -> None:
@@ -223,6 +262,7 @@ def create_job(
     task_type = plugins.task_types.get(spec.task_type, "taskType")
     task_type.validate_labels(spec.labels)
     attribute = label_attribute(spec, task_type)
+    audited = audit_attribute(spec, task_type, attribute, plugins)
     if spec.template is not None:
         check_template(spec.template)
     elif task_type.requires_template:
@@ -268,6 +308,7 @@ def create_job(
         task_type=task_type.name,
         labels=list(spec.labels),
         label_attribute_name=attribute,
+        audit_label_attribute_name=audited,
         input_manifest=spec.input_manifest,
         output_path=output_path,
         instructions=spec.instructions,

@@ -416,8 +416,9 @@ def expire_leases(session: Session, *, limit: int = 500) -> int:
 
 def task_input(job: Job, item: Item, storage: Storage, expires_seconds: int) -> dict[str, Any]:
     """What the worker template renders: ``taskObject`` (the inline text, or a presigned or
-    signed URL for ``source-ref``), the manifest line verbatim, and what a pre-annotation
-    hook added."""
+    signed URL for ``source-ref``), the manifest line verbatim, and the item's stored task
+    input: what a verification or adjustment task shows of the previous label
+    (:meth:`~quorum.tasktypes.TaskType.audit_input`) and what a pre-annotation hook added."""
     line: Mapping[str, Any] = json.loads(item.data)
     task_object: Any = None  # a custom task's line may have neither
     if "source" in line:

@@ -89,6 +89,12 @@ class CreateJobInput:
     input_manifest: str
     labels: list[str]
     label_attribute_name: str | None = None
+    audit_label_attribute_name: str | None = strawberry.field(
+        default=None,
+        description="Verification and adjustment jobs: the manifest attribute holding the "
+        "previous job's label that workers check or correct (that job's labelAttributeName); "
+        "required for them, and other than labelAttributeName.",
+    )
     output_path: str | None = None
     instructions: str | None = None
     full_instructions: str | None = None

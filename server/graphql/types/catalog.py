@@ -17,6 +17,10 @@ class TaskType:
     source_key: str
     default_consensus: str
     min_labels: int
+    audits_labels: bool = strawberry.field(
+        description="Whether jobs of this type verify or adjust a previous job's label, named "
+        "by createJob's auditLabelAttributeName."
+    )
 
 
 @strawberry.type

@@ -177,6 +177,10 @@ class Job:
     status: JobStatus
     labels: list[str]
     label_attribute_name: str
+    audit_label_attribute_name: str | None = strawberry.field(
+        description="The manifest attribute holding the previous label a verification or "
+        "adjustment job audits (null for other task types)."
+    )
     workers_per_item: int
     max_workers_per_item: int | None
     target_confidence: float | None
@@ -211,6 +215,7 @@ class Job:
             status=models.JobStatus(job.status),
             labels=list(job.labels),
             label_attribute_name=job.label_attribute_name,
+            audit_label_attribute_name=job.audit_label_attribute_name,
             workers_per_item=job.workers_per_item,
             max_workers_per_item=job.max_workers_per_item,
             target_confidence=job.target_confidence,

@@ -48,7 +48,9 @@ class Task:
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="What the worker template renders: taskObject (inline text, or a signed "
-        "or presigned URL for source-ref), manifestLine, and what pre-annotation added."
+        "or presigned URL for source-ref), manifestLine, the previous label of a "
+        "verification or adjustment task (previousLabel, initialValue), and what "
+        "pre-annotation added."
     )
     def input(self) -> JSON:
         """Built only when asked for, since a source-ref means signing a URL."""
