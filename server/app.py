@@ -19,7 +19,6 @@ from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -38,6 +37,7 @@ from quorum.plugins import PluginHost
 from quorum.runner.loop import Runner
 from quorum.sessions import session_key, sign_in, sign_out, who_is_signed_in
 from quorum.settings import Settings
+from quorum.static_files import PublicStaticFiles
 from quorum.uploads import upload_manifest
 
 
@@ -138,7 +138,7 @@ def create_app(
             Route("/", console),
             Route("/work", portal),
             Route("/objects/{path:path}", serve_object),
-            Mount("/static", StaticFiles(directory=web), name="static"),
+            Mount("/static", PublicStaticFiles(directory=web), name="static"),
         ],
         middleware=[Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)],
         lifespan=lifespan,

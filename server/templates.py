@@ -38,8 +38,8 @@ from quorum.errors import BadInput
 
 #: Where Ground Truth's templates load the crowd elements from.
 GROUND_TRUTH_ELEMENTS_URL = "https://assets.crowd.aws/crowd-html-elements.js"
-#: Quorum's crowd elements, as one classic script (a sandboxed frame cannot load modules
-#: from another origin without CORS).
+#: Quorum's crowd elements: a classic script, as Ground Truth's, that loads them as modules
+#: (web/crowd/).
 CROWD_ELEMENTS_URL = "/static/crowd/crowd-html-elements.js"
 #: Longest template accepted, in characters.
 MAX_TEMPLATE_CHARS = 200_000

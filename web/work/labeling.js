@@ -13,10 +13,18 @@ import { digit, onControl } from "./keys.js";
 import { describeError } from "./messages.js";
 import { CLAIM_TASK, RELEASE_TASK, SUBMIT_TASK } from "./queries.js";
 import { buildElement, elementFor, NONE_OF_THESE } from "./task-view.js";
+import { TemplateFrame } from "./template-frame.js";
 import { serverTime } from "./timer.js";
 
 /** Errors after which taking a(nother) task may work: offer it. */
 const TRY_ANOTHER = new Set(["LEASE_EXPIRED", "CONFLICT", "NETWORK", "HTTP"]);
+
+/** The job's own template for `task`, in a sandboxed frame (template-frame.js). */
+function templateFrame(task, elementName) {
+  const frame = new TemplateFrame();
+  frame.show(task.renderedTemplate, { unwrap: elementName !== "crowd-form" });
+  return frame;
+}
 
 function backLink() {
   return el("a", { href: "#/", text: "Back to the list of jobs" });
@@ -61,6 +69,7 @@ export class LabelingScreen extends HTMLElement {
       skip: button("Skip", () => this.skip()),
       release: button("Release", () => this.release()),
     };
+    this.addEventListener("submit-answer", () => this.submit()); // from a template's own form
     const { title, meta, timer, instructions, stage, status, error, submit, skip, release } =
       this.#parts;
     this.append(
@@ -112,9 +121,10 @@ export class LabelingScreen extends HTMLElement {
     if (this.#busy || !this.#task || !this.#element) return;
     if (!this.#element.valid) {
       this.#showError(
-        this.#element.multi
+        this.#element.invalidMessage ??
+          (this.#element.multi
           ? `Choose at least one category, or “${NONE_OF_THESE}” (key 0), then submit.`
-          : "Choose a category first (click it, or press its number key), then submit.",
+          : "Choose a category first (click it, or press its number key), then submit."),
       );
       return;
     }
@@ -145,7 +155,9 @@ export class LabelingScreen extends HTMLElement {
 
   async #show(task) {
     const elementName = await elementFor(task.job.taskType);
-    const element = elementName && buildElement(elementName, task);
+    const element = task.renderedTemplate
+      ? templateFrame(task, elementName)
+      : elementName && buildElement(elementName, task);
     this.#task = task;
     this.#element = element;
     const { title, meta, timer, instructions, stage } = this.#parts;

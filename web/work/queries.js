@@ -7,7 +7,7 @@ export const AVAILABLE_JOBS = `query {
 }`;
 
 const TASK_FIELDS = `
-  id status acceptedAt leaseExpiresAt input
+  id status acceptedAt leaseExpiresAt input renderedTemplate
   job { id name taskType labels labelAttributeName instructions fullInstructions }
 `;
 

@@ -1,0 +1,163 @@
+/**
+ * <crowd-form> and Ground Truth's generic inputs, inside a custom template's sandboxed frame.
+ *
+ * <crowd-form> collects the values of the named elements inside it (Ground Truth: "the
+ * submitted answer is {<element name>: <element output>, ...other inputs by name}") and
+ * posts them to the worker portal (web/work/template-frame.js): on load and on every change
+ * ("quorum:answer"), and when the worker submits from inside the form ("quorum:submit": its
+ * Submit button, which is added when the template has none, as Ground Truth does; or Enter
+ * outside a text area). It also posts its height ("quorum:height") so that the frame fits.
+ *
+ * Values by element:
+ * - an element with a `value` property object (crowd-classifier, crowd-bounding-box, ...):
+ *   that object; <crowd-input> and <crowd-text-area>: their text (a number for
+ *   type="number", null when empty); <crowd-checkbox>, <crowd-toggle-button> and
+ *   <crowd-radio-button>: {"on": true|false}, as Ground Truth reports them;
+ * - plain inputs: checkbox -> true/false, radio -> the checked one's value (null if none),
+ *   number -> a number or null, select/textarea/others -> their text.
+ */
+
+const FIELD_TAGS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
+
+function plainValue(field) {
+  if (field.type === "checkbox") return field.checked;
+  if (field.type === "number" || field.type === "range") {
+    return field.value === "" ? null : Number(field.value);
+  }
+  return field.value;
+}
+
+function collect(form) {
+  const answer = {};
+  for (const node of form.querySelectorAll("[name]")) {
+    const name = node.getAttribute("name");
+    if (!name || node.closest("crowd-form") !== form) continue;
+    if (FIELD_TAGS.has(node.tagName)) {
+      if (node.parentElement?.closest("[data-crowd-inner]")) continue; // a crowd element's own
+      if (node.type === "radio") {
+        if (!(name in answer)) answer[name] = null;
+        if (node.checked) answer[name] = node.value;
+      } else {
+        answer[name] = plainValue(node);
+      }
+    } else if ("crowdValue" in node) {
+      answer[name] = node.crowdValue;
+    } else if (node.value !== undefined && typeof node.value === "object") {
+      answer[name] = node.value;
+    }
+  }
+  return answer;
+}
+
+class CrowdForm extends HTMLElement {
+  connectedCallback() {
+    if (this.dataset.ready) return;
+    this.dataset.ready = "true";
+    if (!this.querySelector("crowd-button[form-action='submit'], button[type='submit']")) {
+      const submit = document.createElement("button");
+      submit.type = "submit";
+      submit.textContent = "Submit";
+      submit.className = "crowd-submit";
+      this.append(submit);
+    }
+    this.addEventListener("click", (event) => {
+      const target = event.target.closest("button[type='submit'], crowd-button[form-action='submit']");
+      if (target && this.contains(target)) {
+        event.preventDefault();
+        this.#post("quorum:submit");
+      }
+    });
+    this.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.target.closest("textarea, crowd-text-area, button")) {
+        event.preventDefault();
+        this.#post("quorum:submit");
+      }
+    });
+    for (const kind of ["input", "change"]) this.addEventListener(kind, () => this.#post("quorum:answer"));
+    new ResizeObserver(() => this.#postHeight()).observe(document.documentElement);
+    // The crowd elements load as modules: post once they are defined, and again later.
+    customElements.whenDefined("crowd-classifier").finally(() => this.#post("quorum:answer"));
+    this.#post("quorum:answer");
+  }
+
+  /** The form's answer now: {name: value, ...}. */
+  get answer() {
+    return collect(this);
+  }
+
+  #post(type) {
+    window.parent.postMessage({ type, answer: collect(this) }, "*");
+  }
+
+  #postHeight() {
+    window.parent.postMessage(
+      { type: "quorum:height", height: document.documentElement.scrollHeight },
+      "*",
+    );
+  }
+}
+
+/** A labelled text box: its text, a number for type="number", null when empty. */
+class CrowdInput extends HTMLElement {
+  connectedCallback() {
+    if (this.dataset.ready) return;
+    this.dataset.ready = "true";
+    this.dataset.crowdInner = "";
+    const label = document.createElement("label");
+    label.textContent = this.getAttribute("label") ?? "";
+    const input = document.createElement(this.tagName === "CROWD-TEXT-AREA" ? "textarea" : "input");
+    if (input.tagName === "INPUT") input.type = this.getAttribute("type") ?? "text";
+    input.placeholder = this.getAttribute("placeholder") ?? "";
+    input.value = this.getAttribute("value") ?? "";
+    if (this.hasAttribute("required")) input.required = true;
+    label.append(input);
+    this.append(label);
+    this.field = input;
+  }
+
+  get crowdValue() {
+    const text = this.field ? this.field.value : this.getAttribute("value") ?? "";
+    if (this.getAttribute("type") === "number") return text === "" ? null : Number(text);
+    return text;
+  }
+}
+
+/** A checkbox, toggle or radio button: {"on": true|false}. */
+class CrowdSwitch extends HTMLElement {
+  connectedCallback() {
+    if (this.dataset.ready) return;
+    this.dataset.ready = "true";
+    this.dataset.crowdInner = "";
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = this.tagName === "CROWD-RADIO-BUTTON" ? "radio" : "checkbox";
+    const group = this.closest("crowd-radio-group");
+    if (group) input.name = `crowd-radio-${group.getAttribute("name") ?? "group"}`;
+    input.checked = this.hasAttribute("checked");
+    label.append(input, document.createTextNode(` ${this.textContent.trim() || this.getAttribute("label") || ""}`));
+    this.replaceChildren(label);
+    this.field = input;
+  }
+
+  get crowdValue() {
+    return { on: Boolean(this.field?.checked) };
+  }
+}
+
+const STYLE = `
+  crowd-form { display: block; font: 16px/1.5 system-ui, sans-serif; }
+  crowd-input, crowd-text-area, crowd-checkbox, crowd-toggle-button, crowd-radio-group {
+    display: block; margin: 0.5rem 0;
+  }
+  crowd-input input, crowd-text-area textarea { display: block; font: inherit; padding: 0.3rem; }
+  crowd-form .crowd-submit { font: inherit; padding: 0.4rem 1.2rem; margin-top: 0.5rem; }
+`;
+document.head.append(Object.assign(document.createElement("style"), { textContent: STYLE }));
+
+customElements.define("crowd-form", CrowdForm);
+customElements.define("crowd-input", CrowdInput);
+customElements.define("crowd-text-area", class CrowdTextArea extends CrowdInput {});
+customElements.define("crowd-checkbox", CrowdSwitch);
+customElements.define("crowd-toggle-button", class CrowdToggle extends CrowdSwitch {});
+customElements.define("crowd-radio-button", class CrowdRadio extends CrowdSwitch {});
+customElements.define("crowd-radio-group", class CrowdRadioGroup extends HTMLElement {});
