@@ -8,6 +8,7 @@ import strawberry
 from sqlmodel import Session, col, select
 
 from quorum import models
+from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import ItemStatus, JobStatus
 from quorum.graphql.types.item import Item
@@ -248,6 +249,22 @@ class Job:
             started_at=job.started_at,
             finished_at=job.finished_at,
         )
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Once the output manifest is written: a URL the browser can download it "
+        "from, for a while (signed or presigned); null before."
+    )
+    async def output_manifest_url(self, info: Info) -> str | None:
+        """The output manifest, made fetchable (:mod:`quorum.graphql.browser_urls`); only
+        for the job's requester and admins (a worker would read everyone's labels)."""
+        if self.output_manifest is None:
+            return None
+
+        def check(session: Session, user: models.User) -> None:
+            job_service.get_managed_job(session, user, int(self.id))
+
+        await info.context.read(check)
+        return browser_url(info, self.output_manifest)
 
     @strawberry.field
     async def counters(self, info: Info) -> JobCounters:
