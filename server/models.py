@@ -170,6 +170,10 @@ class Job(SQLModel, table=True):
     max_human_labeled_items: int | None = None
     max_labeled_percentage: float | None = None
     auto_labeling: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    #: The job's own keyboard shortcuts (:mod:`quorum.services.shortcuts`).
+    shortcuts: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    #: Examples for workers (:mod:`quorum.services.examples`).
+    examples: list[dict[str, str]] | None = Field(default=None, sa_type=sa.JSON)
     status: str = Field(default=JobStatus.INITIALIZING, max_length=20, index=True)
     failure_reason: str | None = Field(default=None, sa_type=sa.Text)
     output_manifest: str | None = Field(default=None, max_length=2048)

@@ -56,6 +56,8 @@ from quorum.models import (
 )
 from quorum.plugins import PluginHost
 from quorum.services.auto_labeling import check_auto_labeling
+from quorum.services.examples import check_examples
+from quorum.services.shortcuts import check_shortcuts
 from quorum.tasktypes import TaskType
 from quorum.templates import check_template
 
@@ -91,6 +93,8 @@ class JobSpec:
     max_labeled_percentage: float | None = None
     auto_labeling: dict[str, Any] | None = field(default=None)
     gold: dict[str, Any] | None = field(default=None)
+    shortcuts: dict[str, Any] | None = field(default=None)
+    examples: list[dict[str, Any]] | None = field(default=None)
 
 
 def _in_range(field_name: str, value: float | None, low: float, high: float) -> None:
@@ -299,6 +303,8 @@ def create_job(
     _in_range("maxHumanLabeledItems", spec.max_human_labeled_items, 1, 2**31 - 1)
     _in_range("maxLabeledPercentage", spec.max_labeled_percentage, 1, 100)
     auto_labeling = check_auto_labeling(spec.auto_labeling, task_type, plugins)
+    shortcuts = check_shortcuts(spec.shortcuts, spec.labels)
+    examples = check_examples(spec.examples, spec.labels, plugins)
     taken = select(Job.id).where(func.lower(Job.name) == spec.name.lower())
     if session.exec(taken).first() is not None:  # output job-names are lowercased
         raise Conflict(f"name: a job called {spec.name!r} already exists (names ignore case)")
@@ -328,6 +334,8 @@ def create_job(
         max_human_labeled_items=spec.max_human_labeled_items,
         max_labeled_percentage=spec.max_labeled_percentage,
         auto_labeling=auto_labeling,
+        shortcuts=shortcuts,
+        examples=examples,
         created_by_id=actor.id,
     )
     session.add(job)

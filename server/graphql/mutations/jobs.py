@@ -6,6 +6,7 @@ import dataclasses
 
 import strawberry
 from sqlmodel import Session
+from strawberry.scalars import JSON
 
 from quorum import models
 from quorum.graphql.context import Info
@@ -119,6 +120,18 @@ class CreateJobInput:
     max_labeled_percentage: float | None = None
     auto_labeling: AutoLabelingInput | None = None
     gold: GoldInput | None = None
+    shortcuts: JSON | None = strawberry.field(
+        default=None,
+        description="Keyboard shortcuts to change in the worker portal: {action: key}, "
+        "actions labels (a list, one key per label), submit, skip, release, undo, help, "
+        "instructions, nextLabel, previousLabel; null unbinds. Job.shortcuts gives the "
+        "defaults with these on top.",
+    )
+    examples: JSON | None = strawberry.field(
+        default=None,
+        description="Up to 20 examples for workers: [{label, text and/or image (a storage "
+        "URL), note}].",
+    )
 
     def to_spec(self) -> job_service.JobSpec:
         """The service-level job spec (same fields, ids parsed, auto-labeling as JSON)."""

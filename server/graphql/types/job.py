@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from sqlmodel import Session, col, select
+from strawberry.scalars import JSON
 
 from quorum import models
 from quorum.graphql.browser_urls import browser_url
@@ -17,6 +19,7 @@ from quorum.services import cost as cost_service
 from quorum.services import jobs as job_service
 from quorum.services import worker_quality
 from quorum.services.jobs import Counters
+from quorum.services.shortcuts import effective_shortcuts
 
 
 @strawberry.type
@@ -169,6 +172,18 @@ class WorkerStats:
 
 
 @strawberry.type
+class JobExample:
+    """An example for workers: what a right answer looks like, and why."""
+
+    label: str | None
+    text: str | None
+    note: str | None
+    image_url: str | None = strawberry.field(
+        description="The example's image, through a signed or presigned URL; null if none."
+    )
+
+
+@strawberry.type
 class Job:
     """A labeling job."""
 
@@ -205,6 +220,8 @@ class Job:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    _shortcuts: strawberry.Private[dict[str, Any] | None] = None
+    _examples: strawberry.Private[list[dict[str, str]] | None] = None
 
     @classmethod
     def from_model(cls, job: models.Job) -> Job:
@@ -248,7 +265,30 @@ class Job:
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            _shortcuts=job.shortcuts,
+            _examples=job.examples,
         )
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The worker portal's keyboard shortcuts for this job: {action: key}, the "
+        "defaults with the job's own on top (labels: one key per label category)."
+    )
+    def shortcuts(self) -> JSON:
+        """:func:`quorum.services.shortcuts.effective_shortcuts`."""
+        return JSON(effective_shortcuts(self._shortcuts))
+
+    @strawberry.field
+    def examples(self, info: Info) -> list[JobExample]:
+        """Examples for workers, with their images made fetchable."""
+        return [
+            JobExample(
+                label=example.get("label"),
+                text=example.get("text"),
+                note=example.get("note"),
+                image_url=browser_url(info, example["image"]) if "image" in example else None,
+            )
+            for example in self._examples or []
+        ]
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="Once the output manifest is written: a URL the browser can download it "

@@ -1,0 +1,116 @@
+"""A job's keyboard shortcuts in the worker portal: defaults, and what a job may change.
+
+``createJob(input: {shortcuts})`` takes a JSON object of the actions to rebind; the rest
+keep their defaults (``DEFAULT_SHORTCUTS``). ``Job.shortcuts`` gives the effective map,
+which the portal follows (web/work/), so the defaults live in one place:
+
+- ``labels``: one key per label category, in the job's label order (default ``1``..``9``);
+- ``submit`` (``Enter``), ``skip`` (none), ``release`` (none), ``undo`` (``z``), ``help``
+  (``?``), ``instructions`` (``i``), ``nextLabel`` (``Tab``), ``previousLabel``
+  (``Shift+Tab``).
+
+A key is one printable character (``a``, ``7``, ``?``; letters are matched without regard
+to case) or a named key (``Enter``, ``Escape``, ``Tab``, ``Space``, ``Backspace``,
+``Delete``, the arrows, ``F1``-``F12``), optionally after ``Shift+``, ``Alt+`` or
+``Ctrl+``. ``null`` unbinds an action. One key may not do two things.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from quorum.errors import BadInput
+
+ACTIONS = (
+    "submit",
+    "skip",
+    "release",
+    "undo",
+    "help",
+    "instructions",
+    "nextLabel",
+    "previousLabel",
+)
+DEFAULT_SHORTCUTS: dict[str, Any] = {
+    "labels": [str(number) for number in range(1, 10)],
+    "submit": "Enter",
+    "skip": None,
+    "release": None,
+    "undo": "z",
+    "help": "?",
+    "instructions": "i",
+    "nextLabel": "Tab",
+    "previousLabel": "Shift+Tab",
+}
+NAMED_KEYS = frozenset(
+    {"Enter", "Escape", "Tab", "Space", "Backspace", "Delete"}
+    | {f"Arrow{side}" for side in ("Up", "Down", "Left", "Right")}
+    | {f"F{number}" for number in range(1, 13)}
+)
+_KEY = re.compile(r"((?:Shift|Alt|Ctrl)\+)*(.+)")
+
+
+def _key(value: Any, field: str) -> str | None:
+    """One key, checked; ``None`` unbinds."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(f"{field}: must be a key name such as 'Enter' or 'k', or null")
+    match = _KEY.fullmatch(value)
+    base = match.group(2) if match else ""
+    if not (base in NAMED_KEYS or (len(base) == 1 and base.isprintable() and not base.isspace())):
+        raise BadInput(
+            f"{field}: {value!r} is not a key; use one character, or one of "
+            f"{', '.join(sorted(NAMED_KEYS))}, optionally after Shift+, Alt+ or Ctrl+"
+        )
+    return value
+
+
+def _normal(key: str) -> str:
+    """The key as compared for clashes: letters without case."""
+    return key.lower() if len(key) == 1 else key
+
+
+def check_shortcuts(value: Any, labels: list[str]) -> dict[str, Any] | None:
+    """The job's own bindings, checked (``None`` when it keeps every default); raises
+    :class:`BadInput` naming the field (``shortcuts.submit: ...``)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadInput("shortcuts: must be a JSON object of action -> key")
+    unknown = sorted(set(value) - {"labels", *ACTIONS})
+    if unknown:
+        raise BadInput(
+            f"shortcuts.{unknown[0]}: not an action; the actions are labels, {', '.join(ACTIONS)}"
+        )
+    chosen: dict[str, Any] = {}
+    if "labels" in value:
+        keys = value["labels"]
+        if not isinstance(keys, list):
+            raise BadInput("shortcuts.labels: must be a list of keys, one per label")
+        if len(keys) > max(len(labels), 1):
+            raise BadInput(f"shortcuts.labels: {len(keys)} keys for {len(labels)} label categories")
+        chosen["labels"] = [_key(key, f"shortcuts.labels[{n}]") for n, key in enumerate(keys)]
+    for action in ACTIONS:
+        if action in value:
+            chosen[action] = _key(value[action], f"shortcuts.{action}")
+    _refuse_clashes({**DEFAULT_SHORTCUTS, **chosen})
+    return chosen
+
+
+def effective_shortcuts(chosen: dict[str, Any] | None) -> dict[str, Any]:
+    """The defaults with the job's own bindings on top."""
+    return {**DEFAULT_SHORTCUTS, **(chosen or {})}
+
+
+def _refuse_clashes(shortcuts: dict[str, Any]) -> None:
+    seen: dict[str, str] = {}
+    bound = [(f"labels[{n}]", key) for n, key in enumerate(shortcuts["labels"])]
+    bound += [(action, shortcuts[action]) for action in ACTIONS]
+    for name, key in bound:
+        if key is None:
+            continue
+        if _normal(key) in seen:
+            raise BadInput(f"shortcuts.{name}: {key!r} already does shortcuts.{seen[_normal(key)]}")
+        seen[_normal(key)] = name
