@@ -7,3 +7,7 @@ import "./crowd-classifier.js";
 import "./crowd-classifier-multi-select.js";
 import "./crowd-image-classifier.js";
 import "./crowd-image-classifier-multi-select.js";
+import "./crowd-bounding-box.js";
+import "./quorum-label-verification.js";
+import "./crowd-semantic-segmentation.js";
+import "./crowd-entity-annotation.js";

@@ -41,6 +41,14 @@ export class LabelingScreen extends HTMLElement {
   }
 
   get shortcuts() {
+    if (typeof this.#element?.onKey === "function") {
+      // An element with its own keys (applyTask elements) lists them.
+      return [
+        ...(this.#element.shortcuts ?? []),
+        ["Enter", "Submit the answer"],
+        ["I", "Show or hide the full instructions"],
+      ];
+    }
     const keys = [
       ["1 – 9", this.#element?.multi ? "Turn the n-th category on or off" : "Pick the n-th category"],
       ["Tab / Shift+Tab", "Move to the next / previous category"],
@@ -84,7 +92,9 @@ export class LabelingScreen extends HTMLElement {
 
   onKey(event) {
     if (!this.#element) return false;
-    const number = digit(event);
+    const own = typeof this.#element.onKey === "function";
+    if (own && this.#element.onKey(event)) return true;
+    const number = own ? null : digit(event);
     if (number !== null) {
       return number === 0 ? this.#element.chooseNone() : this.#element.choose(number - 1);
     }
@@ -92,7 +102,7 @@ export class LabelingScreen extends HTMLElement {
       this.submit();
       return true;
     }
-    if (event.key === "Tab" && !onControl(event)) {
+    if (event.key === "Tab" && !own && !onControl(event)) {
       this.#element.cycle(event.shiftKey ? -1 : 1);
       return true;
     }

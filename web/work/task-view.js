@@ -2,7 +2,8 @@
  * Which labeling element renders a task, and building it: the task type names its element
  * (taskTypes { name element }, asked once per page); the element gets the job's labels,
  * the task's object (an image URL as `src`, text as its <classification-target>) and, for
- * multi-select, a "None of these" choice that submits an empty list.
+ * multi-select, a "None of these" choice that submits an empty list. An element that
+ * defines `applyTask(task)` configures itself from the task instead.
  */
 
 import { graphql } from "./api.js";
@@ -12,6 +13,11 @@ import { TASK_TYPES } from "./queries.js";
 export const NONE_OF_THESE = "None of these";
 
 let elementNames = null;
+
+/** Task types this portal shows with its own element rather than the one the server
+ * names: label verification is Ground Truth's crowd-image-classifier with an overlay of
+ * the previous label and a comment, which the portal's classifier does not have. */
+const PORTAL_ELEMENTS = new Map([["label-verification", "quorum-label-verification"]]);
 
 /** The element name of `taskType`, or null if the server knows no such task type. */
 export async function elementFor(taskType) {
@@ -29,9 +35,14 @@ export async function elementFor(taskType) {
 
 /** The element for `task`, configured; null when this portal does not define it. */
 export function buildElement(elementName, task) {
-  const Element = customElements.get(elementName);
+  const name = PORTAL_ELEMENTS.get(task.job.taskType) ?? elementName;
+  const Element = customElements.get(name);
   if (!Element) return null;
-  const element = document.createElement(elementName);
+  const element = document.createElement(name);
+  if (typeof element.applyTask === "function") {
+    element.applyTask(task);
+    return element;
+  }
   element.name = task.job.labelAttributeName;
   element.categories = task.job.labels;
   if (Element.multi) element.exclusionCategory = NONE_OF_THESE;

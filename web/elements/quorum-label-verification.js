@@ -1,0 +1,196 @@
+/**
+ * <quorum-label-verification>: is a previous job's label right? Shows the image with that
+ * label (its boxes drawn read-only in a <crowd-bounding-box>, which zooms and pans, or its
+ * class names in a caption), the verification categories (the job's labels, e.g. valid /
+ * invalid: click, number keys, Tab) and an optional comment. `value` is the answer of the
+ * label-verification task type, {label, comment}. Ground Truth renders this with
+ * crowd-image-classifier and an overlay; the worker portal uses this element for it.
+ *
+ * Properties: `categories`, `src`, `previousLabel` ({kind: "class", label} |
+ * {kind: "classes", labels} | {kind: "boxes", boundingBoxes}), `applyTask(task)`,
+ * `onKey(event)`, `shortcuts`, `valid`, `value`.
+ */
+
+import "./crowd-bounding-box.js";
+
+const STYLESHEET = new URL("./verification.css", import.meta.url).href;
+
+function node(tag, attributes = {}, text = "") {
+  const made = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) made.setAttribute(key, value);
+  if (text) made.textContent = text;
+  return made;
+}
+
+/** What the caption says of the previous label. */
+function describe(previous) {
+  if (!previous) return "No previous label was given.";
+  if (previous.kind === "class") return `Previous label: ${previous.label}`;
+  if (previous.kind === "classes") {
+    const names = previous.labels ?? [];
+    return names.length ? `Previous labels: ${names.join(", ")}` : "Previous labels: none";
+  }
+  const boxes = previous.boundingBoxes ?? [];
+  const counts = new Map();
+  for (const box of boxes) counts.set(box.label, (counts.get(box.label) ?? 0) + 1);
+  const parts = [...counts].map(([label, count]) => `${count} × ${label}`);
+  return `Previous boxes: ${boxes.length ? parts.join(", ") : "none"}`;
+}
+
+export class QuorumLabelVerification extends HTMLElement {
+  invalidMessage = "Choose a category first (click it, or press its number key), then submit.";
+  multi = false;
+  #categories = [];
+  #chosen = -1;
+  #previous = null;
+  #parts;
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this.#build();
+    this.addEventListener("keydown", (event) => {
+      const typing = event.composedPath()[0]?.tagName === "TEXTAREA";
+      if (typing || event.key === "Tab" || event.defaultPrevented) return;
+      if (this.onKey(event)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    });
+  }
+
+  applyTask(task) {
+    this.categories = task.job.labels;
+    this.previousLabel = task.input?.previousLabel ?? null;
+    this.src = String(task.input?.taskObject ?? "");
+  }
+
+  get categories() {
+    return [...this.#categories];
+  }
+
+  set categories(list) {
+    this.#categories = Array.isArray(list) ? list.map(String) : [];
+    this.#chosen = -1;
+    this.#renderChoices();
+  }
+
+  get previousLabel() {
+    return this.#previous;
+  }
+
+  set previousLabel(previous) {
+    this.#previous = previous;
+    const { viewer, caption } = this.#parts;
+    const boxes = previous?.kind === "boxes" ? (previous.boundingBoxes ?? []) : [];
+    viewer.labels = [...new Set(boxes.map((box) => String(box.label)))];
+    viewer.initialValue = boxes;
+    caption.textContent = describe(previous);
+  }
+
+  get src() {
+    return this.#parts.viewer.src;
+  }
+
+  set src(url) {
+    this.#parts.viewer.src = url;
+  }
+
+  /** The comment typed so far. */
+  get comment() {
+    return this.#parts.comment.value;
+  }
+
+  set comment(text) {
+    this.#parts.comment.value = text;
+  }
+
+  get valid() {
+    return this.#chosen >= 0;
+  }
+
+  get value() {
+    if (!this.valid) return null;
+    return { label: this.#categories[this.#chosen], comment: this.comment.trim() };
+  }
+
+  /** Pick the category at `index`. */
+  choose(index) {
+    if (index < 0 || index >= this.#categories.length) return false;
+    this.#chosen = index;
+    this.#updateChoices();
+    this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
+    return true;
+  }
+
+  cycle(step) {
+    const count = this.#categories.length;
+    if (!count) return false;
+    const from = this.#chosen >= 0 ? this.#chosen : step > 0 ? -1 : count;
+    return this.choose((((from + step) % count) + count) % count);
+  }
+
+  focusComment() {
+    this.#parts.comment.focus();
+    return true;
+  }
+
+  get shortcuts() {
+    return [
+      ["1 – 9", "Pick the n-th category"],
+      ["Tab / Shift+Tab", "Next / previous category"],
+      ["C", "Write a comment (Tab leaves the comment box)"],
+      ...this.#parts.viewer.shortcuts,
+    ];
+  }
+
+  onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return false;
+    if (/^[1-9]$/.test(event.key)) return this.choose(Number(event.key) - 1);
+    if (event.key === "Tab") return this.cycle(event.shiftKey ? -1 : 1);
+    if (event.key === "c" || event.key === "C") return this.focusComment();
+    return this.#parts.viewer.onKey(event);
+  }
+
+  #build() {
+    const viewer = node("crowd-bounding-box", { readonly: "", part: "viewer" });
+    const caption = node("p", { class: "previous", part: "previous" });
+    const heading = node("p", { class: "header", id: "header" }, "Is the label right?");
+    const list = node("div", { class: "list", role: "radiogroup", "aria-labelledby": "header" });
+    const comment = node("textarea", { id: "comment", rows: "3", maxlength: "1000" });
+    const commentLabel = node("label", { for: "comment" }, "Comment (optional)");
+    this.#parts = { viewer, caption, list, comment, buttons: [] };
+    const figure = node("div", { class: "figure" });
+    figure.append(caption, viewer);
+    const panel = node("div", { class: "panel" });
+    panel.append(heading, list, commentLabel, comment);
+    const layout = node("div", { class: "layout" });
+    layout.append(figure, panel);
+    this.shadowRoot.append(node("link", { rel: "stylesheet", href: STYLESHEET }), layout);
+  }
+
+  #renderChoices() {
+    this.#parts.buttons = this.#categories.map((category, index) => {
+      const button = node("button", { type: "button", role: "radio", part: "category" });
+      button.append(
+        node("kbd", { "aria-hidden": "true" }, index < 9 ? String(index + 1) : ""),
+        node("span", {}, category),
+      );
+      button.addEventListener("click", () => this.choose(index));
+      return button;
+    });
+    this.#parts.list.replaceChildren(...this.#parts.buttons);
+    this.#updateChoices();
+  }
+
+  #updateChoices() {
+    this.#parts.buttons.forEach((button, index) => {
+      button.setAttribute("aria-checked", String(index === this.#chosen));
+      button.tabIndex = index === Math.max(this.#chosen, 0) ? 0 : -1;
+    });
+  }
+}
+
+if (!customElements.get("quorum-label-verification")) {
+  customElements.define("quorum-label-verification", QuorumLabelVerification);
+}
