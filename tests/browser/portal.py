@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,22 @@ class Crew:
         """Each item's output as the requester reads it through GraphQL, by position."""
         edges = self.job(job_id)["items"]["edges"]
         return {edge["node"]["position"]: edge["node"]["output"] for edge in edges}
+
+    def answer(
+        self, job_id: str, answer: Callable[[dict[str, Any]], Any], items: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Each worker in turn claims and submits up to ``items`` tasks of the job (all it
+        can get when None) through GraphQL, answering ``answer(task)`` (the task's ``id``
+        and ``input``); returns the tasks submitted."""
+        done: list[dict[str, Any]] = []
+        for worker in self.workers:
+            for _ in range(items if items is not None else 10_000):
+                task = self.server.gql(worker, CLAIM, {"jobId": job_id})["claimTask"]
+                if task is None:
+                    break
+                self.server.gql(worker, SUBMIT, {"id": task["id"], "answer": answer(task)})
+                done.append(task)
+        return done
 
 
 def digit_lines(settings: Settings, digits: list[int]) -> list[dict[str, Any]]:

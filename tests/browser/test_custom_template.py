@@ -49,7 +49,9 @@ def test_a_ground_truth_custom_template_is_rendered_and_submitted(server: Server
         {**line, "question": "Look at <b>this</b> digit", "choices": CHOICES}
         for line in digit_lines(server.settings, [2])
     ]
-    job_id = crew.create_job("custom-digits", lines, taskType="custom", labels=[], template=TEMPLATE)
+    job_id = crew.create_job(
+        "custom-digits", lines, taskType="custom", labels=[], template=TEMPLATE
+    )
     sign_in(page, server, crew.workers[0])
     page.get_by_role("button", name=re.compile("custom-digits")).click()
     task = task_id(page)
@@ -61,7 +63,9 @@ def test_a_ground_truth_custom_template_is_rendered_and_submitted(server: Server
     two = frame.get_by_role("radio", name="two", exact=True)  # our crowd element
     two.click()
     frame.get_by_label("How sure are you (0-100)?").fill("90")
-    frame.get_by_label("The image is blurry").check()
+    blurry = frame.get_by_label("The image is blurry")
+    blurry.press("Space")  # the keyboard: no coordinates to go stale while the frame resizes
+    expect(blurry).to_be_checked()
     frame.get_by_label("Notes").fill("thin stroke")
     screenshot(page, "custom-template")
     frame.get_by_role("button", name="Submit").click()  # the form's own Submit

@@ -10,6 +10,7 @@
 import { graphql } from "./api.js";
 import { el } from "./dom.js";
 import { digit, onControl } from "./keys.js";
+import { Keymap } from "./keymap.js";
 import { describeError } from "./messages.js";
 import { CLAIM_TASK, RELEASE_TASK, SUBMIT_TASK } from "./queries.js";
 import { buildElement, elementFor, NONE_OF_THESE } from "./task-view.js";
@@ -35,27 +36,22 @@ export class LabelingScreen extends HTMLElement {
   #element = null;
   #busy = false;
   #parts = null;
+  #keymap = new Keymap(null);
 
   get jobId() {
     return this.getAttribute("job-id");
   }
 
   get shortcuts() {
+    const keymap = this.#keymap;
     if (typeof this.#element?.onKey === "function") {
       // An element with its own keys (applyTask elements) lists them.
-      return [
-        ...(this.#element.shortcuts ?? []),
-        ["Enter", "Submit the answer"],
-        ["I", "Show or hide the full instructions"],
-      ];
+      return [...(this.#element.shortcuts ?? []), ...keymap.describe({ elementKeys: true })];
     }
     const keys = [
-      ["1 – 9", this.#element?.multi ? "Turn the n-th category on or off" : "Pick the n-th category"],
-      ["Tab / Shift+Tab", "Move to the next / previous category"],
+      ...keymap.describe(),
       ["Space", "Pick the focused category"],
-      ["Enter", "Submit the answer"],
       ["Esc", "Leave the categories (Tab then moves through the buttons)"],
-      ["I", "Show or hide the full instructions"],
     ];
     if (this.#element?.multi) keys.splice(1, 0, ["0", `Choose “${NONE_OF_THESE}”`]);
     return keys;
@@ -90,27 +86,39 @@ export class LabelingScreen extends HTMLElement {
     this.next();
   }
 
+  /** A key press on this screen, read through the job's shortcuts (keymap.js); an
+   * element with its own keys sees them first, in its default keys. */
   onKey(event) {
     if (!this.#element) return false;
-    const own = typeof this.#element.onKey === "function";
-    if (own && this.#element.onKey(event)) return true;
-    const number = own ? null : digit(event);
-    if (number !== null) {
-      return number === 0 ? this.#element.chooseNone() : this.#element.choose(number - 1);
+    const keymap = this.#keymap;
+    const action = keymap.action(event);
+    if (typeof this.#element.onKey === "function") {
+      if (this.#element.onKey(keymap.elementEvent(action, event))) return true;
+    } else if (typeof action === "number") {
+      return this.#element.choose(action);
+    } else if ((action === "nextLabel" || action === "previousLabel") && !onControl(event)) {
+      this.#element.cycle(action === "nextLabel" ? 1 : -1);
+      return true;
+    } else if (digit(event) === 0) {
+      return this.#element.chooseNone();
     }
-    if (event.key === "Enter" && !onControl(event)) {
+    if (action === "submit" && !onControl(event)) {
       this.submit();
       return true;
     }
-    if (event.key === "Tab" && !own && !onControl(event)) {
-      this.#element.cycle(event.shiftKey ? -1 : 1);
+    if (action === "skip" || action === "release") {
+      this[action]();
+      return true;
+    }
+    if (action === "instructions") return this.#parts.instructions.toggle();
+    if (action === "help") {
+      this.#emit("show-help", {});
       return true;
     }
     if (event.key === "Escape") {
       this.#parts.submit.focus();
       return true;
     }
-    if (event.key === "i" || event.key === "I") return this.#parts.instructions.toggle();
     return false;
   }
 
@@ -170,12 +178,13 @@ export class LabelingScreen extends HTMLElement {
       : elementName && buildElement(elementName, task);
     this.#task = task;
     this.#element = element;
+    this.#keymap = new Keymap(task.job.shortcuts);
     const { title, meta, timer, instructions, stage } = this.#parts;
     title.textContent = task.job.name;
     meta.textContent = `Task ${task.id}`;
     this.dataset.taskId = task.id;
     timer.set(serverTime(task.acceptedAt), serverTime(task.leaseExpiresAt));
-    instructions.show(task.job.instructions, task.job.fullInstructions);
+    instructions.show(task.job.instructions, task.job.fullInstructions, task.job.examples);
     if (element) {
       stage.replaceChildren(element);
     } else {

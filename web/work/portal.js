@@ -63,6 +63,7 @@ export class WorkerPortal extends HTMLElement {
     );
     window.addEventListener("hashchange", () => this.#route());
     document.addEventListener("keydown", (event) => this.#onKey(event));
+    this.addEventListener("show-help", () => this.#showHelp()); // a job's own help key
     this.addEventListener("signed-in", (event) => {
       this.#setUser(event.detail);
       this.#route();

@@ -8,7 +8,10 @@ export const AVAILABLE_JOBS = `query {
 
 const TASK_FIELDS = `
   id status acceptedAt leaseExpiresAt input renderedTemplate
-  job { id name taskType labels labelAttributeName instructions fullInstructions }
+  job {
+    id name taskType labels labelAttributeName instructions fullInstructions shortcuts
+    examples { label text note imageUrl }
+  }
 `;
 
 export const CLAIM_TASK = `mutation($jobId: ID) { claimTask(jobId: $jobId) { ${TASK_FIELDS} } }`;

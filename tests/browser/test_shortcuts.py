@@ -1,0 +1,57 @@
+"""A job's own keyboard shortcuts and examples reach the worker's screen: rebound keys
+label, move, skip and submit; the `?` list shows the job's keys; examples show with the
+full instructions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.portal import Crew, Server, digit_lines, sign_in, stored_tasks, task_id
+
+pytestmark = pytest.mark.browser
+
+LABELS = ["zero", "one", "two", "three"]
+
+
+def test_a_jobs_own_keys_and_examples(server: Server, page: Page):
+    crew = Crew.make(server, "keys")
+    lines = digit_lines(server.settings, [1, 3, 0])
+    example = lines[0]["source-ref"]
+    job_id = crew.create_job(
+        "digits-keys",
+        lines,
+        taskType="image-classification",
+        labels=LABELS,
+        instructions="Home row keys: a s d f.",
+        shortcuts={"labels": ["a", "s", "d", "f"], "submit": "Space", "skip": "k"},
+        examples=[{"label": "one", "image": example, "note": "a single stroke"}],
+    )
+    sign_in(page, server, crew.workers[0])
+    page.get_by_role("button", name=re.compile("digits-keys")).click()
+    first = task_id(page)
+    page.get_by_text("Full instructions and examples").click()
+    figure = page.locator("quorum-instructions figure.example")
+    expect(figure).to_contain_text("one — a single stroke")
+    assert figure.locator("img").evaluate("image => image.naturalWidth") > 0  # signed URL works
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    for text in ("a s d f", "Pick the n-th category", "Skip: hand the task back"):
+        expect(dialog).to_contain_text(text)
+    page.keyboard.press("Escape")
+    page.keyboard.press("k")  # skip: this task goes back, another one comes
+    expect(page.locator(f"quorum-labeling:not([data-task-id='{first}'])")).to_be_visible()
+    answered = task_id(page)
+    page.keyboard.press("s")  # "one"
+    expect(page.get_by_role("radio", name="one", exact=True)).to_be_checked()
+    page.keyboard.press("Tab")  # the default move still works: "two"
+    expect(page.get_by_role("radio", name="two", exact=True)).to_be_checked()
+    page.keyboard.press("1")  # no longer a label key on this job: nothing changes
+    expect(page.get_by_role("radio", name="two", exact=True)).to_be_checked()
+    page.keyboard.press("Space")  # this job's submit key
+    expect(page.locator(f"quorum-labeling:not([data-task-id='{answered}'])")).to_be_visible()
+    stored = stored_tasks(server.settings, job_id)
+    assert stored[answered] == ("SUBMITTED", {"label": "two"})
+    assert stored[first][0] == "RELEASED"

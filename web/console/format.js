@@ -1,0 +1,51 @@
+/**
+ * How the console writes numbers, money, shares, durations and server times, one way
+ * everywhere. Every helper returns plain text (shown through textContent).
+ */
+
+import { serverTime } from "/static/work/timer.js";
+
+const COUNT = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
+const MONEY = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+const SHARE = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
+const DATE = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
+
+/** A count: 1,234. */
+export function count(value) {
+  return value === null || value === undefined ? "–" : COUNT.format(value);
+}
+
+/** An amount in the job's price unit: 0.012, 1.50. */
+export function money(value) {
+  return value === null || value === undefined ? "–" : MONEY.format(value);
+}
+
+/** A share (0..1) as a percentage; "–" when unknown. */
+export function share(value) {
+  return value === null || value === undefined ? "–" : SHARE.format(value);
+}
+
+/** Seconds as "4.2 s", "3 min 5 s". */
+export function seconds(value) {
+  if (value === null || value === undefined) return "–";
+  if (value < 60) return `${value.toFixed(1)} s`;
+  const minutes = Math.floor(value / 60);
+  return `${minutes} min ${Math.round(value % 60)} s`;
+}
+
+/** A server DateTime (UTC when it has no zone) in the reader's time zone. */
+export function when(text) {
+  if (!text) return "–";
+  const date = serverTime(text);
+  return Number.isNaN(date.getTime()) ? String(text) : DATE.format(date);
+}
+
+/** A job or item status as words: IN_PROGRESS → "in progress". */
+export function status(value) {
+  return String(value ?? "").toLowerCase().replaceAll("_", " ");
+}
+
+/** Compact JSON for a table cell. */
+export function json(value) {
+  return value === null || value === undefined ? "" : JSON.stringify(value);
+}

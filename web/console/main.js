@@ -1,0 +1,3 @@
+/** The requester console's entry point: defines the console and its screens. */
+
+import "./console.js";
