@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# DeepForest's aerial images with tree boxes, read as files by the browser tests; its
+	# dependencies (torch and more) are not needed for that, hence --no-deps.
+	$(BIN)/python -m pip install --quiet --no-deps 'deepforest>=1.4'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -5,6 +5,8 @@ a test knows exactly which boxes a drag makes."""
 
 from __future__ import annotations
 
+import csv
+import importlib.util
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,34 @@ def sample_image(settings: Settings, name: str) -> str:
     if not path.exists():
         Image.fromarray(load_sample_image(name)).save(path)
     return f"file://{path}"
+
+
+def deepforest_file(name: str) -> Path:
+    """A file of DeepForest's sample data (its wheel, installed with --no-deps by the
+    Makefile: the package is found, never imported, since importing it needs torch)."""
+    spec = importlib.util.find_spec("deepforest")
+    assert spec is not None and spec.submodule_search_locations, "pip install --no-deps deepforest"
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / name
+
+
+def deepforest_trees(settings: Settings) -> tuple[str, list[Box]]:
+    """DeepForest's aerial image OSBS_029 (400x400 pixels) copied into the object store,
+    and its tree crowns as boxes (from OSBS_029.csv: xmin, ymin, xmax, ymax)."""
+    path = settings.objects_dir / "deepforest" / "OSBS_029.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(deepforest_file("OSBS_029.png").read_bytes())
+    with deepforest_file("OSBS_029.csv").open(newline="") as handle:
+        boxes: list[Box] = [
+            {
+                "label": row["label"],
+                "left": int(row["xmin"]),
+                "top": int(row["ymin"]),
+                "width": int(row["xmax"]) - int(row["xmin"]),
+                "height": int(row["ymax"]) - int(row["ymin"]),
+            }
+            for row in csv.DictReader(handle)
+        ]
+    return f"file://{path}", boxes
 
 
 def large_image(settings: Settings, width: int = 4000, height: int = 3000) -> str:

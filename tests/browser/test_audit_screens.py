@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.boxes import Box, BoxScreen, sample_image
+from tests.browser.boxes import Box, BoxScreen, deepforest_trees, sample_image
 from tests.browser.portal import (
     Crew,
     Server,
@@ -234,3 +234,57 @@ def test_label_verification(server: Server, page: Page) -> None:
     assert class_out["verified-metadata"]["class-name"] == "valid"
     assert class_out["verified-metadata"]["worker-feedback"] == []
     assert class_out["category-metadata"] == class_line["category-metadata"]
+
+
+def test_adjusting_deepforests_tree_crowns(server: Server, page: Page) -> None:
+    """A real aerial image with its published tree boxes (DeepForest's OSBS_029): the
+    worker deletes one crown box; the output keeps the rest exactly and says adjusted."""
+    source, trees = deepforest_trees(server.settings)
+    width = height = 400
+    previous = {
+        "image_size": [{"width": width, "height": height, "depth": 3}],
+        "annotations": [
+            {"class_id": 0, **{key: tree[key] for key in ("left", "top", "width", "height")}}
+            for tree in trees
+        ],
+    }
+    line = {
+        "source-ref": source,
+        "crowns": previous,
+        "crowns-metadata": {
+            "class-map": {"0": "Tree"},
+            "objects": [{"confidence": 1.0} for _ in trees],
+            "type": "groundtruth/object-detection",
+            "human-annotated": "yes",
+            "creation-date": "2020-01-01T00:00:00.000000",
+            "job-name": "labeling-job/deepforest",
+        },
+    }
+    crew = Crew.make(server, "trees")
+    job_id = crew.create_job(
+        "adjust-crowns",
+        [line],
+        taskType="bounding-box-adjustment",
+        labels=["Tree"],
+        labelAttributeName="checked-crowns",
+        auditLabelAttributeName="crowns",
+    )
+    sign_in(page, server, crew.workers[0])
+    open_job(page, "adjust-crowns")
+    task = task_id(page)
+    screen = BoxScreen(page)
+    geo = screen.settle()
+    assert screen.boxes() == trees
+    gone = max(trees, key=lambda tree: tree["width"] * tree["height"])  # the largest crown
+    screen.click(geo.center(gone))
+    page.keyboard.press("Delete")
+    kept = [tree for tree in trees if tree != gone]
+    assert screen.boxes() == kept
+    page.keyboard.press("Enter")
+    after_task(page, task)
+    stored = stored_tasks(server.settings, job_id)[task][1]
+    assert stored["boundingBoxes"] == kept and stored["initialValueModified"] is True
+    (output,) = crew.output(job_id)
+    assert output["crowns"] == previous
+    assert len(output["checked-crowns"]["annotations"]) == len(trees) - 1
+    assert output["checked-crowns-metadata"]["adjustment-status"] == "adjusted"
