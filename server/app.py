@@ -2,7 +2,8 @@
 
 Routes: ``/graphql`` (queries, mutations, subscriptions over graphql-transport-ws), ``/``
 (console), ``/work`` (worker portal), ``/session`` (browser sign-in, :mod:`quorum.sessions`),
-``/uploads`` (manifests from the console, :mod:`quorum.uploads`),
+``/uploads`` (manifests from the console, :mod:`quorum.uploads`), ``/elements/<task type>.js``
+(a plugin's own labeling element, :mod:`quorum.element_modules`),
 ``/static``, ``/objects/...`` (signed URLs of the local store) and ``/healthz``.
 """
 
@@ -28,6 +29,8 @@ from strawberry.types import ExecutionResult
 from quorum.auth import CallerCache
 from quorum.blocking import run_blocking
 from quorum.db import Database
+from quorum.element_modules import ROUTE as ELEMENT_ROUTE
+from quorum.element_modules import serve_element
 from quorum.graphql.context import Context
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.graphql.schema import build_schema
@@ -135,6 +138,7 @@ def create_app(
             Route("/session", who_is_signed_in, methods=["GET"]),
             Route("/session", sign_out, methods=["DELETE"]),
             Route("/uploads", upload_manifest, methods=["POST"]),
+            Route(ELEMENT_ROUTE + "/{name}.js", serve_element),
             Route("/", console),
             Route("/work", portal),
             Route("/objects/{path:path}", serve_object),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,9 +49,13 @@ def _load_plugins_dir(pm: pluggy.PluginManager, folder: Path) -> None:
         if spec is None or spec.loader is None:
             raise StartupError(f"cannot load plugin file {path}")
         module = importlib.util.module_from_spec(spec)
+        # In sys.modules, as an import would put it: its classes can then be inspected
+        # (a task type's element_module is found next to its file) and pickled.
+        sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
+            del sys.modules[name]
             raise StartupError(f"plugin file {path} failed to import: {exc}") from exc
         _register(pm, module, path.stem)
 

@@ -20,9 +20,11 @@ adjustment) shows workers a previous job's label read from the manifest line
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from quorum.consensus import Consolidated
@@ -62,6 +64,13 @@ class TaskType:
     output_type: ClassVar[str]
     #: The crowd element that renders the task, e.g. ``crowd-image-classifier``.
     element: ClassVar[str]
+    #: For a task type whose element is not one of the portal's own (web/elements/): the
+    #: ES module file that defines it, a path relative to the folder of the Python module
+    #: that defines the task type (or absolute). The server serves it at
+    #: ``/elements/<task type>.js`` and the portal imports it before showing a task. The
+    #: element follows the portal's convention: ``applyTask(task)``, ``value``, ``valid``,
+    #: optionally ``onKey(event)`` and ``shortcuts``, and fires ``change``.
+    element_module: ClassVar[str | None] = None
     #: The key of the answer in Ground Truth's worker responses (``answerContent``), where
     #: it is not the element's name (bounding boxes: ``boundingBox``).
     answer_key: ClassVar[str | None] = None
@@ -87,6 +96,12 @@ class TaskType:
     #: being audited), every line workers see must carry it, :meth:`audit_input` shows it
     #: to them, and the job's own label attribute must be another one.
     audits_labels: ClassVar[bool] = False
+
+    def element_file(self) -> Path | None:
+        """The file :attr:`element_module` names, resolved; ``None`` without one."""
+        if self.element_module is None:
+            return None
+        return (Path(inspect.getfile(type(self))).parent / self.element_module).resolve()
 
     def accepts_source(self, key: str | None) -> bool:
         """Whether a manifest line holding its data under ``key`` (``source-ref``,

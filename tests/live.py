@@ -39,6 +39,11 @@ class LiveServer:
             "QUORUM_DATA_DIR": str(self.settings.data_dir),
             "QUORUM_DATABASE_URL": self.settings.database_url,
             "QUORUM_LOCAL_ROOTS": ":".join(str(root) for root in self.settings.local_roots),
+            **(
+                {"QUORUM_PLUGINS_DIR": str(self.settings.plugins_dir)}
+                if self.settings.plugins_dir
+                else {}
+            ),
         }
         self.process = subprocess.Popen(
             [

@@ -6,6 +6,7 @@ import strawberry
 from sqlmodel import Session, col, select
 
 from quorum import models
+from quorum.element_modules import element_url
 from quorum.errors import BadInput, Forbidden
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import require_requester, require_worker
@@ -124,6 +125,7 @@ class Query:
                 default_consensus=task_type.default_consensus,
                 min_labels=task_type.min_labels,
                 audits_labels=task_type.audits_labels,
+                element_url=None if task_type.element_module is None else element_url(name),
             )
             for name, task_type in plugins.task_types.items()
         ]

@@ -44,6 +44,9 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
+PLUGINS = Path(__file__).parent / "plugins"
+
+
 @pytest.fixture(scope="session")
 def server(
     tmp_path_factory: pytest.TempPathFactory, quorum_databases: DatabaseFactory
@@ -54,7 +57,13 @@ def server(
     data_dir = folder / "quorum-data"
     data_dir.mkdir()
     url = quorum_databases.new(data_dir)
-    settings = Settings.from_env({"QUORUM_DATA_DIR": str(data_dir), "QUORUM_DATABASE_URL": url})
+    settings = Settings.from_env(
+        {
+            "QUORUM_DATA_DIR": str(data_dir),
+            "QUORUM_DATABASE_URL": url,
+            "QUORUM_PLUGINS_DIR": str(PLUGINS),  # a third-party task type and its element
+        }
+    )
     admin = make_admin(settings)
     live = LiveServer(settings)
     live.start()

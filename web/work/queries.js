@@ -1,6 +1,6 @@
 /** The GraphQL operations the worker portal sends (names from DESIGN.md's contract). */
 
-export const TASK_TYPES = `query { taskTypes { name element labelKind } }`;
+export const TASK_TYPES = `query { taskTypes { name element elementUrl labelKind } }`;
 
 export const AVAILABLE_JOBS = `query {
   availableJobs { id name taskType labels instructions }

@@ -3,7 +3,8 @@
  * (taskTypes { name element }, asked once per page); the element gets the job's labels,
  * the task's object (an image URL as `src`, text as its <classification-target>) and, for
  * multi-select, a "None of these" choice that submits an empty list. An element that
- * defines `applyTask(task)` configures itself from the task instead.
+ * defines `applyTask(task)` configures itself from the task instead; a plugin's element
+ * (served at /elements/<task type>.js) is imported when first needed.
  */
 
 import { graphql } from "./api.js";
@@ -19,18 +20,22 @@ let elementNames = null;
  * the previous label and a comment, which the portal's classifier does not have. */
 const PORTAL_ELEMENTS = new Map([["label-verification", "quorum-label-verification"]]);
 
-/** The element name of `taskType`, or null if the server knows no such task type. */
+/** The element name of `taskType`, or null if the server knows no such task type. When a
+ * plugin brings the element (taskTypes { elementUrl }), its module is imported first. */
 export async function elementFor(taskType) {
   if (!elementNames) {
     elementNames = graphql(TASK_TYPES).then(
-      (data) => new Map(data.taskTypes.map((type) => [type.name, type.element])),
+      (data) => new Map(data.taskTypes.map((type) => [type.name, type])),
       (error) => {
         elementNames = null;
         throw error;
       },
     );
   }
-  return (await elementNames).get(taskType) ?? null;
+  const type = (await elementNames).get(taskType);
+  if (!type) return null;
+  if (type.elementUrl && !customElements.get(type.element)) await import(type.elementUrl);
+  return type.element;
 }
 
 /** The element for `task`, configured; null when this portal does not define it. */

@@ -17,6 +17,10 @@ class TaskType:
     source_key: str
     default_consensus: str
     min_labels: int
+    element_url: str | None = strawberry.field(
+        description="Where the portal imports the element from when a plugin brings it "
+        "(/elements/<name>.js); null for the portal's own elements."
+    )
     audits_labels: bool = strawberry.field(
         description="Whether jobs of this type verify or adjust a previous job's label, named "
         "by createJob's auditLabelAttributeName."
