@@ -26,9 +26,11 @@ PHONE = {"width": 390, "height": 844}
 expect.set_options(timeout=20_000)  # two loaded CPUs: be patient, not flaky
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
+    """Debian's Chromium, headless. Package-scoped: Playwright's sync API keeps an event
+    loop running in this thread while it is open, and the tests after tests/browser/ call
+    asyncio.run, which refuses to run inside one."""
     if not CHROMIUM.exists():
         message = "Debian's chromium is not installed (apt-get install chromium)"
         if os.environ.get(REQUIRED):
