@@ -1,7 +1,7 @@
 """Helpers for the bounding-box browser tests: real images as files in the server's object
 store, the geometry of a <crowd-bounding-box> on screen, mouse drags on it, and the same
 arithmetic the element does (viewport pixels to image pixels, snapping, clamping), so that
-a test knows exactly which boxes a drag makes."""
+a test knows exactly which boxes a drag makes; and the output label an answer gives."""
 
 from __future__ import annotations
 
@@ -96,6 +96,27 @@ def large_image(settings: Settings, width: int = 4000, height: int = 3000) -> st
         pixels[2000:2150, 3000:3200, :] = 20
         Image.fromarray(pixels).save(path)
     return f"file://{path}"
+
+
+def detection(answer: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+    """The object-detection output label one worker's ``answer`` gives (with one worker
+    every box is kept; annotations sorted by class, then top, then left)."""
+    annotations = [
+        {
+            "class_id": labels.index(box["label"]),
+            "top": box["top"],
+            "left": box["left"],
+            "height": box["height"],
+            "width": box["width"],
+        }
+        for box in answer["boundingBoxes"]
+    ]
+    annotations.sort(key=lambda item: (item["class_id"], item["top"], item["left"]))
+    size = answer["inputImageProperties"]
+    return {
+        "image_size": [{"width": size["width"], "height": size["height"], "depth": 3}],
+        "annotations": annotations,
+    }
 
 
 def js_round(value: float) -> int:

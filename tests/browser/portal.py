@@ -1,8 +1,10 @@
 """Helpers for the browser tests: a live server with an admin, the people and jobs of a
-test made through GraphQL, sklearn's digits as PNG files, and page-level steps."""
+test made through GraphQL, sklearn's digits as PNG files, and page-level steps (sign in,
+open a job, wait for the next task, the shortcuts dialog, what the server stored)."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -43,6 +45,16 @@ query($id: ID!) {
 CLAIM = "mutation($jobId: ID) { claimTask(jobId: $jobId) { id input } }"
 SUBMIT = "mutation($id: ID!, $answer: JSON!) { submitTask(taskId: $id, answer: $answer) { id } }"
 RELEASE = "mutation($id: ID!) { releaseTask(taskId: $id) { id status } }"
+
+#: The names of the digits 0-3: the labels of jobs over digit_lines(settings, [0-3]).
+DIGITS = ["zero", "one", "two", "three"]
+#: A small text-classification job: its labels, and each sentence's right label.
+MOODS = ["happy", "sad"]
+SENTENCES = {
+    "What a lovely sunny morning!": "happy",
+    "The cat ran away and never came back.": "sad",
+    "We won the lottery today.": "happy",
+}
 
 
 def make_admin(settings: Settings) -> str:
@@ -180,13 +192,57 @@ def digit_lines(settings: Settings, digits: list[int]) -> list[dict[str, Any]]:
     return lines
 
 
-def sign_in(page: Page, server: Server, token: str) -> None:
-    """Open the portal and sign in with ``token``, as a worker would."""
-    page.goto(f"{server.url}/work")
+def assert_submitted(settings: Settings, job_id: str, answers: dict[str, Any]) -> None:
+    """The job's tasks are exactly those of ``answers`` ({task id: answer}), each
+    SUBMITTED with its answer, as the server stored them."""
+    assert stored_tasks(settings, job_id) == {
+        task: ("SUBMITTED", answer) for task, answer in answers.items()
+    }
+
+
+def enter_token(page: Page, url: str, token: str) -> None:
+    """Open ``url`` (the portal or the console) and send ``token`` from its sign-in form."""
+    page.goto(url)
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in(page: Page, server: Server, token: str) -> None:
+    """Open the portal and sign in with ``token``, as a worker would."""
+    enter_token(page, f"{server.url}/work", token)
     expect(page.get_by_role("heading", name="Jobs with work for you")).to_be_visible()
     expect(page.locator("quorum-job-list[aria-busy]")).to_have_count(0)  # the list is loaded
+
+
+def open_job(page: Page, name: str) -> None:
+    """Click the job ``name`` in the portal's list of jobs."""
+    page.get_by_role("button", name=re.compile(re.escape(name))).click()
+
+
+def start_labeling(
+    page: Page, crew: Crew, name: str, lines: list[dict[str, Any]], **fields: Any
+) -> str:
+    """Create the job ``name`` over ``lines`` (``fields`` as createJob takes them), sign
+    the crew's first worker in and open the job; returns its id."""
+    job_id = crew.create_job(name, lines, **fields)
+    sign_in(page, crew.server, crew.workers[0])
+    open_job(page, name)
+    return job_id
+
+
+def no_more_work(page: Page, job: str) -> None:
+    """The portal is back at the list, saying the job ``job`` has no more work."""
+    expect(page.get_by_role("status")).to_have_text(f"No more work in “{job}”.")
+
+
+def check_shortcuts(page: Page, *texts: str) -> None:
+    """``?`` opens the list of shortcuts, which names each of ``texts``; Escape closes it."""
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    for text in texts:
+        expect(dialog).to_contain_text(text)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
 
 
 def task_id(page: Page) -> str:

@@ -5,20 +5,21 @@ category and a comment (the output carries the comment as worker-feedback)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.boxes import Box, BoxScreen, deepforest_trees, sample_image
+from tests.browser.boxes import Box, BoxScreen, deepforest_trees, detection, sample_image
 from tests.browser.portal import (
     Crew,
     Server,
     after_task,
+    assert_submitted,
     digit_lines,
+    no_more_work,
     screenshot,
-    sign_in,
+    start_labeling,
     stored_tasks,
     task_id,
 )
@@ -36,10 +37,6 @@ PREVIOUS: dict[str, list[dict[str, Any]]] = {
     ],
     "flower": [{"class_id": 1, "left": 100.5, "top": 50, "width": 200, "height": 180.8}],
 }
-
-
-def open_job(page: Page, name: str) -> None:
-    page.get_by_role("button", name=re.compile(re.escape(name))).click()
 
 
 def previous_line(settings: Any, picture: str, attribute: str) -> dict[str, Any]:
@@ -81,7 +78,9 @@ def test_bounding_box_adjustment(server: Server, page: Page) -> None:
     crew = Crew.make(server, "adjust")
     settings = server.settings
     lines = [previous_line(settings, picture, "boxes") for picture in PREVIOUS]
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "adjust-boxes",
         lines,
         taskType="bounding-box-adjustment",
@@ -90,8 +89,6 @@ def test_bounding_box_adjustment(server: Server, page: Page) -> None:
         auditLabelAttributeName="boxes",
         instructions="Fix the boxes: move, resize, add or delete until each is tight.",
     )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "adjust-boxes")
     answers: dict[str, dict[str, Any]] = {}
     for _ in lines:
         task = task_id(page)
@@ -117,11 +114,9 @@ def test_bounding_box_adjustment(server: Server, page: Page) -> None:
         assert screen.value() == answers[task]
         page.keyboard.press("Enter")
         after_task(page, task)
-    expect(page.get_by_role("status")).to_have_text("No more work in “adjust-boxes”.")
+    no_more_work(page, "adjust-boxes")
 
-    assert stored_tasks(settings, job_id) == {
-        task: ("SUBMITTED", answer) for task, answer in answers.items()
-    }
+    assert_submitted(settings, job_id, answers)
     by_picture = {
         ("china" if answer["initialValueModified"] else "flower"): answer
         for answer in answers.values()
@@ -131,24 +126,7 @@ def test_bounding_box_adjustment(server: Server, page: Page) -> None:
     for line, given in zip(output, lines, strict=True):
         assert line["boxes"] == given["boxes"]  # the previous label passes through
         assert line["boxes-metadata"] == given["boxes-metadata"]
-        answer = by_picture[line["picture"]]
-        annotations = sorted(
-            (
-                {
-                    "class_id": CLASSES.index(box["label"]),
-                    "top": box["top"],
-                    "left": box["left"],
-                    "height": box["height"],
-                    "width": box["width"],
-                }
-                for box in answer["boundingBoxes"]
-            ),
-            key=lambda a: (a["class_id"], a["top"], a["left"]),
-        )
-        assert line["adjusted-boxes"] == {
-            "image_size": [{**PHOTO, "depth": 3}],
-            "annotations": annotations,
-        }
+        assert line["adjusted-boxes"] == detection(by_picture[line["picture"]], CLASSES)
         metadata = line["adjusted-boxes-metadata"]
         assert metadata["type"] == "groundtruth/object-detection"
         status = "adjusted" if line["picture"] == "china" else "unadjusted"
@@ -178,7 +156,9 @@ def test_label_verification(server: Server, page: Page) -> None:
         },
     }
     lines = [boxes_line, class_line]
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "verify-labels",
         lines,
         taskType="label-verification",
@@ -187,8 +167,6 @@ def test_label_verification(server: Server, page: Page) -> None:
         auditLabelAttributeName="category",
         instructions="Is the previous label right? Say what is wrong in a comment.",
     )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "verify-labels")
     verifier = page.locator("quorum-labeling quorum-label-verification")
     answers: dict[str, dict[str, Any]] = {}
     for _ in lines:
@@ -218,11 +196,9 @@ def test_label_verification(server: Server, page: Page) -> None:
             page.keyboard.press("Enter")
             answers[task] = {"label": "valid"}  # a blank comment is left out
         after_task(page, task)
-    expect(page.get_by_role("status")).to_have_text("No more work in “verify-labels”.")
+    no_more_work(page, "verify-labels")
 
-    assert stored_tasks(settings, job_id) == {
-        task: ("SUBMITTED", answer) for task, answer in answers.items()
-    }
+    assert_submitted(settings, job_id, answers)
     output = crew.output(job_id)
     assert [line["category"] for line in output] == [boxes_line["category"], 3]
     boxes_out, class_out = output
@@ -261,7 +237,9 @@ def test_adjusting_deepforests_tree_crowns(server: Server, page: Page) -> None:
         },
     }
     crew = Crew.make(server, "trees")
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "adjust-crowns",
         [line],
         taskType="bounding-box-adjustment",
@@ -269,8 +247,6 @@ def test_adjusting_deepforests_tree_crowns(server: Server, page: Page) -> None:
         labelAttributeName="checked-crowns",
         auditLabelAttributeName="crowns",
     )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "adjust-crowns")
     task = task_id(page)
     screen = BoxScreen(page)
     geo = screen.settle()

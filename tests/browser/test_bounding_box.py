@@ -5,22 +5,31 @@ in natural image pixels, computed from the mouse positions and the displayed sca
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.boxes import ZOOM_STEP, Box, BoxScreen, Geometry, large_image, sample_image
+from tests.browser.boxes import (
+    ZOOM_STEP,
+    Box,
+    BoxScreen,
+    Geometry,
+    detection,
+    large_image,
+    sample_image,
+)
 from tests.browser.portal import (
     Crew,
     Server,
     after_task,
+    assert_submitted,
+    check_shortcuts,
     digit_lines,
+    no_more_work,
     screenshot,
-    sign_in,
-    stored_tasks,
+    start_labeling,
     task_id,
 )
 
@@ -29,31 +38,6 @@ pytestmark = pytest.mark.browser
 LABELS = ["building", "tree", "digit"]
 PHOTO = {"width": 640, "height": 427}  # china.jpg
 DIGIT = {"width": 64, "height": 64}  # digit_lines' images
-
-
-def open_job(page: Page, name: str) -> None:
-    page.get_by_role("button", name=re.compile(re.escape(name))).click()
-
-
-def detection(answer: dict[str, Any], labels: list[str]) -> dict[str, Any]:
-    """The output label one worker's ``answer`` gives (box-iou with one worker keeps every
-    box; annotations sorted by class, then top, then left)."""
-    annotations = [
-        {
-            "class_id": labels.index(box["label"]),
-            "top": box["top"],
-            "left": box["left"],
-            "height": box["height"],
-            "width": box["width"],
-        }
-        for box in answer["boundingBoxes"]
-    ]
-    annotations.sort(key=lambda item: (item["class_id"], item["top"], item["left"]))
-    size = answer["inputImageProperties"]
-    return {
-        "image_size": [{"width": size["width"], "height": size["height"], "depth": 3}],
-        "annotations": annotations,
-    }
 
 
 def draw(
@@ -118,12 +102,7 @@ def label_photo(page: Page, screen: BoxScreen) -> dict[str, Any]:
     assert screen.boxes() == [a, b]
 
     # the shortcuts list has the box keys
-    page.keyboard.press("?")
-    help_dialog = page.get_by_role("dialog")
-    for text in ("Delete the selected box", "Undo", "Draw a box", "Pan", "Zoom in / out"):
-        expect(help_dialog).to_contain_text(text)
-    page.keyboard.press("Escape")
-    expect(help_dialog).to_be_hidden()
+    check_shortcuts(page, "Delete the selected box", "Undo", "Draw a box", "Pan", "Zoom in / out")
 
     screen.click(geo.center(b))  # selected: its handles show on the screenshot
     expect(page.get_by_role("radio", name="building")).to_have_attribute("aria-checked", "true")
@@ -151,15 +130,15 @@ def test_draw_move_resize_delete_label_undo(server: Server, page: Page) -> None:
     settings = server.settings
     photo = {"source-ref": sample_image(settings, "china.jpg"), "picture": "china"}
     lines = [photo, *digit_lines(settings, [3])]
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "china-boxes",
         lines,
         taskType="bounding-box",
         labels=LABELS,
         instructions="Draw a box around each building and tree (on the digit: the digit).",
     )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "china-boxes")
     answers: dict[str, dict[str, Any]] = {}
     for _ in lines:
         task = task_id(page)
@@ -168,11 +147,9 @@ def test_draw_move_resize_delete_label_undo(server: Server, page: Page) -> None:
         answer = label_photo(page, screen) if size.width == 640 else label_digit(page, screen)
         answers[task] = answer
         after_task(page, task)
-    expect(page.get_by_role("status")).to_have_text("No more work in “china-boxes”.")
+    no_more_work(page, "china-boxes")
 
-    assert stored_tasks(settings, job_id) == {
-        task: ("SUBMITTED", answer) for task, answer in answers.items()
-    }
+    assert_submitted(settings, job_id, answers)
     by_size = {
         answer["inputImageProperties"]["width"]: detection(answer, LABELS)
         for answer in answers.values()
@@ -194,29 +171,34 @@ def test_draw_move_resize_delete_label_undo(server: Server, page: Page) -> None:
     }
 
 
-def test_large_image_stays_responsive(server: Server, page: Page) -> None:
-    crew = Crew.make(server, "large")
-    job_id = crew.create_job(
-        "large-image",
-        [{"source-ref": large_image(server.settings)}],
-        taskType="bounding-box",
-        labels=["square"],
-        instructions="Draw a box around the dark square.",
-    )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "large-image")
-    task = task_id(page)
-    screen = BoxScreen(page)
-    fitted = screen.settle()
-    assert (fitted.width, fitted.height) == (4000, 3000)
-
-    began = time.monotonic()
+def toward_the_square(page: Page) -> None:
+    """From the whole image, zoom in 8 steps and pan toward large_image's dark square."""
     for _ in range(8):
         page.keyboard.press("+")
     for _ in range(6):
         page.keyboard.press("ArrowRight")
     for _ in range(8):
         page.keyboard.press("ArrowDown")
+
+
+def test_large_image_stays_responsive(server: Server, page: Page) -> None:
+    crew = Crew.make(server, "large")
+    job_id = start_labeling(
+        page,
+        crew,
+        "large-image",
+        [{"source-ref": large_image(server.settings)}],
+        taskType="bounding-box",
+        labels=["square"],
+        instructions="Draw a box around the dark square.",
+    )
+    task = task_id(page)
+    screen = BoxScreen(page)
+    fitted = screen.settle()
+    assert (fitted.width, fitted.height) == (4000, 3000)
+
+    began = time.monotonic()
+    toward_the_square(page)
     geo = screen.settle()
     assert geo.scale == pytest.approx(fitted.scale * ZOOM_STEP**8)
     # the wheel zooms in at the pointer: the image point under it stays put
@@ -245,12 +227,7 @@ def test_large_image_stays_responsive(server: Server, page: Page) -> None:
     )
     assert screen.boxes() == []  # panning drew nothing
     page.keyboard.press("0")  # the whole image again, then back in to the square
-    for _ in range(8):
-        page.keyboard.press("+")
-    for _ in range(6):
-        page.keyboard.press("ArrowRight")
-    for _ in range(8):
-        page.keyboard.press("ArrowDown")
+    toward_the_square(page)
     geo = screen.settle()
     for corner in ((3000, 2000), (3200, 2150)):  # the square is on screen
         x, y = geo.to_page(*corner)
@@ -267,6 +244,6 @@ def test_large_image_stays_responsive(server: Server, page: Page) -> None:
     page.keyboard.press("Enter")
     after_task(page, task)
     answer = {"boundingBoxes": [box], "inputImageProperties": {"width": 4000, "height": 3000}}
-    assert stored_tasks(server.settings, job_id) == {task: ("SUBMITTED", answer)}
+    assert_submitted(server.settings, job_id, {task: answer})
     (line,) = crew.output(job_id)
     assert line["large-image"] == detection(answer, ["square"])

@@ -5,26 +5,29 @@ what was chosen."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.portal import (
+    DIGITS,
     Crew,
     Server,
     after_task,
+    assert_submitted,
     digit_lines,
+    no_more_work,
     screenshot,
     shown_image,
     shown_text,
     sign_in,
-    stored_tasks,
+    start_labeling,
     task_id,
 )
 
 pytestmark = pytest.mark.browser
 
-DIGITS = ["zero", "one", "two", "three"]
 INSTRUCTIONS = "Pick the digit the image shows."
 FULL = (
     "Each image is a handwritten digit, 8x8 pixels, scaled up.\n\n"
@@ -39,33 +42,32 @@ def digit_in(name: str) -> int:
     return int(match.group(1))
 
 
-def open_job(page: Page, name: str) -> None:
-    page.get_by_role("button", name=re.compile(re.escape(name))).click()
-
-
 def submit_button(page: Page):
     return page.get_by_role("button", name="Submit", exact=True)
 
 
-def no_more_work(page: Page, job: str) -> None:
-    expect(page.get_by_role("status")).to_have_text(f"No more work in “{job}”.")
+def all_done(page: Page, crew: Crew, job: str, job_id: str, chosen: dict[str, Any]) -> Any:
+    """The job has no more work, the list no job for this worker, and the server stored
+    every task as ``chosen`` ({task id: answer}); returns the output manifest's lines."""
+    no_more_work(page, job)
     expect(page.locator("quorum-job-list .empty")).to_be_visible()
+    assert_submitted(crew.server.settings, job_id, chosen)
+    return crew.output(job_id)
 
 
 def test_image_classification(server: Server, page: Page):
     crew = Crew.make(server, "digits")
-    lines = digit_lines(server.settings, [2, 0, 3, 1])
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "digits-single",
-        lines,
+        digit_lines(server.settings, [2, 0, 3, 1]),
         taskType="image-classification",
         labels=DIGITS,
         instructions=INSTRUCTIONS,
         fullInstructions=FULL,
     )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "digits-single")
-    chosen: dict[str, str] = {}
+    chosen: dict[str, dict[str, str]] = {}
 
     # 1: the mouse; the full instructions open on demand
     task = task_id(page)
@@ -79,7 +81,7 @@ def test_image_classification(server: Server, page: Page):
     )
     screenshot(page, "image-classification")
     submit_button(page).click()
-    chosen[task] = label
+    chosen[task] = {"label": label}
     after_task(page, task)
 
     # 2: its number key, then Enter
@@ -87,7 +89,7 @@ def test_image_classification(server: Server, page: Page):
     label = DIGITS[digit_in(shown_image(page))]
     page.keyboard.press(str(DIGITS.index(label) + 1))
     page.keyboard.press("Enter")
-    chosen[task] = label
+    chosen[task] = {"label": label}
     after_task(page, task)
 
     # 3: Tab cycles the categories (a single choice follows the focus), then Enter
@@ -97,7 +99,7 @@ def test_image_classification(server: Server, page: Page):
         page.keyboard.press("Tab")
     expect(page.get_by_role("radio", name=label, exact=True)).to_be_focused()
     page.keyboard.press("Enter")
-    chosen[task] = label
+    chosen[task] = {"label": label}
     after_task(page, task)
 
     # 4: a wrong key first, then the right one clicked: the last choice counts
@@ -110,14 +112,9 @@ def test_image_classification(server: Server, page: Page):
         "aria-checked", "false"
     )
     page.keyboard.press("Enter")
-    chosen[task] = label
+    chosen[task] = {"label": label}
     after_task(page, task)
-    no_more_work(page, "digits-single")
-
-    assert stored_tasks(server.settings, job_id) == {
-        task: ("SUBMITTED", {"label": label}) for task, label in chosen.items()
-    }
-    output = crew.output(job_id)
+    output = all_done(page, crew, "digits-single", job_id, chosen)
     assert [line["digit"] for line in output] == [2, 0, 3, 1]
     for line in output:
         truth = DIGITS[line["digit"]]  # the worker always chose the right digit
@@ -153,7 +150,7 @@ def test_text_classification(server: Server, page: Page):
     )
     sign_in(page, server, crew.workers[0])
     page.keyboard.press("1")  # the first (only) job, by its number key
-    chosen: dict[str, str] = {}
+    chosen: dict[str, dict[str, str]] = {}
     for step in range(len(REVIEWS)):
         task = task_id(page)
         label = REVIEWS[shown_text(page)]
@@ -168,14 +165,9 @@ def test_text_classification(server: Server, page: Page):
         else:  # the number key
             page.keyboard.press(str(SENTIMENTS.index(label) + 1))
             page.keyboard.press("Enter")
-        chosen[task] = label
+        chosen[task] = {"label": label}
         after_task(page, task)
-    no_more_work(page, "reviews")
-
-    assert stored_tasks(server.settings, job_id) == {
-        task: ("SUBMITTED", {"label": label}) for task, label in chosen.items()
-    }
-    output = crew.output(job_id)
+    output = all_done(page, crew, "reviews", job_id, chosen)
     assert [line["source"] for line in output] == list(REVIEWS)
     for line in output:
         assert line["reviews"] == SENTIMENTS.index(line["truth"])
@@ -192,17 +184,16 @@ SHAPES_OF = {0: ["even", "has a loop"], 7: ["five or more"], 8: SHAPES, 1: []}
 
 def test_image_classification_multilabel(server: Server, page: Page):
     crew = Crew.make(server, "shapes")
-    lines = digit_lines(server.settings, list(SHAPES_OF))
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "digit-shapes",
-        lines,
+        digit_lines(server.settings, list(SHAPES_OF)),
         taskType="image-classification-multilabel",
         labels=SHAPES,
         instructions="Choose everything that is true of the digit; none of these if nothing is.",
     )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "digit-shapes")
-    chosen: dict[str, list[str]] = {}
+    chosen: dict[str, dict[str, list[str]]] = {}
     for step in range(len(SHAPES_OF)):
         task = task_id(page)
         want = SHAPES_OF[digit_in(shown_image(page))]
@@ -231,14 +222,9 @@ def test_image_classification_multilabel(server: Server, page: Page):
                 expect(page.get_by_role("checkbox", name=label, exact=True)).to_be_focused()
                 page.keyboard.press("Space")
             page.keyboard.press("Enter")
-        chosen[task] = want
+        chosen[task] = {"labels": want}
         after_task(page, task)
-    no_more_work(page, "digit-shapes")
-
-    assert stored_tasks(server.settings, job_id) == {
-        task: ("SUBMITTED", {"labels": labels}) for task, labels in chosen.items()
-    }
-    output = crew.output(job_id)
+    output = all_done(page, crew, "digit-shapes", job_id, chosen)
     for line in output:
         want = SHAPES_OF[line["digit"]]
         assert sorted(line["digit-shapes"]) == [SHAPES.index(label) for label in want]
@@ -261,17 +247,16 @@ ARTICLES = {
 
 def test_text_classification_multilabel(server: Server, page: Page):
     crew = Crew.make(server, "topics")
-    lines = [{"source": text} for text in ARTICLES]
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "topics",
-        lines,
+        [{"source": text} for text in ARTICLES],
         taskType="text-classification-multilabel",
         labels=TOPICS,
         instructions="Choose every topic the sentence is about.",
     )
-    sign_in(page, server, crew.workers[0])
-    open_job(page, "topics")
-    chosen: dict[str, list[str]] = {}
+    chosen: dict[str, dict[str, list[str]]] = {}
     for step in range(len(ARTICLES)):
         task = task_id(page)
         want = ARTICLES[shown_text(page)]
@@ -289,14 +274,9 @@ def test_text_classification_multilabel(server: Server, page: Page):
             if not want:
                 page.keyboard.press("0")
             page.keyboard.press("Enter")
-        chosen[task] = want
+        chosen[task] = {"labels": want}
         after_task(page, task)
-    no_more_work(page, "topics")
-
-    assert stored_tasks(server.settings, job_id) == {
-        task: ("SUBMITTED", {"labels": labels}) for task, labels in chosen.items()
-    }
-    output = crew.output(job_id)
+    output = all_done(page, crew, "topics", job_id, chosen)
     assert [line["source"] for line in output] == list(ARTICLES)
     for line in output:
         want = ARTICLES[line["source"]]

@@ -19,17 +19,18 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
-from tests.browser.portal import Crew, Server, digit_lines, screenshot
+from tests.browser.portal import (
+    MOODS,
+    SENTENCES,
+    Crew,
+    Server,
+    digit_lines,
+    enter_token,
+    screenshot,
+)
 from tests.factories import write_manifest
 
 pytestmark = pytest.mark.browser
-
-MOODS = ["happy", "sad"]
-SENTENCES = {
-    "What a lovely sunny morning!": "happy",
-    "The cat ran away and never came back.": "sad",
-    "We won the lottery today.": "happy",
-}
 
 
 def mood(task: dict[str, Any]) -> dict[str, str]:
@@ -39,9 +40,7 @@ def mood(task: dict[str, Any]) -> dict[str, str]:
 
 def console_sign_in(page: Page, server: Server, token: str) -> None:
     """Open the console and sign in with ``token``; waits for the list of jobs."""
-    page.goto(f"{server.url}/")
-    page.get_by_label("API token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
+    enter_token(page, f"{server.url}/", token)
     expect(page.get_by_role("heading", name="Jobs", exact=True)).to_be_visible()
     expect(page.locator("quorum-console-jobs[aria-busy]")).to_have_count(0)
 
@@ -373,9 +372,7 @@ def test_the_sample_overlays_masks_and_highlights_spans(server: Server, page: Pa
 
 def test_a_worker_is_pointed_to_the_portal(server: Server, page: Page) -> None:
     crew = Crew.make(server, "lost")
-    page.goto(f"{server.url}/")
-    page.get_by_label("API token").fill(crew.workers[0])
-    page.get_by_role("button", name="Sign in").click()
+    enter_token(page, f"{server.url}/", crew.workers[0])
     expect(page.get_by_role("heading", name="This console is for requesters")).to_be_visible()
     expect(page.get_by_role("link", name="Go to the worker portal")).to_have_attribute(
         "href", "/work"

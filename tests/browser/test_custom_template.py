@@ -4,17 +4,16 @@ what the form held, and the template cannot reach the worker's session."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.portal import (
+    DIGITS,
     Crew,
     Server,
     digit_lines,
     screenshot,
-    sign_in,
+    start_labeling,
     stored_tasks,
     task_id,
 )
@@ -34,7 +33,6 @@ TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></sc
   <label>Notes <textarea name="notes"></textarea></label>
 </crowd-form>
 """
-CHOICES = ["zero", "one", "two", "three"]
 
 
 def frame_of(page: Page):
@@ -46,14 +44,12 @@ def frame_of(page: Page):
 def test_a_ground_truth_custom_template_is_rendered_and_submitted(server: Server, page: Page):
     crew = Crew.make(server, "custom")
     lines = [
-        {**line, "question": "Look at <b>this</b> digit", "choices": CHOICES}
+        {**line, "question": "Look at <b>this</b> digit", "choices": DIGITS}
         for line in digit_lines(server.settings, [2])
     ]
-    job_id = crew.create_job(
-        "custom-digits", lines, taskType="custom", labels=[], template=TEMPLATE
+    job_id = start_labeling(
+        page, crew, "custom-digits", lines, taskType="custom", labels=[], template=TEMPLATE
     )
-    sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name=re.compile("custom-digits")).click()
     task = task_id(page)
     frame = frame_of(page)
     # Liquid ran on the server: the question is escaped text, the image a signed URL.
@@ -95,9 +91,9 @@ def test_the_template_cannot_use_the_workers_session(server: Server, page: Page)
     .then(r => r.json()).then(body => JSON.stringify(body)).catch(e => "failed: " + e.name)
     .then(result => { document.getElementById("out").textContent = cookies + " | " + result; });
 </script>"""
-    crew.create_job("custom-spy", [{"source": "x"}], taskType="custom", labels=[], template=spy)
-    sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name=re.compile("custom-spy")).click()
+    start_labeling(
+        page, crew, "custom-spy", [{"source": "x"}], taskType="custom", labels=[], template=spy
+    )
     out = page.frame_locator("quorum-template-frame iframe").locator("#out")
     expect(out).not_to_have_text("waiting", timeout=10_000)
     text = out.inner_text()

@@ -10,7 +10,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.portal import Crew, Server, screenshot, sign_in, stored_tasks, task_id
+from tests.browser.portal import (
+    Crew,
+    Server,
+    assert_submitted,
+    check_shortcuts,
+    screenshot,
+    start_labeling,
+    task_id,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -62,15 +70,15 @@ def listed(page: Page):
 
 def test_mark_entities_with_mouse_and_keyboard(server: Server, page: Page):
     crew = Crew.make(server, "entities")
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "people",
         [{"source": TEXT, "id": "letter-1"}],
         taskType="named-entity-recognition",
         labels=LABELS,
         instructions="Mark the people, places and dates.",
     )
-    sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name="people").click()
     task = task_id(page)
     expect(page.locator(f"{ELEMENT} .text")).to_have_text(TEXT)
 
@@ -130,18 +138,13 @@ def test_mark_entities_with_mouse_and_keyboard(server: Server, page: Page):
     screenshot(page, "named-entity-recognition")
 
     # The `?` list names this element's keys.
-    page.keyboard.press("?")
-    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
-    for text in ("Select the next / previous word", "Extend the selection one character"):
-        expect(dialog).to_contain_text(text)
-    page.keyboard.press("Escape")
-    expect(dialog).to_be_hidden()
+    check_shortcuts(page, "Select the next / previous word", "Extend the selection one character")
 
     page.keyboard.press("Escape")  # clears the selection; Enter then submits
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").filter(has_text="No more work")).to_be_visible()
 
-    assert stored_tasks(server.settings, job_id) == {task: ("SUBMITTED", {"entities": EXPECTED})}
+    assert_submitted(server.settings, job_id, {task: {"entities": EXPECTED}})
     (line,) = crew.output(job_id)
     assert line["source"] == TEXT and line["id"] == "letter-1"
     assert line["people"] == {

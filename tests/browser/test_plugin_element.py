@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.portal import Crew, Server, sign_in, stored_tasks, task_id
+from tests.browser.portal import (
+    Crew,
+    Server,
+    check_shortcuts,
+    no_more_work,
+    start_labeling,
+    stored_tasks,
+    task_id,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,22 +28,21 @@ def test_a_plugins_element_labels_its_task_type(server: Server, page: Page):
     assert module.headers["content-type"].startswith("text/javascript")
     assert httpx.get(f"{server.url}/elements/text-classification.js").status_code == 404
     crew = Crew.make(server, "stars")
-    job_id = crew.create_job(
-        "stars", [{"source": "Arrived early, works well."}], taskType="star-rating", labels=STARS
+    job_id = start_labeling(
+        page,
+        crew,
+        "stars",
+        [{"source": "Arrived early, works well."}],
+        taskType="star-rating",
+        labels=STARS,
     )
-    sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name=re.compile("stars")).click()
     task = task_id(page)
     expect(page.locator("acme-star-rating .rated-text")).to_have_text("Arrived early, works well.")
     page.keyboard.press("4")
     expect(page.get_by_role("radio", name="good")).to_have_attribute("aria-checked", "true")
-    page.keyboard.press("?")
-    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
-        "Give that many stars"
-    )
-    page.keyboard.press("Escape")
+    check_shortcuts(page, "Give that many stars")
     page.get_by_role("button", name="Submit", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text("No more work in “stars”.")
+    no_more_work(page, "stars")
     assert stored_tasks(server.settings, job_id)[task] == ("SUBMITTED", {"label": "good"})
     (line,) = crew.output(job_id)
     assert line["stars"] == 3 and line["stars-metadata"]["class-name"] == "good"

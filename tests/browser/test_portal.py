@@ -9,12 +9,19 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.portal import (
     CLAIM,
+    DIGITS,
+    MOODS,
     RELEASE,
+    SENTENCES,
     SUBMIT,
     Crew,
     Server,
     after_task,
+    assert_submitted,
     digit_lines,
+    enter_token,
+    no_more_work,
+    open_job,
     screenshot,
     shown_image,
     shown_text,
@@ -24,13 +31,6 @@ from tests.browser.portal import (
 )
 
 pytestmark = pytest.mark.browser
-
-MOODS = ["happy", "sad"]
-SENTENCES = {
-    "What a lovely sunny morning!": "happy",
-    "The cat ran away and never came back.": "sad",
-    "We won the lottery today.": "happy",
-}
 
 
 def text_job(crew: Crew, name: str) -> str:
@@ -42,9 +42,7 @@ def text_job(crew: Crew, name: str) -> str:
 
 def test_sign_in_refuses_a_bad_token_and_sign_out_ends_the_session(server: Server, page: Page):
     crew = Crew.make(server, "signin")
-    page.goto(f"{server.url}/work")
-    page.get_by_label("API token").fill("qrm_not-a-real-token")
-    page.get_by_role("button", name="Sign in").click()
+    enter_token(page, f"{server.url}/work", "qrm_not-a-real-token")
     expect(page.get_by_role("alert")).to_contain_text("That token was not accepted")
     page.get_by_label("API token").fill(crew.workers[0])
     page.get_by_role("button", name="Sign in").click()
@@ -64,7 +62,7 @@ def test_a_reload_gives_the_same_task_back(server: Server, page: Page):
     crew = Crew.make(server, "reload")
     job_id = text_job(crew, "moods-reload")
     sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name="moods-reload").click()
+    open_job(page, "moods-reload")
     first, text = task_id(page), shown_text(page)
     page.keyboard.press("1")
     page.reload()
@@ -84,7 +82,7 @@ def test_skip_and_release_hand_tasks_back(server: Server, page: Page):
     crew = Crew.make(server, "skip", workers=2)
     job_id = text_job(crew, "moods-skip")
     sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name="moods-skip").click()
+    open_job(page, "moods-skip")
     skipped = task_id(page)
     page.get_by_role("button", name="Skip", exact=True).click()
     after_task(page, skipped)
@@ -93,14 +91,14 @@ def test_skip_and_release_hand_tasks_back(server: Server, page: Page):
     expect(page.get_by_role("status")).to_have_text(
         "You released your task in “moods-skip”; it goes to someone else."
     )
-    page.get_by_role("button", name="moods-skip").click()
+    open_job(page, "moods-skip")
     kept = task_id(page)
     assert kept not in (skipped, released)
     label = SENTENCES[shown_text(page)]
     page.keyboard.press(str(MOODS.index(label) + 1))
     page.keyboard.press("Enter")
     after_task(page, kept)
-    expect(page.get_by_role("status")).to_have_text("No more work in “moods-skip”.")
+    no_more_work(page, "moods-skip")
 
     # the two handed-back items went to the other worker
     other = crew.workers[1]
@@ -146,7 +144,7 @@ def test_api_errors_are_shown_as_sentences(server: Server, page: Page):
     crew = Crew.make(server, "errors")
     text_job(crew, "moods-errors")
     sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name="moods-errors").click()
+    open_job(page, "moods-errors")
     first = task_id(page)
     page.keyboard.press("Enter")  # nothing chosen yet
     expect(page.get_by_role("alert")).to_contain_text(
@@ -181,7 +179,7 @@ def test_a_phone_screen_can_label(server: Server, phone: Page):
     )
     sign_in(phone, server, crew.workers[0])
     phone.get_by_role("button", name="digits-phone").tap()
-    chosen = {}
+    chosen: dict[str, dict[str, str]] = {}
     for _ in range(2):
         task = task_id(phone)
         digit = int(shown_image(phone).removeprefix("digit-").removesuffix(".png"))
@@ -198,17 +196,15 @@ def test_a_phone_screen_can_label(server: Server, phone: Page):
             box = button.bounding_box()
             assert box and box["y"] + box["height"] <= 844, box
             expect(button).to_be_in_viewport()
-        name = ["zero", "one", "two", "three"][digit]
+        name = DIGITS[digit]
         phone.get_by_role("radio", name=name, exact=True).tap()
         if not chosen:
             screenshot(phone, "phone-image-classification")
         buttons[0].tap()
-        chosen[task] = name
+        chosen[task] = {"label": name}
         after_task(phone, task)
-    expect(phone.get_by_role("status")).to_have_text("No more work in “digits-phone”.")
-    assert stored_tasks(server.settings, job_id) == {
-        task: ("SUBMITTED", {"label": name}) for task, name in chosen.items()
-    }
+    no_more_work(phone, "digits-phone")
+    assert_submitted(server.settings, job_id, chosen)
 
 
 def test_text_is_shown_as_text_never_as_html(server: Server, page: Page):

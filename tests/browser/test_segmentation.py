@@ -19,7 +19,15 @@ from playwright.sync_api import Page, expect
 from sklearn.datasets import load_sample_image
 
 from quorum.settings import Settings
-from tests.browser.portal import Crew, Server, screenshot, sign_in, stored_tasks, task_id
+from tests.browser.portal import (
+    Crew,
+    Server,
+    check_shortcuts,
+    screenshot,
+    start_labeling,
+    stored_tasks,
+    task_id,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -144,26 +152,23 @@ def check_painting(classes: npt.NDArray[np.uint8]) -> None:
 
 def test_paint_erase_fill_undo_and_submit(server: Server, page: Page):
     crew = Crew.make(server, "flowers")
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "flowers",
         [flower_line(server.settings)],
         taskType="semantic-segmentation",
         labels=LABELS,
         instructions="Paint the petals, the flower's centre and the leaves.",
     )
-    sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name="flowers").click()
     task = task_id(page)
     page.wait_for_function(f"() => document.querySelector('{ELEMENT}')?.valid === true")
     brush(page, 5)  # the default: a twentieth of the image's shorter side, rounded down
 
     # The `?` list names this element's keys.
-    page.keyboard.press("?")
-    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
-    for text in ("Brush: drag to paint", "Eraser", "Enter or double-click", "Undo", "Submit"):
-        expect(dialog).to_contain_text(text)
-    page.keyboard.press("Escape")
-    expect(dialog).to_be_hidden()
+    check_shortcuts(
+        page, "Brush: drag to paint", "Eraser", "Enter or double-click", "Undo", "Submit"
+    )
 
     # Brush sizes: ] and [ and the buttons.
     page.keyboard.press("]")

@@ -4,43 +4,44 @@ full instructions."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.portal import Crew, Server, digit_lines, sign_in, stored_tasks, task_id
+from tests.browser.portal import (
+    DIGITS,
+    Crew,
+    Server,
+    check_shortcuts,
+    digit_lines,
+    start_labeling,
+    stored_tasks,
+    task_id,
+)
 
 pytestmark = pytest.mark.browser
-
-LABELS = ["zero", "one", "two", "three"]
 
 
 def test_a_jobs_own_keys_and_examples(server: Server, page: Page):
     crew = Crew.make(server, "keys")
     lines = digit_lines(server.settings, [1, 3, 0])
     example = lines[0]["source-ref"]
-    job_id = crew.create_job(
+    job_id = start_labeling(
+        page,
+        crew,
         "digits-keys",
         lines,
         taskType="image-classification",
-        labels=LABELS,
+        labels=DIGITS,
         instructions="Home row keys: a s d f.",
         shortcuts={"labels": ["a", "s", "d", "f"], "submit": "Space", "skip": "k"},
         examples=[{"label": "one", "image": example, "note": "a single stroke"}],
     )
-    sign_in(page, server, crew.workers[0])
-    page.get_by_role("button", name=re.compile("digits-keys")).click()
     first = task_id(page)
     page.get_by_text("Full instructions and examples").click()
     figure = page.locator("quorum-instructions figure.example")
     expect(figure).to_contain_text("one — a single stroke")
     assert figure.locator("img").evaluate("image => image.naturalWidth") > 0  # signed URL works
-    page.keyboard.press("?")
-    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
-    for text in ("a s d f", "Pick the n-th category", "Skip: hand the task back"):
-        expect(dialog).to_contain_text(text)
-    page.keyboard.press("Escape")
+    check_shortcuts(page, "a s d f", "Pick the n-th category", "Skip: hand the task back")
     page.keyboard.press("k")  # skip: this task goes back, another one comes
     expect(page.locator(f"quorum-labeling:not([data-task-id='{first}'])")).to_be_visible()
     answered = task_id(page)

@@ -8,7 +8,7 @@
 
 import { graphql } from "/static/work/api.js";
 import { el } from "/static/work/dom.js";
-import { describeError } from "/static/work/messages.js";
+import { describeError, sessionEnded } from "/static/work/messages.js";
 import { json, when } from "./format.js";
 import { AUDIT_EVENTS } from "./queries.js";
 
@@ -77,10 +77,7 @@ export class AuditTrail extends HTMLElement {
       this.#more = page.pageInfo.hasNextPage;
       error.hidden = true;
     } catch (failure) {
-      if (failure.code === "UNAUTHENTICATED") {
-        this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, detail: describeError(failure) }));
-        return;
-      }
+      if (sessionEnded(this, failure)) return;
       error.textContent = `The audit trail could not be read: ${describeError(failure)}`;
       error.hidden = false;
     } finally {

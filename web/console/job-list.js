@@ -6,7 +6,7 @@
 
 import { graphql } from "/static/work/api.js";
 import { el } from "/static/work/dom.js";
-import { describeError } from "/static/work/messages.js";
+import { describeError, sessionEnded } from "/static/work/messages.js";
 import { count, status, when } from "./format.js";
 import { JOBS } from "./queries.js";
 import { table } from "./table.js";
@@ -72,10 +72,7 @@ export class ConsoleJobs extends HTMLElement {
     try {
       this.#render((await allJobs()).reverse());
     } catch (error) {
-      if (error.code === "UNAUTHENTICATED") {
-        this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, detail: describeError(error) }));
-        return;
-      }
+      if (sessionEnded(this, error)) return;
       this.#parts.status.textContent = "";
       this.#parts.body.replaceChildren(el("p", { class: "error", role: "alert", text: describeError(error) }));
     } finally {

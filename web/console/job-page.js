@@ -8,7 +8,7 @@
 
 import { graphql } from "/static/work/api.js";
 import { el } from "/static/work/dom.js";
-import { describeError } from "/static/work/messages.js";
+import { describeError, sessionEnded } from "/static/work/messages.js";
 import "./audit-trail.js";
 import { confirmAction } from "./confirm.js";
 import { status } from "./format.js";
@@ -237,10 +237,7 @@ export class JobPage extends HTMLElement {
   }
 
   #fail(error) {
-    if (error.code === "UNAUTHENTICATED") {
-      this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, detail: describeError(error) }));
-      return;
-    }
+    if (sessionEnded(this, error)) return;
     this.#parts.error.textContent = describeError(error);
     this.#parts.error.hidden = false;
     if (!this.#job) this.#parts.title.textContent = `Job ${this.jobId}`;

@@ -1,15 +1,16 @@
 /**
- * <quorum-new-job>: the form that creates a labeling job. Its choices come from the API
- * (taskTypes, teams, consensusAlgorithms filtered to the chosen task type's label kind,
- * autoLabelers that fit it); the manifest is uploaded (POST /uploads) or named by its
- * storage URL. The server checks everything: its message for a refused createJob is shown
- * next to the Create button, and the field it names is marked and focused. On success
- * the page moves to the new job (#/jobs/<id>).
+ * <quorum-new-job>: the form that creates a labeling job (built by job-form.js). Its
+ * choices come from the API (taskTypes, teams, consensusAlgorithms filtered to the chosen
+ * task type's label kind, autoLabelers that fit it); the manifest is uploaded (POST
+ * /uploads) or named by its storage URL. The server checks everything: its message for a
+ * refused createJob is shown next to the Create button, and the field it names is marked
+ * and focused. On success the page moves to the new job (#/jobs/<id>).
  */
 
 import { graphql } from "/static/work/api.js";
 import { el } from "/static/work/dom.js";
-import { describeError } from "/static/work/messages.js";
+import { describeError, sessionEnded } from "/static/work/messages.js";
+import { buildJobForm } from "./job-form.js";
 import { CATALOG, CREATE_JOB } from "./queries.js";
 import { uploadManifest } from "./upload.js";
 
@@ -48,198 +49,21 @@ export class NewJobForm extends HTMLElement {
     try {
       this.#catalog = await graphql(CATALOG);
     } catch (error) {
-      if (error.code === "UNAUTHENTICATED") {
-        this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, detail: describeError(error) }));
-        return;
-      }
+      if (sessionEnded(this, error)) return;
       this.#parts.status.replaceWith(el("p", { class: "error", role: "alert", text: describeError(error) }));
       return;
     }
     this.#render();
   }
 
-  /** A labelled control: `field` is the createJob input field it fills (for errors). */
-  #field(field, label, control, hint = null) {
-    const id = `job-${field.replace(".", "-")}`;
-    control.id = id;
-    control.dataset.field = field;
-    this.#fields[field] = control;
-    const hintNode = hint ? el("small", { id: `${id}-hint`, class: "hint", text: hint }) : null;
-    if (hintNode) control.setAttribute("aria-describedby", hintNode.id);
-    return el("div", { class: "field", "data-for": field }, el("label", { for: id, text: label }), control, hintNode);
-  }
-
   #render() {
-    const { taskTypes, teams } = this.#catalog;
-    const typeSelect = el(
-      "select",
-      { name: "taskType", onchange: () => this.#taskTypeChanged() },
-      taskTypes.map((type) => el("option", { value: type.name, text: type.name })),
-    );
-    const preferred = taskTypes.find((type) => type.name === "text-classification") ?? taskTypes[0];
-    if (preferred) typeSelect.value = preferred.name;
-    const teamSelect = el(
-      "select",
-      { name: "teamId" },
-      el("option", { value: "", text: teams.length ? "Choose a team…" : "No teams yet (an admin creates them)" }),
-      teams.map((team) =>
-        el("option", {
-          value: team.id,
-          text: `${team.name} (${team.members.length} ${team.members.length === 1 ? "worker" : "workers"})`,
-        }),
-      ),
-    );
-    if (teams.length === 1) teamSelect.value = teams[0].id;
-    const fileInput = el("input", {
-      type: "file",
-      id: "job-manifest-file",
-      accept: ".jsonl,.json,.manifest,.ndjson,.txt,application/x-ndjson,application/json,text/plain",
-      "aria-describedby": "job-manifest-file-status",
-      onchange: () => this.#upload(),
+    const { form, fields, parts } = buildJobForm(this.#catalog, {
+      taskTypeChanged: () => this.#taskTypeChanged(),
+      upload: () => this.#upload(),
+      autoLabelingChanged: () => this.#syncAutoLabeling(),
     });
-    const uploadStatus = el("small", { id: "job-manifest-file-status", class: "hint", role: "status" });
-    const autoEnabled = el("input", {
-      type: "checkbox",
-      id: "job-autoLabeling",
-      onchange: () => this.#syncAutoLabeling(),
-    });
-    autoEnabled.dataset.field = "autoLabeling";
-    this.#fields.autoLabeling = autoEnabled;
-    const modelSelect = el("select", { name: "autoLabelingModel" });
-    const typeHint = el("small", { id: "job-taskType-hint", class: "hint" });
-    const error = el("div", { id: "job-error", class: "error", role: "alert", hidden: true });
-    const create = el("button", { type: "submit", class: "primary", text: "Create job" });
-    this.#parts = { ...this.#parts, typeHint, error, create, uploadStatus, fileInput, modelSelect };
-
-    const basics = el(
-      "fieldset",
-      {},
-      el("legend", { text: "The job" }),
-      this.#field(
-        "name",
-        "Name",
-        el("input", { type: "text", name: "name", autocomplete: "off", spellcheck: "false" }),
-        "1–63 letters, digits and hyphens; it names the output folder.",
-      ),
-      this.#field("taskType", "Task type", typeSelect),
-      typeHint,
-      this.#field(
-        "labels",
-        "Labels",
-        el("textarea", { name: "labels", rows: 3, spellcheck: "false" }),
-        "One label category per line, in class-index order.",
-      ),
-      this.#field("instructions", "Short instructions", el("textarea", { name: "instructions", rows: 2 })),
-      this.#field(
-        "fullInstructions",
-        "Full instructions",
-        el("textarea", { name: "fullInstructions", rows: 3 }),
-        "Shown behind a toggle: rules, examples, edge cases.",
-      ),
-    );
-    typeSelect.setAttribute("aria-describedby", typeHint.id);
-
-    const data = el(
-      "fieldset",
-      {},
-      el("legend", { text: "The data" }),
-      el(
-        "div",
-        { class: "field" },
-        el("label", { for: fileInput.id, text: "Upload a manifest (JSON Lines)" }),
-        fileInput,
-        uploadStatus,
-      ),
-      this.#field(
-        "inputManifest",
-        "…or its storage URL",
-        el("input", { type: "text", name: "inputManifest", spellcheck: "false", placeholder: "s3://bucket/path/input.manifest" }),
-        "An uploaded file fills this in.",
-      ),
-    );
-
-    const people = el(
-      "fieldset",
-      {},
-      el("legend", { text: "Workers and consensus" }),
-      this.#field("teamId", "Team", teamSelect),
-      el(
-        "div",
-        { class: "row" },
-        this.#field(
-          "workersPerItem",
-          "Workers per item",
-          el("input", { type: "number", name: "workersPerItem", min: 1, max: 9, step: 1, value: 1 }),
-        ),
-        this.#field(
-          "pricePerTask",
-          "Price per task",
-          el("input", { type: "number", name: "pricePerTask", min: 0, step: "0.001", value: "0", inputmode: "decimal" }),
-          "Per worker per task.",
-        ),
-      ),
-      this.#field("consensus", "Consensus", el("select", { name: "consensus" })),
-    );
-
-    const auto = el(
-      "fieldset",
-      { class: "auto-labeling" },
-      el("legend", { text: "Auto-labeling" }),
-      el(
-        "div",
-        { class: "row" },
-        el(
-          "div",
-          { class: "field check" },
-          autoEnabled,
-          el("label", { for: autoEnabled.id, text: "Let a model label the items it is sure of" }),
-        ),
-        this.#field("autoLabeling.model", "Model", modelSelect),
-      ),
-    );
-    this.#parts.auto = auto;
-
-    const advanced = el(
-      "details",
-      { class: "advanced" },
-      el("summary", { text: "Advanced" }),
-      this.#field(
-        "labelAttributeName",
-        "Label attribute name",
-        el("input", { type: "text", name: "labelAttributeName", spellcheck: "false" }),
-        "The output manifest's key for the label (default: the job's name).",
-      ),
-      this.#field(
-        "auditLabelAttributeName",
-        "Previous label attribute",
-        el("input", { type: "text", name: "auditLabelAttributeName", spellcheck: "false" }),
-        "Verification and adjustment jobs: the manifest key of the label to check.",
-      ),
-      this.#field(
-        "taskTimeLimitSeconds",
-        "Time limit per task (seconds)",
-        el("input", { type: "number", name: "taskTimeLimitSeconds", min: 30, step: 1, placeholder: "3600" }),
-      ),
-      this.#field(
-        "outputPath",
-        "Output location",
-        el("input", { type: "text", name: "outputPath", spellcheck: "false", placeholder: "the server's default" }),
-      ),
-      this.#field(
-        "template",
-        "Worker template (Liquid HTML)",
-        el("textarea", { name: "template", rows: 5, spellcheck: "false" }),
-        "Custom tasks only, as in Ground Truth's custom templates.",
-      ),
-    );
-    this.#parts.advanced = advanced;
-
-    const form = el(
-      "form",
-      { class: "new-job", novalidate: true },
-      el("div", { class: "columns" }, el("div", {}, basics), el("div", {}, data, people, auto, advanced)),
-      el("div", { class: "form-actions" }, create, el("a", { href: "#/", text: "Cancel" }), error),
-    );
+    this.#fields = fields;
+    this.#parts = { ...this.#parts, ...parts };
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.#create();
@@ -345,10 +169,7 @@ export class NewJobForm extends HTMLElement {
       const job = (await graphql(CREATE_JOB, { input: this.#input() })).createJob;
       location.hash = `#/jobs/${encodeURIComponent(job.id)}`;
     } catch (failure) {
-      if (failure.code === "UNAUTHENTICATED") {
-        this.dispatchEvent(new CustomEvent("signed-out", { bubbles: true, detail: describeError(failure) }));
-        return;
-      }
+      if (sessionEnded(this, failure)) return;
       this.#showError(failure);
     } finally {
       this.#busy = false;

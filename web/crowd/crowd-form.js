@@ -27,6 +27,14 @@ function plainValue(field) {
   return field.value;
 }
 
+/** True the first time `element` is connected: it builds its content once, not again
+ * when it is moved. */
+function firstConnection(element) {
+  if (element.dataset.ready) return false;
+  element.dataset.ready = "true";
+  return true;
+}
+
 function collect(form) {
   const answer = {};
   for (const node of form.querySelectorAll("[name]")) {
@@ -51,8 +59,7 @@ function collect(form) {
 
 class CrowdForm extends HTMLElement {
   connectedCallback() {
-    if (this.dataset.ready) return;
-    this.dataset.ready = "true";
+    if (!firstConnection(this)) return;
     if (!this.querySelector("crowd-button[form-action='submit'], button[type='submit']")) {
       const submit = document.createElement("button");
       submit.type = "submit";
@@ -97,13 +104,20 @@ class CrowdForm extends HTMLElement {
   }
 }
 
-/** A labelled text box: its text, a number for type="number", null when empty. */
-class CrowdInput extends HTMLElement {
+/** A generic input: builds its own field once, inside a label (its inputs are not
+ * collected by name), and reads its value from it. */
+class CrowdField extends HTMLElement {
   connectedCallback() {
-    if (this.dataset.ready) return;
-    this.dataset.ready = "true";
+    if (!firstConnection(this)) return;
     this.dataset.crowdInner = "";
     const label = document.createElement("label");
+    this.field = this.build(label);
+  }
+}
+
+/** A labelled text box: its text, a number for type="number", null when empty. */
+class CrowdInput extends CrowdField {
+  build(label) {
     label.textContent = this.getAttribute("label") ?? "";
     const input = document.createElement(this.tagName === "CROWD-TEXT-AREA" ? "textarea" : "input");
     if (input.tagName === "INPUT") input.type = this.getAttribute("type") ?? "text";
@@ -112,7 +126,7 @@ class CrowdInput extends HTMLElement {
     if (this.hasAttribute("required")) input.required = true;
     label.append(input);
     this.append(label);
-    this.field = input;
+    return input;
   }
 
   get crowdValue() {
@@ -123,12 +137,8 @@ class CrowdInput extends HTMLElement {
 }
 
 /** A checkbox, toggle or radio button: {"on": true|false}. */
-class CrowdSwitch extends HTMLElement {
-  connectedCallback() {
-    if (this.dataset.ready) return;
-    this.dataset.ready = "true";
-    this.dataset.crowdInner = "";
-    const label = document.createElement("label");
+class CrowdSwitch extends CrowdField {
+  build(label) {
     const input = document.createElement("input");
     input.type = this.tagName === "CROWD-RADIO-BUTTON" ? "radio" : "checkbox";
     const group = this.closest("crowd-radio-group");
@@ -136,7 +146,7 @@ class CrowdSwitch extends HTMLElement {
     input.checked = this.hasAttribute("checked");
     label.append(input, document.createTextNode(` ${this.textContent.trim() || this.getAttribute("label") || ""}`));
     this.replaceChildren(label);
-    this.field = input;
+    return input;
   }
 
   get crowdValue() {

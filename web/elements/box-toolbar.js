@@ -4,14 +4,8 @@
  * and a status line. update() runs every frame, so it writes only what changed.
  */
 
+import { el } from "../work/dom.js";
 import { colorOf } from "./box-paint.js";
-
-function node(tag, attributes = {}, text = "") {
-  const made = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) made.setAttribute(key, value);
-  if (text) made.textContent = text;
-  return made;
-}
 
 function setAttribute(item, name, value) {
   if (item.getAttribute(name) !== value) item.setAttribute(name, value);
@@ -19,7 +13,7 @@ function setAttribute(item, name, value) {
 
 export class BoxToolbar {
   /** The toolbar's element, to put in the page. */
-  element = node("div", { class: "toolbar" });
+  element = el("div", { class: "toolbar" });
   #parts;
   #readOnly = false;
   #onLabel;
@@ -27,20 +21,20 @@ export class BoxToolbar {
   /** `actions`: {label(index), zoomIn(), zoomOut(), fit(), undo(), remove()}. */
   constructor(actions) {
     const tool = (text, label, action) => {
-      const button = node("button", { type: "button", title: label, "aria-label": label }, text);
+      const button = el("button", { type: "button", title: label, "aria-label": label, text });
       button.addEventListener("click", action);
       return button;
     };
     this.#onLabel = actions.label;
     this.#parts = {
-      header: node("p", { class: "header" }),
-      labels: node("div", { class: "labels", role: "radiogroup", "aria-label": "Label" }),
+      header: el("p", { class: "header" }),
+      labels: el("div", { class: "labels", role: "radiogroup", "aria-label": "Label" }),
       undo: tool("Undo", "Undo (Z)", actions.undo),
       remove: tool("Delete box", "Delete the selected box (Delete)", actions.remove),
-      status: node("p", { class: "status", "aria-live": "polite" }),
+      status: el("p", { class: "status", "aria-live": "polite" }),
     };
     const { header, labels, undo, remove, status } = this.#parts;
-    const tools = node("div", { class: "tools" });
+    const tools = el("div", { class: "tools" });
     tools.append(
       tool("−", "Zoom out (−)", actions.zoomOut),
       tool("+", "Zoom in (+)", actions.zoomIn),
@@ -62,7 +56,7 @@ export class BoxToolbar {
     parts.labels.setAttribute("role", readOnly ? "list" : "radiogroup");
     parts.labels.replaceChildren(
       ...labels.map((label, index) => {
-        const item = node(readOnly ? "span" : "button", { part: "label" });
+        const item = el(readOnly ? "span" : "button", { part: "label" });
         if (readOnly) {
           item.setAttribute("role", "listitem");
         } else {
@@ -70,11 +64,11 @@ export class BoxToolbar {
           item.setAttribute("role", "radio");
           item.addEventListener("click", () => this.#onLabel(index));
         }
-        const swatch = node("span", { class: "swatch", "aria-hidden": "true" });
+        const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
         swatch.style.background = colorOf(index);
-        const badge = node("kbd", { "aria-hidden": "true" }, index < 9 ? String(index + 1) : "");
+        const badge = el("kbd", { "aria-hidden": "true", text: index < 9 ? String(index + 1) : "" });
         badge.hidden = readOnly;
-        item.append(badge, swatch, node("span", {}, label));
+        item.append(badge, swatch, el("span", { text: label }));
         return item;
       }),
     );

@@ -12,7 +12,8 @@
  * `cycle(step)`. Everything shown goes through textContent.
  */
 
-const STYLESHEET = new URL("./classifier.css", import.meta.url).href;
+import { keyBadge, stylesheets } from "./choices.js";
+import { fireChange, reflectAttributes } from "./crowd-attributes.js";
 
 function parseCategories(text) {
   try {
@@ -82,30 +83,6 @@ export class ClassifierElement extends HTMLElement {
     this.#none = false;
     this.#active = 0;
     this.#render();
-  }
-
-  get header() {
-    return this.getAttribute("header") ?? "";
-  }
-
-  set header(text) {
-    this.setAttribute("header", text);
-  }
-
-  get name() {
-    return this.getAttribute("name") ?? "";
-  }
-
-  set name(text) {
-    this.setAttribute("name", text);
-  }
-
-  get src() {
-    return this.getAttribute("src") ?? "";
-  }
-
-  set src(url) {
-    this.setAttribute("src", url);
   }
 
   /** The text of the "none of these" choice (multi-select only); null: not offered. */
@@ -179,20 +156,14 @@ export class ClassifierElement extends HTMLElement {
 
   #changed() {
     this.#update();
-    this.dispatchEvent(
-      new CustomEvent("change", { bubbles: true, composed: true, detail: this.value }),
-    );
+    fireChange(this, this.value);
   }
 
   #render() {
-    const root = this.shadowRoot;
-    const link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = STYLESHEET;
     const layout = document.createElement("div");
     layout.className = "layout";
     layout.append(this.#renderTarget(), this.#renderChoices());
-    root.replaceChildren(link, layout);
+    this.shadowRoot.replaceChildren(...stylesheets("./classifier.css"), layout);
     this.#update();
   }
 
@@ -242,9 +213,7 @@ export class ClassifierElement extends HTMLElement {
     button.type = "button";
     button.setAttribute("role", this.multi ? "checkbox" : "radio");
     button.setAttribute("part", "category");
-    const badge = document.createElement("kbd");
-    badge.textContent = key;
-    badge.setAttribute("aria-hidden", "true");
+    const badge = keyBadge(key);
     const label = document.createElement("span");
     label.textContent = text;
     button.append(badge, label);
@@ -262,3 +231,5 @@ export class ClassifierElement extends HTMLElement {
     });
   }
 }
+
+reflectAttributes(ClassifierElement, ["header", "name", "src"]);

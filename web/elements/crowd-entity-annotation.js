@@ -16,8 +16,9 @@
  * and `shortcuts` lists them. Fires `change`.
  */
 
+import { applyJob, fireChange, reflectAttributes } from "./crowd-attributes.js";
 import { EntityView } from "./entity-view.js";
-import { labelColors, labelEntry, parseLabels } from "./label-colors.js";
+import { labelSet, parseLabels } from "./label-colors.js";
 import { graphemes, isSpace, words } from "./text-units.js";
 
 export class CrowdEntityAnnotation extends HTMLElement {
@@ -66,8 +67,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
   /** Configure from a worker-portal task: the job's labels and the task's text. */
   applyTask(task) {
     const object = task.input?.taskObject ?? "";
-    this.name = task.job.labelAttributeName;
-    this.labels = task.job.labels;
+    applyJob(this, task);
     this.text = typeof object === "string" ? object : JSON.stringify(object);
   }
 
@@ -76,26 +76,9 @@ export class CrowdEntityAnnotation extends HTMLElement {
   }
 
   set labels(list) {
-    this.#labels = [...list].map(labelEntry).filter(Boolean);
-    this.#colors = labelColors(this.#labels.length);
+    ({ entries: this.#labels, colors: this.#colors } = labelSet(list));
     this.#active = 0;
     this.#render();
-  }
-
-  get header() {
-    return this.getAttribute("header") ?? "";
-  }
-
-  set header(text) {
-    this.setAttribute("header", text);
-  }
-
-  get name() {
-    return this.getAttribute("name") ?? "";
-  }
-
-  set name(text) {
-    this.setAttribute("name", text);
   }
 
   get text() {
@@ -348,7 +331,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
 
   #changed() {
     this.#render();
-    this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
+    fireChange(this);
   }
 
   #render() {
@@ -368,6 +351,8 @@ export class CrowdEntityAnnotation extends HTMLElement {
     });
   }
 }
+
+reflectAttributes(CrowdEntityAnnotation, ["header", "name"]);
 
 if (!customElements.get("crowd-entity-annotation")) {
   customElements.define("crowd-entity-annotation", CrowdEntityAnnotation);

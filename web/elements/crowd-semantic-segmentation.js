@@ -13,7 +13,8 @@
  * labeling screen through onKey(event); `shortcuts` lists them. Fires `change`.
  */
 
-import { labelColors, labelEntry, parseLabels } from "./label-colors.js";
+import { applyJob, fireChange, reflectAttributes } from "./crowd-attributes.js";
+import { labelSet, parseLabels } from "./label-colors.js";
 import { ClassMap, Rect } from "./mask-raster.js";
 import { SegmentationView } from "./segmentation-view.js";
 
@@ -81,8 +82,7 @@ export class CrowdSemanticSegmentation extends HTMLElement {
 
   /** Configure from a worker-portal task: the job's labels and the task's image URL. */
   applyTask(task) {
-    this.name = task.job.labelAttributeName;
-    this.labels = task.job.labels;
+    applyJob(this, task);
     this.src = String(task.input?.taskObject ?? "");
   }
 
@@ -91,8 +91,7 @@ export class CrowdSemanticSegmentation extends HTMLElement {
   }
 
   set labels(list) {
-    this.#labels = [...list].map(labelEntry).filter(Boolean);
-    this.#colors = labelColors(this.#labels.length);
+    ({ entries: this.#labels, colors: this.#colors } = labelSet(list));
     this.#label = 0;
     this.#view.palette(this.#colors);
     if (this.#map) {
@@ -101,30 +100,6 @@ export class CrowdSemanticSegmentation extends HTMLElement {
       this.#view.paint(this.#map, all);
     }
     this.#view.render(this.#state());
-  }
-
-  get header() {
-    return this.getAttribute("header") ?? "";
-  }
-
-  set header(text) {
-    this.setAttribute("header", text);
-  }
-
-  get name() {
-    return this.getAttribute("name") ?? "";
-  }
-
-  set name(text) {
-    this.setAttribute("name", text);
-  }
-
-  get src() {
-    return this.getAttribute("src") ?? "";
-  }
-
-  set src(url) {
-    this.setAttribute("src", url);
   }
 
   /** The label colours, in label order ("#rrggbb"). */
@@ -325,7 +300,7 @@ export class CrowdSemanticSegmentation extends HTMLElement {
 
   #changed() {
     this.#view.render(this.#state());
-    this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
+    fireChange(this);
   }
 
   #state(message = "") {
@@ -342,6 +317,8 @@ export class CrowdSemanticSegmentation extends HTMLElement {
     };
   }
 }
+
+reflectAttributes(CrowdSemanticSegmentation, ["header", "name", "src"]);
 
 if (!customElements.get("crowd-semantic-segmentation")) {
   customElements.define("crowd-semantic-segmentation", CrowdSemanticSegmentation);

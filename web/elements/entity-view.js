@@ -7,20 +7,11 @@
  * textContent only.
  */
 
-const STYLESHEET = new URL("./entity-annotation.css", import.meta.url).href;
+import { el } from "../work/dom.js";
+import { LabelChoices, stylesheets } from "./choices.js";
+
 /** A press that moves this far (CSS pixels) inside one character selects it. */
 const DRAG_PIXELS = 4;
-
-function html(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
 
 export class EntityView {
   #root;
@@ -28,31 +19,31 @@ export class EntityView {
   #parts;
   #spans = [];
   #end;
-  #labelsKey = "";
-  #labelButtons = [];
+  #labels;
   #drag = null;
 
   constructor(root, on) {
     this.#root = root;
     this.#on = on;
-    this.#end = html("span", { class: "end", "aria-hidden": "true" });
+    this.#end = el("span", { class: "end", "aria-hidden": "true" });
+    this.#labels = new LabelChoices((index) => on.pickLabel(index));
     this.#parts = {
-      text: html("div", { class: "text", part: "text", "aria-label": "The text to annotate" }),
-      alert: html("p", { class: "alert", role: "alert", hidden: "" }),
-      status: html("p", { class: "status", role: "status" }),
-      header: html("p", { class: "header", id: "header" }),
-      labels: html("div", { class: "labels", role: "radiogroup", "aria-labelledby": "header" }),
-      count: html("h3", { class: "count" }),
-      entities: html("ul", { class: "entities", "aria-label": "Entities" }),
+      text: el("div", { class: "text", part: "text", "aria-label": "The text to annotate" }),
+      alert: el("p", { class: "alert", role: "alert", hidden: "" }),
+      status: el("p", { class: "status", role: "status" }),
+      header: el("p", { class: "header", id: "header" }),
+      labels: this.#labels.element,
+      count: el("h3", { class: "count" }),
+      entities: el("ul", { class: "entities", "aria-label": "Entities" }),
     };
     const { text, alert, status, header, labels, count, entities } = this.#parts;
     root.replaceChildren(
-      html("link", { rel: "stylesheet", href: STYLESHEET }),
-      html(
+      ...stylesheets("./entity-annotation.css"),
+      el(
         "div",
         { class: "layout" },
-        html("div", { class: "main" }, text, alert, status),
-        html("div", { class: "panel" }, header, labels, count, entities),
+        el("div", { class: "main" }, text, alert, status),
+        el("div", { class: "panel" }, header, labels, count, entities),
       ),
     );
     this.#listen(text);
@@ -61,7 +52,7 @@ export class EntityView {
   /** Show `units` (graphemes), one span each. */
   setText(units) {
     this.#spans = units.map((unit, index) =>
-      html("span", {
+      el("span", {
         class: "ch",
         "data-index": String(index),
         "data-start": String(unit.start),
@@ -74,40 +65,13 @@ export class EntityView {
   render(state) {
     const { header, alert, status, count } = this.#parts;
     header.textContent = state.header || "Select a span of text, then pick its label";
-    this.#renderLabels(state);
+    this.#labels.render(state.labels, state.colors, state.active);
     this.#renderText(state);
     this.#renderList(state);
     alert.textContent = state.alert;
     alert.hidden = !state.alert;
     status.textContent = state.status;
     count.textContent = `Entities (${state.entities.length})`;
-  }
-
-  #renderLabels(state) {
-    const key = JSON.stringify([state.labels, state.colors]);
-    if (key !== this.#labelsKey) {
-      this.#labelsKey = key;
-      this.#labelButtons = state.labels.map((entry, index) =>
-        html(
-          "button",
-          {
-            type: "button",
-            role: "radio",
-            part: "label",
-            title: entry.full,
-            onclick: () => this.#on.pickLabel(index),
-          },
-          html("kbd", { "aria-hidden": "true", text: index < 9 ? String(index + 1) : "" }),
-          html("span", { class: "swatch", style: `background: ${state.colors[index]}` }),
-          html("span", { class: "name", text: entry.short }),
-        ),
-      );
-      this.#parts.labels.replaceChildren(...this.#labelButtons);
-    }
-    this.#labelButtons.forEach((button, index) => {
-      button.setAttribute("aria-checked", String(index === state.active));
-      button.tabIndex = index === state.active ? 0 : -1;
-    });
   }
 
   #renderText(state) {
@@ -147,12 +111,12 @@ export class EntityView {
       ...state.entities.map((entity) => {
         const look = looks.get(entity.label) ?? { color: "#7f7f7f", short: entity.label };
         const text = state.slice(entity);
-        const item = html(
+        const item = el(
           "li",
           { class: entity === state.focused ? "focused" : "" },
-          html("mark", { style: `--c: ${look.color}`, text }),
-          html("span", { class: "tag", text: look.short }),
-          html("button", {
+          el("mark", { style: `--c: ${look.color}`, text }),
+          el("span", { class: "tag", text: look.short }),
+          el("button", {
             type: "button",
             class: "remove",
             "aria-label": `Remove “${text}” (${entity.label})`,

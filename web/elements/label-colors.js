@@ -5,7 +5,8 @@
  * (as Ground Truth's elements and Quorum's pixel-vote palette use), then tints and shades
  * of them. No two labels ever share a colour (the semantic-segmentation answer maps each
  * colour back to one label). parseLabels(text): Ground Truth's `labels` attribute, a JSON
- * array of strings or of {label, shortDisplayName?, fullDisplayName?}.
+ * array of strings or of {label, shortDisplayName?, fullDisplayName?}. labelSet(list): such
+ * a list as entries, with their colours.
  */
 
 export const CATEGORY10 = [
@@ -71,4 +72,10 @@ export function labelEntry(item) {
   const short = typeof item.shortDisplayName === "string" ? item.shortDisplayName : item.label;
   const full = typeof item.fullDisplayName === "string" ? item.fullDisplayName : item.label;
   return { label: item.label, short, full };
+}
+
+/** A `labels` list (strings or {label, ...}) as {entries: [{label, short, full}], colors}. */
+export function labelSet(list) {
+  const entries = [...list].map(labelEntry).filter(Boolean);
+  return { entries, colors: labelColors(entries.length) };
 }

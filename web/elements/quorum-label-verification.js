@@ -11,16 +11,11 @@
  * `onKey(event)`, `shortcuts`, `valid`, `value`.
  */
 
+import { el } from "../work/dom.js";
 import "./crowd-bounding-box.js";
+import { fireChange } from "./crowd-attributes.js";
 
 const STYLESHEET = new URL("./verification.css", import.meta.url).href;
-
-function node(tag, attributes = {}, text = "") {
-  const made = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) made.setAttribute(key, value);
-  if (text) made.textContent = text;
-  return made;
-}
 
 /** What the caption says of the previous label. */
 function describe(previous) {
@@ -119,7 +114,7 @@ export class QuorumLabelVerification extends HTMLElement {
     if (index < 0 || index >= this.#categories.length) return false;
     this.#chosen = index;
     this.#updateChoices();
-    this.dispatchEvent(new CustomEvent("change", { bubbles: true, composed: true }));
+    fireChange(this);
     return true;
   }
 
@@ -153,31 +148,27 @@ export class QuorumLabelVerification extends HTMLElement {
   }
 
   #build() {
-    const viewer = node("crowd-bounding-box", { readonly: "", part: "viewer" });
-    const caption = node("p", { class: "previous", part: "previous" });
-    const heading = node("p", { class: "header", id: "header" }, "Is the label right?");
-    const list = node("div", { class: "list", role: "radiogroup", "aria-labelledby": "header" });
-    const comment = node("textarea", { id: "comment", rows: "3", maxlength: "1000" });
-    const commentLabel = node("label", { for: "comment" }, "Comment (optional)");
+    const viewer = el("crowd-bounding-box", { readonly: "", part: "viewer" });
+    const caption = el("p", { class: "previous", part: "previous" });
+    const heading = el("p", { class: "header", id: "header", text: "Is the label right?" });
+    const list = el("div", { class: "list", role: "radiogroup", "aria-labelledby": "header" });
+    const comment = el("textarea", { id: "comment", rows: "3", maxlength: "1000" });
+    const commentLabel = el("label", { for: "comment", text: "Comment (optional)" });
     this.#parts = { viewer, caption, list, comment, buttons: [] };
-    const figure = node("div", { class: "figure" });
-    figure.append(caption, viewer);
-    const panel = node("div", { class: "panel" });
-    panel.append(heading, list, commentLabel, comment);
-    const layout = node("div", { class: "layout" });
-    layout.append(figure, panel);
-    this.shadowRoot.append(node("link", { rel: "stylesheet", href: STYLESHEET }), layout);
+    const figure = el("div", { class: "figure" }, caption, viewer);
+    const panel = el("div", { class: "panel" }, heading, list, commentLabel, comment);
+    const layout = el("div", { class: "layout" }, figure, panel);
+    this.shadowRoot.append(el("link", { rel: "stylesheet", href: STYLESHEET }), layout);
   }
 
   #renderChoices() {
     this.#parts.buttons = this.#categories.map((category, index) => {
-      const button = node("button", { type: "button", role: "radio", part: "category" });
-      button.append(
-        node("kbd", { "aria-hidden": "true" }, index < 9 ? String(index + 1) : ""),
-        node("span", {}, category),
+      return el(
+        "button",
+        { type: "button", role: "radio", part: "category", onclick: () => this.choose(index) },
+        el("kbd", { "aria-hidden": "true", text: index < 9 ? String(index + 1) : "" }),
+        el("span", { text: category }),
       );
-      button.addEventListener("click", () => this.choose(index));
-      return button;
     });
     this.#parts.list.replaceChildren(...this.#parts.buttons);
     this.#updateChoices();

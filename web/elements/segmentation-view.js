@@ -7,31 +7,11 @@
  * textContent only.
  */
 
-const STYLESHEET = new URL("./segmentation.css", import.meta.url).href;
-const SVG = "http://www.w3.org/2000/svg";
+import { el, svg } from "../work/dom.js";
+import { keyBadge, LabelChoices, stylesheets } from "./choices.js";
+
 /** The share of the window's height the image may take. */
 const HEIGHT_SHARE = 0.58;
-
-function html(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
-
-function svg(tag, attributes = {}) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  return node;
-}
-
-function keyBadge(key) {
-  return html("kbd", { "aria-hidden": "true", text: key });
-}
 
 export class SegmentationView {
   #on;
@@ -41,8 +21,7 @@ export class SegmentationView {
   #pixels = null; // ImageData of the whole mask
   #pixels32 = null;
   #palette32 = new Uint32Array(256);
-  #labelsKey = "";
-  #labelButtons = [];
+  #labels;
   #src = "";
   #unit = 1; // image pixels per CSS pixel
   #observer;
@@ -50,17 +29,18 @@ export class SegmentationView {
 
   constructor(root, on) {
     this.#on = on;
-    const image = html("img", { part: "image", alt: "The image to label", draggable: "false" });
-    const canvas = html("canvas", { class: "mask", part: "mask", "aria-label": "Painted mask" });
+    this.#labels = new LabelChoices((index) => on.pickLabel(index));
+    const image = el("img", { part: "image", alt: "The image to label", draggable: "false" });
+    const canvas = el("canvas", { class: "mask", part: "mask", "aria-label": "Painted mask" });
     const overlay = svg("svg", { class: "overlay", "aria-hidden": "true" });
     const outline = svg("polyline", { class: "outline" });
     const corners = svg("g", { class: "corners" });
     const cursor = svg("circle", { class: "cursor", r: "0" });
     overlay.append(outline, corners, cursor);
-    const frame = html("div", { class: "frame" }, image, canvas, overlay);
-    const box = html("div", { class: "box" }, frame);
+    const frame = el("div", { class: "frame" }, image, canvas, overlay);
+    const box = el("div", { class: "box" }, frame);
     const tool = (name, key, text) =>
-      html("button", { type: "button", "aria-pressed": "false" }, keyBadge(key), text);
+      el("button", { type: "button", "aria-pressed": "false" }, keyBadge(key), text);
     this.#parts = {
       image,
       canvas,
@@ -70,16 +50,16 @@ export class SegmentationView {
       cursor,
       frame,
       box,
-      header: html("p", { class: "header", id: "header" }),
-      labels: html("div", { class: "labels", role: "radiogroup", "aria-labelledby": "header" }),
+      header: el("p", { class: "header", id: "header" }),
+      labels: this.#labels.element,
       tools: {
         brush: tool("brush", "B", "Brush"),
         eraser: tool("eraser", "E", "Eraser"),
         polygon: tool("polygon", "P", "Polygon"),
       },
-      size: html("output", { class: "size-value" }),
-      undo: html("button", { type: "button", class: "undo" }, keyBadge("Z"), "Undo"),
-      message: html("p", { class: "message", role: "status" }),
+      size: el("output", { class: "size-value" }),
+      undo: el("button", { type: "button", class: "undo" }, keyBadge("Z"), "Undo"),
+      message: el("p", { class: "message", role: "status" }),
     };
     const { tools, size, undo, header, labels, message } = this.#parts;
     for (const [name, button] of Object.entries(tools)) {
@@ -87,7 +67,7 @@ export class SegmentationView {
     }
     undo.addEventListener("click", () => on.undo());
     const sizer = (label, key, text, step) =>
-      html(
+      el(
         "button",
         { type: "button", "aria-label": label, onclick: () => on.resize(step) },
         keyBadge(key),
@@ -95,19 +75,19 @@ export class SegmentationView {
       );
     const smaller = sizer("Smaller brush", "[", "−", -1);
     const larger = sizer("Larger brush", "]", "+", 1);
-    const panel = html(
+    const panel = el(
       "div",
       { class: "panel" },
       header,
       labels,
-      html("div", { class: "tools", role: "group", "aria-label": "Tools" }, ...Object.values(tools)),
-      html("div", { class: "size", role: "group", "aria-label": "Brush size" }, smaller, size, larger),
+      el("div", { class: "tools", role: "group", "aria-label": "Tools" }, ...Object.values(tools)),
+      el("div", { class: "size", role: "group", "aria-label": "Brush size" }, smaller, size, larger),
       undo,
       message,
     );
     root.replaceChildren(
-      html("link", { rel: "stylesheet", href: STYLESHEET }),
-      html("div", { class: "layout" }, box, panel),
+      ...stylesheets("./segmentation.css"),
+      el("div", { class: "layout" }, box, panel),
     );
     image.addEventListener("load", () => on.loaded(image));
     image.addEventListener("error", () => {
@@ -194,32 +174,9 @@ export class SegmentationView {
 
   /** Bring the panel up to date with the element's `state`. */
   render(state) {
-    const { header, labels, tools, size, undo, message, frame } = this.#parts;
+    const { header, tools, size, undo, message, frame } = this.#parts;
     header.textContent = state.header || "Paint each label on the image";
-    const key = JSON.stringify([state.labels, state.colors]);
-    if (key !== this.#labelsKey) {
-      this.#labelsKey = key;
-      this.#labelButtons = state.labels.map((entry, index) =>
-        html(
-          "button",
-          {
-            type: "button",
-            role: "radio",
-            part: "label",
-            title: entry.full,
-            onclick: () => this.#on.pickLabel(index),
-          },
-          keyBadge(index < 9 ? String(index + 1) : ""),
-          html("span", { class: "swatch", style: `background: ${state.colors[index]}` }),
-          html("span", { class: "name", text: entry.short }),
-        ),
-      );
-      labels.replaceChildren(...this.#labelButtons);
-    }
-    this.#labelButtons.forEach((button, index) => {
-      button.setAttribute("aria-checked", String(index === state.label));
-      button.tabIndex = index === state.label ? 0 : -1;
-    });
+    this.#labels.render(state.labels, state.colors, state.label);
     for (const [name, button] of Object.entries(tools)) {
       button.setAttribute("aria-pressed", String(name === state.tool));
     }

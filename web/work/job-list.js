@@ -6,7 +6,7 @@
 import { graphql } from "./api.js";
 import { el } from "./dom.js";
 import { digit } from "./keys.js";
-import { describeError } from "./messages.js";
+import { describeError, sessionEnded } from "./messages.js";
 import { AVAILABLE_JOBS } from "./queries.js";
 
 export class JobList extends HTMLElement {
@@ -83,12 +83,7 @@ export class JobList extends HTMLElement {
   }
 
   #fail(error) {
-    if (error.code === "UNAUTHENTICATED") {
-      this.dispatchEvent(
-        new CustomEvent("signed-out", { bubbles: true, detail: describeError(error) }),
-      );
-      return;
-    }
+    if (sessionEnded(this, error)) return;
     const retry = el("button", { type: "button", text: "Try again", onclick: () => this.load() });
     this.replaceChildren(
       el("h2", { text: "Jobs with work for you" }),
