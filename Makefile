@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck schema bench clean
+.PHONY: run test lint typecheck schema screenshots bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+screenshots: $(STAMP)  # the README's pictures in docs/screenshots/, drawn by the browser tests
+	QUORUM_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser tests/browser
 
 schema: $(STAMP)
 	$(BIN)/python -m quorum.graphql.export_schema > web/schema.graphql
