@@ -414,12 +414,22 @@ def expire_leases(session: Session, *, limit: int = 500) -> int:
     return len(tasks)
 
 
+def worker_line(job: Job, item: Item) -> dict[str, Any]:
+    """The item's manifest line as a worker may see it: without the job's gold key, so that
+    a gold item's known answer (and the fact that it is one) stays hidden."""
+    line: dict[str, Any] = json.loads(item.data)
+    if job.gold is not None:
+        line.pop(job.gold["key"], None)
+    return line
+
+
 def task_input(job: Job, item: Item, storage: Storage, expires_seconds: int) -> dict[str, Any]:
     """What the worker template renders: ``taskObject`` (the inline text, or a presigned or
-    signed URL for ``source-ref``), the manifest line verbatim, and the item's stored task
-    input: what a verification or adjustment task shows of the previous label
-    (:meth:`~quorum.tasktypes.TaskType.audit_input`) and what a pre-annotation hook added."""
-    line: Mapping[str, Any] = json.loads(item.data)
+    signed URL for ``source-ref``), the manifest line (:func:`worker_line`: less the gold
+    key), and the item's stored task input: what a verification or adjustment task shows of
+    the previous label (:meth:`~quorum.tasktypes.TaskType.audit_input`) and what a
+    pre-annotation hook added."""
+    line = worker_line(job, item)
     task_object: Any = None  # a custom task's line may have neither
     if "source" in line:
         task_object = line["source"]

@@ -51,7 +51,15 @@ def char(page: Page, text: str, last: bool = False):
 
 
 def centre(locator) -> tuple[float, float]:
+    """The middle of ``locator`` once it stops moving (a busy machine may still be laying
+    out the screen when the text first shows)."""
     box = locator.bounding_box()
+    for _ in range(40):
+        locator.page.wait_for_timeout(50)
+        again = locator.bounding_box()
+        if again == box:
+            break
+        box = again
     assert box
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 

@@ -27,7 +27,8 @@ def test_a_worker_below_the_gold_accuracy_is_blocked_and_told_why(quorum_app, qu
     for worker, label in ((0, "positive"), (1, "negative")):
         for _ in range(2):
             task = job.claim(worker)
-            assert task["input"]["manifestLine"]["gold-label"] == "positive"
+            assert task["input"]["manifestLine"]["source"].startswith("gold text")
+            assert "gold-label" not in task["input"]["manifestLine"]  # the answer stays hidden
             job.submit(task, label, worker)
     error = gql.error(
         "mutation($id: ID) { claimTask(jobId: $id) { id } }", {"id": job.id}, job.workers[1][1]
@@ -166,7 +167,7 @@ def test_a_gold_manifest_scores_workers_and_stays_out_of_the_dataset(
     labeled = 0
     while (task := job.claim(0)) is not None:
         assert task["input"]["taskObject"].startswith("text ")
-        job.submit(task, "negative")
+        job.submit(task, "positive")
         labeled += 1
     assert labeled == 4
     job.run_runner()
@@ -230,3 +231,28 @@ def test_a_gold_manifest_and_a_gold_key_in_the_input_manifest_work_together(
     stats = gql.ok(STATS, {"id": job.id}, job.requester)["job"]["workerStats"]
     assert (stats[0]["goldAnswers"], stats[0]["goldAccuracy"]) == (3, 1.0)
     assert "gold-label" not in job.claim()["input"]["manifestLine"]  # then the dataset
+
+
+WORKER_VIEW = """
+mutation($id: ID) {
+  claimTask(jobId: $id) {
+    id input item { status output confidence manifestLine labelUrl }
+  }
+}
+"""
+
+
+def test_a_worker_cannot_tell_a_gold_item_or_read_its_answer(quorum_app, quorum_settings, gql):
+    url = gold_manifest(quorum_settings, "positive")
+    job = running_job(
+        quorum_app, gql, quorum_settings, lines=lines(), gold={**GOLD, "manifest": url}
+    )
+    worker = job.workers[0][1]
+    for _ in range(3):  # share 1.0: the gold manifest's item and the two key-marked ones
+        task = gql.ok(WORKER_VIEW, {"id": job.id}, worker)["claimTask"]
+        item = task["item"]
+        assert item["status"] == "IN_PROGRESS"  # never GOLD
+        assert (item["output"], item["confidence"], item["labelUrl"]) == (None, None, None)
+        assert "gold-label" not in item["manifestLine"]
+        assert "gold-label" not in task["input"]["manifestLine"]
+        job.submit(task, "positive")

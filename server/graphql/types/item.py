@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from quorum import models
 from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import ItemStatus
+from quorum.services.tasks import worker_line
 
 
 @strawberry.type
@@ -54,6 +56,22 @@ class Item:
             if key.endswith("-ref") and isinstance(value, str):
                 return browser_url(info, value)
         return None
+
+    @classmethod
+    def worker_view(cls, item: models.Item, job: models.Job) -> Item:
+        """The item as the worker holding a task of it sees it: the manifest line without
+        the job's gold key, a gold item (labeled with its known answer from the start)
+        shown as in progress like any item being answered, and no consolidated label
+        (others' answers, or a gold item's known answer)."""
+        full = cls.from_model(item)
+        gold = item.gold_answer is not None or item.status == models.ItemStatus.GOLD
+        return dataclasses.replace(
+            full,
+            status=models.ItemStatus.IN_PROGRESS if gold else models.ItemStatus(item.status),
+            manifest_line=JSON(worker_line(job, item)),
+            output=None,
+            confidence=None,
+        )
 
     @classmethod
     def from_model(cls, item: models.Item) -> Item:

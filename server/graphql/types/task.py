@@ -42,9 +42,9 @@ class Task:
 
     @strawberry.field
     def item(self) -> Item:
-        """The item to label."""
+        """The item to label, as its worker may see it (:meth:`Item.worker_view`)."""
         assert self._item is not None, "task_view loads the item when it is selected"
-        return Item.from_model(self._item)
+        return Item.worker_view(self._item, self._job)
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="What the worker template renders: taskObject (inline text, or a signed "
