@@ -167,7 +167,7 @@ def test_a_gold_manifest_scores_workers_and_stays_out_of_the_dataset(
     labeled = 0
     while (task := job.claim(0)) is not None:
         assert task["input"]["taskObject"].startswith("text ")
-        job.submit(task, "positive")
+        job.submit(task, "negative")
         labeled += 1
     assert labeled == 4
     job.run_runner()
