@@ -21,7 +21,10 @@ access to the page's origin (web/), so a template sees only its own task's input
 neither read the worker's session nor call the API.
 
 Templates are checked when a job is created: a syntax error or an unknown filter is a
-:class:`~quorum.errors.BadInput` naming the line.
+:class:`~quorum.errors.BadInput` naming the line. Rendering is bounded (``LOOP_ITERATION_LIMIT``
+loop iterations, ``OUTPUT_LIMIT`` characters, ``NAMESPACE_LIMIT`` bytes of variables), since
+a requester writes the template and it runs for every task claimed; a template that fails
+on one task's data renders as a page saying why, so that the worker can release the task.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from liquid import Environment
-from liquid.exceptions import LiquidError
-from markupsafe import Markup
+from liquid.exceptions import LiquidError, TemplateNotFoundError
+from markupsafe import Markup, escape
 
 from quorum.errors import BadInput
 
@@ -43,7 +46,15 @@ GROUND_TRUTH_ELEMENTS_URL = "https://assets.crowd.aws/crowd-html-elements.js"
 CROWD_ELEMENTS_URL = "/static/crowd/crowd-html-elements.js"
 #: Longest template accepted, in characters.
 MAX_TEMPLATE_CHARS = 200_000
+#: Rendering limits: loop iterations, characters of output, bytes of assigned variables.
+LOOP_ITERATION_LIMIT = 100_000
+OUTPUT_LIMIT = 2_000_000
+NAMESPACE_LIMIT = 1_000_000
 _SCRIPT_TAG = f'<script src="{CROWD_ELEMENTS_URL}"></script>'
+_FAILED = (
+    '<p role="alert">This task cannot be shown: {reason}. Release it (or skip it) and tell '
+    "the job's requester.</p>"
+)
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
@@ -57,11 +68,21 @@ def skip_autoescape(value: object) -> Markup:
     return Markup(str(value))
 
 
+class _BoundedEnvironment(Environment):
+    """Liquid with limits, so that no template can hold the server: a requester writes it,
+    and it runs for every task a worker claims."""
+
+    loop_iteration_limit = LOOP_ITERATION_LIMIT
+    output_stream_limit = OUTPUT_LIMIT
+    local_namespace_limit = NAMESPACE_LIMIT
+    context_depth_limit = 30
+
+
 def _environment(grant_read_access: Callable[[str], str]) -> Environment:
     def grant(value: object) -> str:
         return grant_read_access(value) if isinstance(value, str) else str(value)
 
-    environment = Environment(autoescape=True)
+    environment = _BoundedEnvironment(autoescape=True)
     environment.filters["grant_read_access"] = grant
     environment.filters["to_json"] = to_json
     environment.filters["skip_autoescape"] = skip_autoescape
@@ -79,10 +100,10 @@ def check_template(template: str) -> None:
     if len(template) > MAX_TEMPLATE_CHARS:
         raise BadInput(f"template: is over {MAX_TEMPLATE_CHARS} characters")
     try:
-        parsed = _CHECKING.from_string(template)
-    except LiquidError as exc:
+        filters = _CHECKING.from_string(template).analyze().filters
+    except LiquidError as exc:  # syntax, or {% include %} of a template that is not there
         raise BadInput(f"template: {_describe(exc)}") from None
-    for name, spans in parsed.analyze().filters.items():
+    for name, spans in filters.items():
         if name not in _CHECKING.filters:
             line = _line(template, spans[0].index)
             raise BadInput(f"template: line {line}: unknown filter {name!r}")
@@ -93,19 +114,18 @@ def render_template(
 ) -> str:
     """The template rendered for one task: HTML that loads Quorum's crowd elements.
 
-    :raises BadInput: when rendering fails (an unknown filter, say), naming the line.
-    """
+    A template that fails on this task's data (a division by zero, a resource limit) gives
+    a page that says so, instead of an error: the worker still holds the task and must be
+    able to release it."""
     try:
-        html = (
-            _environment(grant_read_access)
-            .from_string(template)
-            .render(task={"input": dict(task_input)})
+        html = _environment(grant_read_access).from_string(template).render(
+            task={"input": dict(task_input)}
         )
     except LiquidError as exc:
-        raise BadInput(f"template: {_describe(exc)}") from None
-    if GROUND_TRUTH_ELEMENTS_URL in html:
+        return _FAILED.format(reason=escape(f"template: {_describe(exc)}"))
+    if GROUND_TRUTH_ELEMENTS_URL in template:
         return html.replace(GROUND_TRUTH_ELEMENTS_URL, CROWD_ELEMENTS_URL)
-    if CROWD_ELEMENTS_URL in html:
+    if CROWD_ELEMENTS_URL in template:
         return html
     return _SCRIPT_TAG + "\n" + html
 
@@ -118,6 +138,8 @@ def _line(text: str, index: int) -> int:
 def _describe(exc: LiquidError) -> str:
     """The error's message and where it is: ``line 3: missing expression``."""
     message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+    if isinstance(exc, TemplateNotFoundError):
+        message = f"include and render cannot load other templates ({message!r} is not one)"
     token = getattr(exc, "token", None)
     source, index = getattr(token, "source", None), getattr(token, "start_index", None)
     if isinstance(source, str) and isinstance(index, int):

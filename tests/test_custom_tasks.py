@@ -25,6 +25,7 @@ TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></sc
 CLAIM = """
 mutation($jobId: ID) { claimTask(jobId: $jobId) { id renderedTemplate input } }
 """
+RELEASE = "mutation($taskId: ID!) { releaseTask(taskId: $taskId) { id status } }"
 SUBMIT = """
 mutation($taskId: ID!, $answer: JSON!) { submitTask(taskId: $taskId, answer: $answer) { id } }
 """
@@ -105,6 +106,7 @@ def test_a_custom_line_may_have_no_source(quorum_app, quorum_settings, gql):
         ({"template": "<p>\n{% if %}</p>"}, "template: line 2: missing expression"),
         ({"template": "a\nb\n{{ x | shout }}"}, "template: line 3: unknown filter 'shout'"),
         ({"template": "{% for x in y %}"}, "template: line 1: expected tag endfor"),
+        ({"template": '{% include "header" %}'}, "include and render cannot load other"),
     ],
 )
 def test_bad_templates_are_refused_at_create_job(quorum_app, gql, fields, message):
@@ -143,3 +145,37 @@ def test_identical_answers_reports_ties_and_single_workers():
     assert (tie.value, tie.confidence) == ({"n": 1}, 0.25)  # first given wins a 1:1 tie
     assert (single.value, single.confidence) == ({"n": 5}, 0.0)
     assert result.workers[1].agreement == 1.0 and result.workers[2].agreement == 0.0
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        (
+            "{% for i in (1..100000) %}{% for j in (1..100000) %}x{% endfor %}{% endfor %}",
+            "loop iteration limit reached",
+        ),
+        (
+            '{% assign s = "xxxxxxxxxx" %}{% for i in (1..30) %}'
+            "{% assign s = s | append: s %}{% endfor %}{{ s }}",
+            "local namespace limit reached",
+        ),
+        ("{{ task.input.manifestLine.n | divided_by: 0 }}", "can&#39;t divide by 0"),
+    ],
+)
+def test_a_template_that_fails_on_a_task_says_so_and_the_task_can_be_released(
+    quorum_app, quorum_settings, gql, template, reason
+):
+    job = running_job(
+        quorum_app,
+        gql,
+        quorum_settings,
+        lines=[{"source": "x", "n": 3}],
+        taskType="custom",
+        labels=[],
+        template=template,
+    )
+    task = gql.ok(CLAIM, {"jobId": job.id}, job.workers[0][1])["claimTask"]
+    assert "This task cannot be shown: template: line 1: " in task["renderedTemplate"]
+    assert reason in task["renderedTemplate"]
+    released = gql.ok(RELEASE, {"taskId": task["id"]}, job.workers[0][1])["releaseTask"]
+    assert released["status"] == "RELEASED"

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from strawberry.scalars import JSON
 
 from quorum import models
+from quorum.blocking import run_blocking
 from quorum.errors import BadInput
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import TaskStatus
@@ -61,7 +62,7 @@ class Task:
         description="The job's worker template rendered for this task (HTML, to show in a "
         "sandboxed frame), or null when the job has no template."
     )
-    def rendered_template(self) -> str | None:
+    async def rendered_template(self) -> str | None:
         """The job's Liquid template with ``task.input`` of this task only
         (:mod:`quorum.templates`)."""
         if self._job.template is None:
@@ -77,11 +78,9 @@ class Task:
             except BadInput:
                 return url
 
-        return render_template(
-            self._job.template,
-            task_input(self._job, self._item, storage, expiry),
-            grant_read_access,
-        )
+        template, inputs = self._job.template, task_input(self._job, self._item, storage, expiry)
+        # Off the event loop: a template may take a while (within its limits).
+        return await run_blocking(render_template, template, inputs, grant_read_access)
 
 
 def _selects_item(info: Info) -> bool:
