@@ -97,6 +97,16 @@ class FileStorage(StorageBackend):
         """
         self._replace(url, [data], durable=False)
 
+    def delete(self, url: str) -> None:
+        """Remove the file; nothing happens if it is not there."""
+        path = self._path(url)
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise BadInput(f"{url!r} cannot be deleted: {exc.strerror}") from None
+
     def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
         """Stream ``lines`` to a temporary file beside the target, fsync it, then rename it
         over the target: readers see the old file or the whole new one, even after a crash."""

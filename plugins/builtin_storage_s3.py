@@ -160,6 +160,14 @@ class S3Storage(StorageBackend):
         """Put the object (one PUT: readers see the old object or the new one)."""
         self._put(url, io.BytesIO(data), len(data), content_type)
 
+    def delete(self, url: str) -> None:
+        """Remove the object (S3 answers a missing key with success too)."""
+        bucket, key = self._object(url)
+        try:
+            self._minio().remove_object(bucket, key)
+        except S3Error as exc:
+            raise self._error(url, exc) from None
+
     def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
         """Spool ``lines`` (in memory up to 8 MiB, then on disk) and put them with their
         length known: S3 shows the new object only once it is complete."""

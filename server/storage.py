@@ -44,6 +44,10 @@ class StorageBackend:
         """Write (or replace) the object at ``url``."""
         raise NotImplementedError(f"{type(self).__name__}.write_bytes")
 
+    def delete(self, url: str) -> None:
+        """Remove the object at ``url``; nothing happens if there is none."""
+        raise NotImplementedError(f"{type(self).__name__}.delete")
+
     def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
         """Write (or replace) the object from an iterable of lines, atomically: readers see
         the old object or the whole new one, never half of it."""
@@ -125,6 +129,10 @@ class Storage:
     def write_bytes(self, url: str, data: bytes, content_type: str = "application/json") -> None:
         """Write the object at ``url``."""
         self.backend(url).write_bytes(url, data, content_type)
+
+    def delete(self, url: str) -> None:
+        """Remove the object at ``url`` (if there is one)."""
+        self.backend(url).delete(url)
 
     def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
         """Write the object at ``url`` from lines, atomically."""

@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 import uuid
 
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from quorum import audit
 from quorum.auth import user_for_token_hash
 from quorum.blocking import run_blocking
+from quorum.db import Database
 from quorum.errors import BadInput, Forbidden, QuorumError, Unauthenticated
 from quorum.events import ManifestUploaded
 from quorum.models import Role, User
@@ -40,34 +42,46 @@ def _file_name(name: str | None) -> str:
 
 
 async def upload_manifest(request: Request) -> Response:
-    """Store the request body as a manifest and answer with its storage URL."""
+    """Store the request body as a manifest and answer with its storage URL. The caller is
+    checked before the body is read; an upload that cannot be audited is removed again."""
     app = request.app.state
     try:
         token_hash = caller_token_hash(app.session_key, request)
         if token_hash is None:
             raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
+        uploader = await run_blocking(_uploader, app.db, token_hash)
         body = await request.body()
         if not body.strip():
             raise BadInput("the upload is empty: send the manifest's JSON Lines as the body")
         name = f"{uuid.uuid4().hex[:12]}-{_file_name(request.query_params.get('name'))}"
-
-        def store() -> str:
-            with app.db.read() as session:
-                user: User = user_for_token_hash(session, token_hash)
-            if Role(user.role) not in (Role.ADMIN, Role.REQUESTER):
-                raise Forbidden("only requesters and admins may upload manifests")
-            assert user.id is not None
-            url = join_url(app.settings.storage_url, "uploads", str(user.id), name)
-            app.plugins.storage.write_bytes(url, body, "application/x-ndjson")  # no lock held
-            with app.db.write() as session:
-                event = ManifestUploaded(
-                    actor_id=user.id, entity_id=user.id, url=url, bytes=len(body)
-                )
-                audit.record(session, event)
-            return url
-
-        stored = await run_blocking(store)
+        url = join_url(app.settings.storage_url, "uploads", str(uploader), name)
+        await run_blocking(_store, app, uploader, url, body)
     except QuorumError as exc:
         status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
         return JSONResponse({"error": exc.message, "code": exc.code}, status_code=status)
-    return JSONResponse({"url": stored, "bytes": len(body)}, status_code=201)
+    return JSONResponse({"url": url, "bytes": len(body)}, status_code=201)
+
+
+def _uploader(db: Database, token_hash: str) -> int:
+    """The id of the requester or admin the token belongs to; raises otherwise."""
+    with db.read() as session:
+        user: User = user_for_token_hash(session, token_hash)
+    if Role(user.role) not in (Role.ADMIN, Role.REQUESTER):
+        raise Forbidden("only requesters and admins may upload manifests")
+    assert user.id is not None
+    return user.id
+
+
+def _store(app: State, uploader: int, url: str, body: bytes) -> None:
+    """Write the object (no database lock held meanwhile), then audit it; if the audit
+    fails, the object goes again, so nothing is stored unaudited."""
+    app.plugins.storage.write_bytes(url, body, "application/x-ndjson")
+    try:
+        with app.db.write() as session:
+            event = ManifestUploaded(
+                actor_id=uploader, entity_id=uploader, url=url, bytes=len(body)
+            )
+            audit.record(session, event)
+    except BaseException:
+        app.plugins.storage.delete(url)
+        raise

@@ -84,3 +84,19 @@ def test_an_upload_over_the_request_limit_is_refused(quorum_app, quorum_client, 
     )
     assert response.status_code == 413
     assert not (quorum_settings.objects_dir / "uploads").exists()
+
+
+def test_an_upload_that_cannot_be_audited_leaves_nothing_behind(
+    quorum_app, quorum_client, quorum_settings, monkeypatch
+):
+    _, token = make_user(quorum_app, "rita", Role.REQUESTER)
+
+    def broken(session, event):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("quorum.uploads.audit.record", broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        quorum_client.post("/uploads", content=LINES, headers={"Authorization": f"Bearer {token}"})
+    assert list((quorum_settings.objects_dir / "uploads").rglob("*")) == [
+        quorum_settings.objects_dir / "uploads" / "1"
+    ]  # the folder was made; the file is gone

@@ -417,3 +417,13 @@ def test_serve_object_answers_404_for_a_missing_file(settings, storage):
     path.unlink()
     response = fetch(settings, signed)
     assert response.status_code == 404
+
+
+def test_delete_removes_the_file_and_a_missing_one_is_fine(settings, storage):
+    url = url_of(settings.objects_dir / "uploads" / "m.jsonl")
+    storage.write_bytes(url, b"{}\n")
+    storage.delete(url)
+    assert not (settings.objects_dir / "uploads" / "m.jsonl").exists()
+    storage.delete(url)  # already gone: no error
+    with pytest.raises(BadInput, match="outside the readable folders"):
+        storage.delete("file:///etc/hostname")

@@ -166,3 +166,12 @@ def test_parse_endpoint():
 def test_hookimpl_returns_the_backend():
     assert s3_plugin.quorum_storage_backends() == [S3Storage]
     assert S3Storage.scheme == "s3"
+
+
+def test_delete_removes_the_object_and_a_missing_one_is_fine(storage, bucket):
+    url = f"s3://{bucket}/uploads/1/m.jsonl"
+    storage.write_bytes(url, b"{}\n")
+    storage.delete(url)
+    with pytest.raises(BadInput):
+        storage.read_bytes(url)
+    storage.delete(url)  # already gone: no error
