@@ -3,7 +3,7 @@
 The job carries a Liquid HTML template (:mod:`quorum.templates`) that the worker portal
 renders for each task; the answer is what the template's form holds, by element name
 (``{"<name>": <value>, ...}``), as Ground Truth's ``crowd-form`` submits it. Any JSON
-object is accepted (the request size limit bounds it). A manifest line may give its data
+object of at most 64 KiB and 20 levels of nesting is accepted. A manifest line may give its data
 inline (``source``) or as an object (``source-ref``), or neither: a template may read any
 key of ``task.input.manifestLine``.
 
@@ -15,12 +15,27 @@ label attribute, and metadata with only ``type``, ``job-name``, ``human-annotate
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from quorum import hookimpl
 from quorum.consensus import Consolidated
+from quorum.errors import BadInput
 from quorum.tasktypes import TaskType
+
+#: The largest answer a worker may submit, as JSON text, and its deepest nesting.
+MAX_ANSWER_BYTES = 64 * 1024
+MAX_ANSWER_DEPTH = 20
+
+
+def _depth(value: Any) -> int:
+    """How many levels of objects and lists ``value`` nests (0 for a plain value)."""
+    if isinstance(value, dict):
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    return 0
 
 
 class CustomTask(TaskType):
@@ -37,6 +52,21 @@ class CustomTask(TaskType):
     default_consensus = "identical-answers"
     min_labels = 0
     requires_template: ClassVar[bool] = True
+
+    def validate_answer(self, answer: Any, labels: Sequence[str]) -> dict[str, Any]:
+        """Any JSON object of at most ``MAX_ANSWER_BYTES`` (as JSON text) and
+        ``MAX_ANSWER_DEPTH`` levels of nesting: it is stored with the task and copied into
+        the output manifest, so it must stay an answer, not a payload."""
+        checked = super().validate_answer(answer, labels)
+        size = len(json.dumps(checked, ensure_ascii=False).encode())
+        if size > MAX_ANSWER_BYTES:
+            raise BadInput(
+                f"answer: {size:,} bytes of JSON; a custom task's answer may have at most "
+                f"{MAX_ANSWER_BYTES:,}"
+            )
+        if _depth(checked) > MAX_ANSWER_DEPTH:
+            raise BadInput(f"answer: nested deeper than {MAX_ANSWER_DEPTH} levels")
+        return checked
 
     def accepts_source(self, key: str | None) -> bool:
         """Inline ``source``, an object under ``source-ref``, or no source at all."""

@@ -67,6 +67,12 @@ def _signature(key: bytes, payload: str) -> str:
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality of two strings, whatever characters a client sent
+    (``hmac.compare_digest`` refuses non-ASCII ``str``)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())
+
+
 def new_session(key: bytes, token_hash: str, now: float | None = None) -> tuple[str, SessionClaims]:
     """A fresh session for the token with ``token_hash``: the cookie value and its claims."""
     claims = SessionClaims(
@@ -84,7 +90,7 @@ def read_session(key: bytes, value: str | None, now: float | None = None) -> Ses
         return None
     payload, _, signature = value.rpartition(".")
     parts = payload.split(".")
-    if len(parts) != 3 or not hmac.compare_digest(_signature(key, payload), signature):
+    if len(parts) != 3 or not _same(_signature(key, payload), signature):
         return None
     token_hash, expires, csrf = parts
     if not expires.isdigit() or int(expires) < (time.time() if now is None else now):
@@ -105,7 +111,7 @@ def cookie_token_hash(key: bytes, connection: HTTPConnection, csrf: str | None) 
     claims = read_session(key, value)
     if claims is None:
         raise Unauthenticated("your session is not valid or has expired: sign in again")
-    if csrf is None or not hmac.compare_digest(csrf, claims.csrf):
+    if csrf is None or not _same(csrf, claims.csrf):
         raise Unauthenticated(
             f"a request signed in by cookie must echo the {CSRF_COOKIE} cookie's value: in the "
             f"X-CSRF-Token header (a websocket: in the connection_init payload's "

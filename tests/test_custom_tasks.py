@@ -179,3 +179,28 @@ def test_a_template_that_fails_on_a_task_says_so_and_the_task_can_be_released(
     assert reason in task["renderedTemplate"]
     released = gql.ok(RELEASE, {"taskId": task["id"]}, job.workers[0][1])["releaseTask"]
     assert released["status"] == "RELEASED"
+
+
+def nested(levels: int) -> list[object]:
+    """A list inside a list... ``levels`` deep."""
+    value: list[object] = [1]
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ({"notes": "x" * 70_000}, "a custom task's answer may have at most 65,536"),
+        ({"a": nested(21)}, "nested deeper than 20 levels"),
+        (["not", "an", "object"], "answer: must be a JSON object"),
+    ],
+)
+def test_oversized_or_odd_custom_answers_are_refused(
+    quorum_app, quorum_settings, gql, answer, message
+):
+    job = custom_job(quorum_app, quorum_settings, gql, [{"source": "one", "choices": []}])
+    task = gql.ok(CLAIM, {"jobId": job.id}, job.workers[0][1])["claimTask"]
+    error = gql.error(SUBMIT, {"taskId": task["id"], "answer": answer}, job.workers[0][1])
+    assert error.code == "BAD_INPUT" and message in error.message

@@ -13,7 +13,7 @@ from sqlmodel import select
 from websockets.sync.client import connect
 
 from quorum.db import Database
-from quorum.models import Item, Role, Task, TaskStatus
+from quorum.models import Item, Role, Task, TaskStatus, User
 from quorum.plugins import PluginHost
 from quorum.services.jobs import JobSpec, create_job
 from quorum.services.users import create_team, create_user
@@ -218,3 +218,24 @@ def test_job_progress_takes_a_browser_session_with_its_csrf_value(server, quorum
     refused = subscribe_by_cookie(server.url, job_id, requester, echo_csrf=False)
     assert refused["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "X-CSRF-Token" in refused["payload"]["errors"][0]["message"]
+
+
+def test_a_disabled_user_loses_a_running_subscription(server, quorum_settings):
+    job_id, requester, _workers = setup_job(quorum_settings, items=2, workers=1, per_item=1)
+    with httpx.Client(base_url=server.url) as client:
+        wait_for(client, requester, job_id, "IN_PROGRESS")
+    ws_url = server.url.replace("http", "ws") + "/graphql"
+    with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+        assert subscribe(ws, job_id, requester)["type"] == "next"
+        db = Database(quorum_settings.database_url)
+        try:
+            with db.write() as session:
+                user = session.exec(select(User).where(User.name == "req")).one()
+                user.disabled = True
+                session.add(user)
+        finally:
+            db.dispose()
+        ended = json.loads(ws.recv(timeout=30))  # within the recheck interval and a poll
+    assert ended["type"] in ("error", "next"), ended
+    errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED", ended

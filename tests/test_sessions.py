@@ -116,3 +116,14 @@ def test_bad_sign_ins_say_what_is_wrong_and_set_no_cookie(client, kwargs, status
     assert response.status_code == status
     assert message in response.json()["error"]
     assert "set-cookie" not in response.headers
+
+
+def test_a_cookie_or_csrf_value_with_odd_characters_is_refused_not_a_crash(quorum_app, client):
+    _, token = make_user(quorum_app, "ada", Role.WORKER)
+    sign_in(client, token)
+    odd = "caf\u00e9".encode("latin-1")
+    answer = client.post("/graphql", json=VIEWER, headers={"X-CSRF-Token": odd}).json()
+    assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    client._client.cookies.clear()
+    response = client.get("/session", headers={"Cookie": b"quorum_session=caf\xe9.1.x.y"})
+    assert response.status_code == 401

@@ -8,6 +8,7 @@ token within the last few seconds (:class:`quorum.auth.CallerCache`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -28,6 +29,9 @@ from quorum.settings import Settings
 
 T = TypeVar("T")
 
+#: How often a websocket's caller is looked up again (seconds).
+RECHECK_SECONDS = 5.0
+
 
 @dataclass
 class Context:
@@ -44,6 +48,7 @@ class Context:
     #: Set by strawberry from graphql-transport-ws ``connection_init`` payloads.
     connection_params: dict[str, Any] | None = None
     _user: User | None = field(default=None, repr=False)
+    _checked_at: float = field(default=0.0, repr=False)
 
     def token_hash(self) -> str | None:
         """The hash of the caller's token (:func:`quorum.sessions.caller_token_hash`: a
@@ -51,11 +56,19 @@ class Context:
         return caller_token_hash(self.session_key, self.request, self.connection_params)
 
     def _authenticate(self, session: Session) -> User:
-        if self._user is None:
+        """The caller, found once per request. A websocket lives on, so it asks again
+        every ``RECHECK_SECONDS``: a deleted token, a disabled user or an expired session
+        cookie ends its subscriptions too (the lookup is cached, so this is cheap)."""
+        stale = (
+            self.connection_params is not None
+            and time.monotonic() - self._checked_at > RECHECK_SECONDS
+        )
+        if self._user is None or stale:
             token_hash = self.token_hash()
             if token_hash is None:
                 raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
             self._user = user_for_token_hash(session, token_hash, self.callers)
+            self._checked_at = time.monotonic()
         return self._user
 
     async def read(self, fn: Callable[[Session, User], T]) -> T:
