@@ -11,8 +11,10 @@ which the portal follows (web/work/), so the defaults live in one place:
 
 A key is one printable character (``a``, ``7``, ``?``; letters are matched without regard
 to case) or a named key (``Enter``, ``Escape``, ``Tab``, ``Space``, ``Backspace``,
-``Delete``, the arrows, ``F1``-``F12``), optionally after ``Shift+``, ``Alt+`` or
-``Ctrl+``. ``null`` unbinds an action. One key may not do two things.
+``Delete``, the arrows, ``F1``-``F12``), optionally after ``Ctrl+``, ``Alt+`` and
+``Shift+`` (in that order, each once). ``null`` unbinds an action. One key may not do two
+things (``a`` and ``Shift+a`` count as one, as the portal matches them), and ``?`` always
+opens the list of shortcuts.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ NAMED_KEYS = frozenset(
     | {f"Arrow{side}" for side in ("Up", "Down", "Left", "Right")}
     | {f"F{number}" for number in range(1, 13)}
 )
-_KEY = re.compile(r"((?:Shift|Alt|Ctrl)\+)*(.+)")
+_KEY = re.compile(r"(Ctrl\+)?(Alt\+)?(Shift\+)?(.+)")
+#: The key that always opens the list of shortcuts, whatever the job says.
+HELP_KEY = "?"
 
 
 def _key(value: Any, field: str) -> str | None:
@@ -58,18 +62,25 @@ def _key(value: Any, field: str) -> str | None:
     if not isinstance(value, str):
         raise BadInput(f"{field}: must be a key name such as 'Enter' or 'k', or null")
     match = _KEY.fullmatch(value)
-    base = match.group(2) if match else ""
+    base = match.group(4) if match else ""
     if not (base in NAMED_KEYS or (len(base) == 1 and base.isprintable() and not base.isspace())):
         raise BadInput(
             f"{field}: {value!r} is not a key; use one character, or one of "
-            f"{', '.join(sorted(NAMED_KEYS))}, optionally after Shift+, Alt+ or Ctrl+"
+            f"{', '.join(sorted(NAMED_KEYS))}, optionally after Ctrl+, Alt+ and Shift+ "
+            f"(in that order)"
         )
     return value
 
 
 def _normal(key: str) -> str:
-    """The key as compared for clashes: letters without case."""
-    return key.lower() if len(key) == 1 else key
+    """The key as the portal matches it: a character without case and whatever Shift says
+    (``a`` and ``Shift+a`` are one key there), a named key with its modifiers."""
+    match = _KEY.fullmatch(key)
+    assert match is not None
+    ctrl, alt, _shift, base = match.groups()
+    if len(base) == 1:
+        return f"{ctrl or ''}{alt or ''}{base.lower()}"
+    return key
 
 
 def check_shortcuts(value: Any, labels: list[str]) -> dict[str, Any] | None:
@@ -111,6 +122,8 @@ def _refuse_clashes(shortcuts: dict[str, Any]) -> None:
     for name, key in bound:
         if key is None:
             continue
+        if _normal(key) == HELP_KEY and name != "help":
+            raise BadInput(f"shortcuts.{name}: '?' always opens the list of shortcuts")
         if _normal(key) in seen:
             raise BadInput(f"shortcuts.{name}: {key!r} already does shortcuts.{seen[_normal(key)]}")
         seen[_normal(key)] = name
