@@ -28,7 +28,8 @@ TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></sc
   <crowd-image-classifier name="digit" categories='{{ task.input.manifestLine.choices | to_json }}'
       src="{{ task.input.taskObject | grant_read_access }}" header="Which digit?">
   </crowd-image-classifier>
-  <crowd-input name="confidence" label="How sure are you (0-100)?" type="number"></crowd-input>
+  <crowd-input name="confidence" label="How sure are you (0-100)?" type="number" required>
+  </crowd-input>
   <crowd-checkbox name="blurry">The image is blurry</crowd-checkbox>
   <label>Notes <textarea name="notes"></textarea></label>
 </crowd-form>
@@ -58,6 +59,10 @@ def test_a_ground_truth_custom_template_is_rendered_and_submitted(server: Server
     assert src and src.startswith("/objects/") and "signature=" in src
     two = frame.get_by_role("radio", name="two", exact=True)  # our crowd element
     two.click()
+    frame.get_by_role("button", name="Submit").click()  # "How sure" is required: not yet
+    page.wait_for_timeout(500)  # time enough for a submit that should not happen
+    expect(page.locator(f"quorum-labeling[data-task-id='{task}']")).to_be_visible()
+    assert stored_tasks(server.settings, job_id)[task][0] == "ASSIGNED"
     frame.get_by_label("How sure are you (0-100)?").fill("90")
     blurry = frame.get_by_label("The image is blurry")
     blurry.press("Space")  # the keyboard: no coordinates to go stale while the frame resizes

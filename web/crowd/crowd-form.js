@@ -6,7 +6,9 @@
  * posts them to the worker portal (web/work/template-frame.js): on load and on every change
  * ("quorum:answer"), and when the worker submits from inside the form ("quorum:submit": its
  * Submit button, which is added when the template has none, as Ground Truth does; or Enter
- * outside a text area). It also posts its height ("quorum:height") so that the frame fits.
+ * outside a text area). A submit waits until every required field is filled in (the
+ * browser points at the first one missing); each message says whether the form is complete
+ * (`valid`). It also posts its height ("quorum:height") so that the frame fits.
  *
  * Values by element:
  * - an element with a `value` property object (crowd-classifier, crowd-bounding-box, ...):
@@ -92,8 +94,26 @@ class CrowdForm extends HTMLElement {
     return collect(this);
   }
 
+  /** Whether every field the template marked required (a native field, or the inner
+   * field of a crowd input) is filled in, and every crowd element that says whether it is
+   * complete (`valid`) is. */
+  get complete() {
+    const fields = [...this.querySelectorAll("input, select, textarea")];
+    const elements = [...this.querySelectorAll("[name]")].filter(
+      (node) => !FIELD_TAGS.has(node.tagName) && typeof node.valid === "boolean",
+    );
+    return fields.every((field) => field.checkValidity()) && elements.every((node) => node.valid);
+  }
+
   #post(type) {
-    window.parent.postMessage({ type, answer: collect(this) }, "*");
+    const valid = this.complete;
+    if (type === "quorum:submit" && !valid) {
+      // As Ground Truth's crowd-form: point at what is missing, and send nothing.
+      this.querySelector("input:invalid, select:invalid, textarea:invalid")?.reportValidity();
+      window.parent.postMessage({ type: "quorum:answer", answer: collect(this), valid }, "*");
+      return;
+    }
+    window.parent.postMessage({ type, answer: collect(this), valid }, "*");
   }
 
   #postHeight() {

@@ -17,18 +17,20 @@ import { el } from "./dom.js";
 
 export class TemplateFrame extends HTMLElement {
   shortcuts = [["Enter", "Submit (when the focus is outside the form)"]];
-  invalidMessage = "The form has not loaded yet: wait a moment, then submit.";
+  invalidMessage = "Fill in the form's required fields first (or wait for it to load).";
   multi = false;
 
   #frame = null;
   #answer = null;
   #unwrap = false;
+  #complete = false;
   #onMessage = (event) => this.#receive(event);
 
   /** Show `html` (the rendered template); `unwrap`: answer with the one element's value. */
   show(html, { unwrap = false } = {}) {
     this.#unwrap = unwrap;
     this.#answer = null;
+    this.#complete = false;
     this.#frame = el("iframe", {
       title: "Task form",
       sandbox: "allow-scripts",
@@ -47,7 +49,7 @@ export class TemplateFrame extends HTMLElement {
   }
 
   get valid() {
-    return this.#answer !== null;
+    return this.#answer !== null && this.#complete;
   }
 
   get value() {
@@ -78,6 +80,7 @@ export class TemplateFrame extends HTMLElement {
       this.#frame.style.height = `${Math.min(Math.max(message.height, 120), 5000)}px`;
     } else if (message.type === "quorum:answer" || message.type === "quorum:submit") {
       if (message.answer && typeof message.answer === "object") this.#answer = message.answer;
+      this.#complete = message.valid !== false;
       if (message.type === "quorum:submit") {
         this.dispatchEvent(new CustomEvent("submit-answer", { bubbles: true }));
       }
