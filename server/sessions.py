@@ -4,7 +4,8 @@ The worker portal and the console run in a browser, where a token kept in page s
 could be read by any script on the page. So the page signs in once with ``POST /session``
 (JSON ``{"token": "..."}``) and the server answers with two cookies:
 
-- ``quorum_session`` (HttpOnly, SameSite=Strict, ``Secure`` over HTTPS): the hash of the
+- ``quorum_session`` (HttpOnly, SameSite=Strict, ``Secure`` over HTTPS or with
+  ``QUORUM_SECURE_COOKIES=1`` behind a TLS proxy): the hash of the
   token, an expiry time (``SESSION_SECONDS``, 12 hours) and a CSRF value, signed with
   HMAC-SHA256 under a key derived from the data folder's signing key. Scripts cannot read
   it; the server keeps no session table. Every request looks the token hash up again, so
@@ -189,7 +190,7 @@ async def sign_in(request: Request) -> Response:
         return _error(401, str(exc))
     value, claims = new_session(request.app.state.session_key, token_hash)
     response = JSONResponse(_user_json(user))
-    secure = request.url.scheme == "https"
+    secure = request.url.scheme == "https" or request.app.state.settings.secure_cookies
     response.set_cookie(
         SESSION_COOKIE,
         value,

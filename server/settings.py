@@ -60,6 +60,9 @@ class Settings:
     runner_poll_seconds: float = 0.5
     #: How long a server remembers whom a token belongs to (see ``quorum.auth.CallerCache``).
     auth_cache_seconds: float = 5.0
+    #: Mark browser session cookies ``Secure`` whatever the request's scheme says: for a
+    #: server behind a TLS proxy that uvicorn does not trust with ``X-Forwarded-Proto``.
+    secure_cookies: bool = False
     #: Cost accounting (``Job.cost``): a fee per labeled item, by people or by machine (the
     #: Ground Truth service fee's counterpart; 0 on a self-hosted server unless an operator
     #: charges for it), and the price of an hour of auto-labeling compute.
@@ -95,6 +98,7 @@ class Settings:
                 if name.strip()
             ),
             trace_plugins=_flag(env.get("QUORUM_TRACE_PLUGINS", "")),
+            secure_cookies=_flag(env.get("QUORUM_SECURE_COOKIES", "")),
             auth_cache_seconds=_number(
                 env, "QUORUM_AUTH_CACHE_SECONDS", 5.0, "a number of seconds"
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -127,3 +128,12 @@ def test_a_cookie_or_csrf_value_with_odd_characters_is_refused_not_a_crash(quoru
     client._client.cookies.clear()
     response = client.get("/session", headers={"Cookie": b"quorum_session=caf\xe9.1.x.y"})
     assert response.status_code == 401
+
+
+def test_secure_cookies_can_be_forced_behind_a_tls_proxy(quorum_app, client):
+    _, token = make_user(quorum_app, "ada", Role.WORKER)
+    plain = client.post("/session", json={"token": token})
+    assert all("Secure" not in header for header in plain.headers.get_list("set-cookie"))
+    quorum_app.state.settings = dataclasses.replace(quorum_app.state.settings, secure_cookies=True)
+    forced = client.post("/session", json={"token": token})
+    assert all("Secure" in header for header in forced.headers.get_list("set-cookie"))
