@@ -118,8 +118,10 @@ def render_template(
     a page that says so, instead of an error: the worker still holds the task and must be
     able to release it."""
     try:
-        html = _environment(grant_read_access).from_string(template).render(
-            task={"input": dict(task_input)}
+        html = (
+            _environment(grant_read_access)
+            .from_string(template)
+            .render(task={"input": dict(task_input)})
         )
     except LiquidError as exc:
         return _FAILED.format(reason=escape(f"template: {_describe(exc)}"))
