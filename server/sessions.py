@@ -123,13 +123,13 @@ def cookie_token_hash(key: bytes, connection: HTTPConnection, csrf: str | None) 
 
 def caller_token_hash(
     key: bytes, connection: HTTPConnection, params: Mapping[str, Any] | None = None
-) -> str | None:
+) -> str:
     """The hash of the caller's token, wherever it came: ``Authorization: Bearer`` (for a
     websocket, also the ``Authorization`` field of the ``connection_init`` ``params``), or
     else the session cookie with its CSRF value echoed (``X-CSRF-Token`` header; for a
-    websocket, the ``csrf`` field of ``params``). ``None`` when the caller sent neither.
+    websocket, the ``csrf`` field of ``params``).
 
-    :raises Unauthenticated: as :func:`cookie_token_hash`.
+    :raises Unauthenticated: when the caller sent neither, or as :func:`cookie_token_hash`.
     """
     fields = params or {}
     value = fields.get("Authorization") or fields.get("authorization")
@@ -140,8 +140,13 @@ def caller_token_hash(
         return hash_token(token)
     if params is not None:
         echoed = fields.get(CSRF_PARAM)
-        return cookie_token_hash(key, connection, echoed if isinstance(echoed, str) else None)
-    return cookie_token_hash(key, connection, connection.headers.get(CSRF_HEADER))
+        csrf = echoed if isinstance(echoed, str) else None
+    else:
+        csrf = connection.headers.get(CSRF_HEADER)
+    token_hash = cookie_token_hash(key, connection, csrf)
+    if token_hash is None:
+        raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
+    return token_hash
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -160,7 +165,9 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _user_for_hash(request: Request, token_hash: str) -> User:
+async def user_of(request: Request, token_hash: str) -> User:
+    """The active user whose token has ``token_hash`` (looked up off the event loop);
+    :class:`Unauthenticated` otherwise."""
     db = request.app.state.db
 
     def lookup() -> User:
@@ -185,7 +192,7 @@ async def sign_in(request: Request) -> Response:
         return _error(400, 'send the token as JSON: {"token": "..."}')
     token_hash = hash_token(token.strip())
     try:
-        user = await _user_for_hash(request, token_hash)
+        user = await user_of(request, token_hash)
     except Unauthenticated as exc:
         return _error(401, str(exc))
     value, claims = new_session(request.app.state.session_key, token_hash)
@@ -211,7 +218,7 @@ async def who_is_signed_in(request: Request) -> Response:
     if claims is None:
         return _error(401, "not signed in")
     try:
-        user = await _user_for_hash(request, claims.token_hash)
+        user = await user_of(request, claims.token_hash)
     except Unauthenticated as exc:
         return _error(401, str(exc))
     return JSONResponse(_user_json(user))

@@ -21,13 +21,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from quorum import audit
-from quorum.auth import user_for_token_hash
 from quorum.blocking import run_blocking
-from quorum.db import Database
 from quorum.errors import BadInput, Forbidden, QuorumError, Unauthenticated
 from quorum.events import ManifestUploaded
-from quorum.models import Role, User
-from quorum.sessions import caller_token_hash
+from quorum.models import Role
+from quorum.sessions import caller_token_hash, user_of
 from quorum.storage import join_url
 
 #: What an uploaded file's name may keep; anything else becomes ``-``.
@@ -46,10 +44,11 @@ async def upload_manifest(request: Request) -> Response:
     checked before the body is read; an upload that cannot be audited is removed again."""
     app = request.app.state
     try:
-        token_hash = caller_token_hash(app.session_key, request)
-        if token_hash is None:
-            raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
-        uploader = await run_blocking(_uploader, app.db, token_hash)
+        user = await user_of(request, caller_token_hash(app.session_key, request))
+        if Role(user.role) not in (Role.ADMIN, Role.REQUESTER):
+            raise Forbidden("only requesters and admins may upload manifests")
+        assert user.id is not None
+        uploader = user.id
         body = await request.body()
         if not body.strip():
             raise BadInput("the upload is empty: send the manifest's JSON Lines as the body")
@@ -60,16 +59,6 @@ async def upload_manifest(request: Request) -> Response:
         status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
         return JSONResponse({"error": exc.message, "code": exc.code}, status_code=status)
     return JSONResponse({"url": url, "bytes": len(body)}, status_code=201)
-
-
-def _uploader(db: Database, token_hash: str) -> int:
-    """The id of the requester or admin the token belongs to; raises otherwise."""
-    with db.read() as session:
-        user: User = user_for_token_hash(session, token_hash)
-    if Role(user.role) not in (Role.ADMIN, Role.REQUESTER):
-        raise Forbidden("only requesters and admins may upload manifests")
-    assert user.id is not None
-    return user.id
 
 
 def _store(app: State, uploader: int, url: str, body: bytes) -> None:

@@ -20,7 +20,6 @@ from starlette.requests import HTTPConnection
 from quorum.auth import CallerCache, user_for_token_hash
 from quorum.blocking import run_blocking
 from quorum.db import Database
-from quorum.errors import Unauthenticated
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.models import User
 from quorum.plugins import PluginHost
@@ -50,11 +49,6 @@ class Context:
     _user: User | None = field(default=None, repr=False)
     _checked_at: float = field(default=0.0, repr=False)
 
-    def token_hash(self) -> str | None:
-        """The hash of the caller's token (:func:`quorum.sessions.caller_token_hash`: a
-        bearer token, or a browser session cookie with its CSRF value)."""
-        return caller_token_hash(self.session_key, self.request, self.connection_params)
-
     def _authenticate(self, session: Session) -> User:
         """The caller, found once per request. A websocket lives on, so it asks again
         every ``RECHECK_SECONDS``: a deleted token, a disabled user or an expired session
@@ -64,9 +58,7 @@ class Context:
             and time.monotonic() - self._checked_at > RECHECK_SECONDS
         )
         if self._user is None or stale:
-            token_hash = self.token_hash()
-            if token_hash is None:
-                raise Unauthenticated("send your API token as 'Authorization: Bearer <token>'")
+            token_hash = caller_token_hash(self.session_key, self.request, self.connection_params)
             self._user = user_for_token_hash(session, token_hash, self.callers)
             self._checked_at = time.monotonic()
         return self._user
