@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from quorum import models
 from quorum.blocking import run_blocking
-from quorum.errors import BadInput
+from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import TaskStatus
 from quorum.graphql.types.item import Item
@@ -62,25 +62,24 @@ class Task:
         description="The job's worker template rendered for this task (HTML, to show in a "
         "sandboxed frame), or null when the job has no template."
     )
-    async def rendered_template(self) -> str | None:
+    async def rendered_template(self, info: Info) -> str | None:
         """The job's Liquid template with ``task.input`` of this task only
-        (:mod:`quorum.templates`)."""
+        (:mod:`quorum.templates`). ``grant_read_access`` signs what a storage backend
+        serves and leaves any other URL (``https://...``) as it is."""
         if self._job.template is None:
             return None
         assert self._item is not None, "task_view loads the item when it is selected"
-        storage, expiry = self._storage, self._url_expiry
 
         def grant_read_access(url: str) -> str:
-            """A URL the browser can fetch; one no backend serves (``https://...``, or a
-            file outside the readable folders) is left as it is."""
-            try:
-                return storage.browser_url(url, expiry)
-            except BadInput:
-                return url
+            return browser_url(info, url) or url
 
-        template, inputs = self._job.template, task_input(self._job, self._item, storage, expiry)
+        inputs = task_input(self._job, self._item, self._storage, self._url_expiry)
         # Off the event loop: a template may take a while (within its limits).
-        return await run_blocking(render_template, template, inputs, grant_read_access)
+        return await run_blocking(render_template, self._job.template, inputs, grant_read_access)
+
+
+#: The task fields that read its item.
+_NEEDS_ITEM = frozenset({"item", "input", "renderedTemplate"})
 
 
 def _selects_item(info: Info) -> bool:
@@ -89,11 +88,7 @@ def _selects_item(info: Info) -> bool:
     for field in info.selected_fields:
         for selection in field.selections:
             name = getattr(selection, "name", None)
-            if name is None or name in {
-                "item",
-                "input",
-                "renderedTemplate",
-            }:  # a fragment, or the item itself
+            if name is None or name in _NEEDS_ITEM:  # a fragment, or a field that reads it
                 return True
     return False
 
