@@ -43,6 +43,7 @@ again.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections import OrderedDict
@@ -71,6 +72,8 @@ from quorum.runner import consolidation, lifecycle
 from quorum.runner.output import label_fragment, labeled_output
 from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.services.jobs import counters
+
+logger = logging.getLogger("quorum.runner")
 
 #: Ground Truth's validation set: 20 % of the dataset, 10 % from 5,000 items on.
 HOLDOUT_SHARES = ((5_000, 0.1), (0, 0.2))
@@ -242,19 +245,23 @@ def _human_labels(session: Session, plugins: PluginHost, job: Job) -> _HumanLabe
     (:func:`quorum.runner.consolidation.redecide`): the consensus algorithm's uncapped
     posterior of the label is the chance it is right, which the threshold rule discounts
     the model's agreement by. A single answer, or a label without a posterior, is taken as
-    the truth. Labels more likely wrong than right (posterior below ``MIN_TRAINING_POSTERIOR``:
-    the workers split three ways) are left out: they would mostly teach the model
-    mistakes (on digits with three 80 %-accurate workers they are 8 % of the items and
-    two thirds of the wrong labels).
+    the truth. Should deciding again fail (a consensus or post-annotation plugin that
+    raises), the stored labels and posteriors serve. Labels more likely wrong than right
+    (posterior below ``MIN_TRAINING_POSTERIOR``: the workers split three ways) are left
+    out: they would mostly teach the model mistakes (on digits with three 80 %-accurate
+    workers they are 8 % of the items and two thirds of the wrong labels).
     """
     items = session.exec(
         select(Item)
         .where(Item.job_id == job.id, Item.status == ItemStatus.HUMAN_LABELED)
         .order_by(col(Item.id))
     ).all()
-    redecided = consolidation.redecide(
-        session, plugins, job, [item for item in items if item.answers_count > 1]
-    )
+    shared = [item for item in items if item.answers_count > 1]
+    try:
+        redecided = consolidation.redecide(session, plugins, job, shared)
+    except Exception:  # a plugin's failure must not stop the runner: the stored labels serve
+        logger.exception("deciding the human labels of job %s again failed", job.name)
+        redecided = {}
     attribute = job.label_attribute_name
     ids, classes, accuracy = [], [], []
     for item in items:
@@ -263,7 +270,8 @@ def _human_labels(session: Session, plugins: PluginHost, job: Job) -> _HumanLabe
         if label is not None and label.value in job.labels:
             chosen, posterior = job.labels.index(label.value), consolidation.posterior_of(label)
         else:
-            chosen, posterior = int(json.loads("{" + item.output + "}")[attribute]), None
+            chosen = int(json.loads("{" + item.output + "}")[attribute])
+            posterior = item.posterior if item.answers_count > 1 else None
         sure = 1.0 if posterior is None else posterior
         if sure >= MIN_TRAINING_POSTERIOR:
             ids.append(item.id)

@@ -283,3 +283,27 @@ def test_the_loop_decides_human_labels_again_in_one_fit(quorum_app, quorum_setti
     assert any(
         stored[item_id] != consolidation.posterior_of(label) for item_id, label in redecided.items()
     ), "the runner's batches and the one fit should differ here"
+
+
+def test_a_failure_deciding_the_labels_again_falls_back_to_the_stored_ones(
+    quorum_app, quorum_settings, gql, monkeypatch
+):
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the consensus plugin fell over")
+
+    monkeypatch.setattr("quorum.runner.auto_labeling.consolidation.redecide", broken)
+    job = running_job(
+        quorum_app,
+        gql,
+        quorum_settings,
+        lines=lines(60),
+        workers=3,
+        workersPerItem=3,
+        autoLabeling={"enabled": True, "model": "keyword", "initialBatch": 40, "batchSize": 20},
+    )
+    for worker in range(3):
+        while (task := job.claim(worker)) is not None:
+            job.submit(task, truth_of(task), worker)
+    job.run_runner()
+    (first,) = runs_of(job)["modelRuns"]
+    assert (first["status"], first["trainingSize"]) == ("SUCCEEDED", 40)
