@@ -29,12 +29,14 @@ on one task's data renders as a page saying why, so that the worker can release 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from liquid import Environment
+from liquid import Environment, RenderContext
 from liquid.exceptions import LiquidError, TemplateNotFoundError
+from liquid.filter import with_context
 from markupsafe import Markup, escape
 
 from quorum.errors import BadInput
@@ -78,18 +80,36 @@ class _BoundedEnvironment(Environment):
     context_depth_limit = 30
 
 
-def _environment(grant_read_access: Callable[[str], str]) -> Environment:
-    def grant(value: object) -> str:
-        return grant_read_access(value) if isinstance(value, str) else str(value)
+class _Signer:
+    """How ``grant_read_access`` signs a URL during one render (a render global; it prints
+    as nothing, should a template name it)."""
 
-    environment = _BoundedEnvironment(autoescape=True)
-    environment.filters["grant_read_access"] = grant
-    environment.filters["to_json"] = to_json
-    environment.filters["skip_autoescape"] = skip_autoescape
-    return environment
+    def __init__(self, sign: Callable[[str], str]) -> None:
+        self.sign = sign
+
+    def __str__(self) -> str:
+        return ""
 
 
-_CHECKING = _environment(lambda url: url)
+_SIGNER = "__quorum_signer"
+
+
+@with_context
+def grant_read_access(value: object, *, context: RenderContext) -> str:
+    """Ground Truth's ``grant_read_access``: a storage URL as one the browser may fetch
+    (unchanged while a template is only being checked)."""
+    signer = context.globals.get(_SIGNER)
+    if isinstance(value, str):
+        return signer.sign(value) if isinstance(signer, _Signer) else value
+    return str(value)
+
+
+_ENVIRONMENT = _BoundedEnvironment(autoescape=True)
+_ENVIRONMENT.filters["grant_read_access"] = grant_read_access
+_ENVIRONMENT.filters["to_json"] = to_json
+_ENVIRONMENT.filters["skip_autoescape"] = skip_autoescape
+#: Parsed templates, by their text: a job's template is parsed once, not on every claim.
+_parse = functools.lru_cache(maxsize=32)(_ENVIRONMENT.from_string)
 
 
 def check_template(template: str) -> None:
@@ -100,29 +120,26 @@ def check_template(template: str) -> None:
     if len(template) > MAX_TEMPLATE_CHARS:
         raise BadInput(f"template: is over {MAX_TEMPLATE_CHARS} characters")
     try:
-        filters = _CHECKING.from_string(template).analyze().filters
+        filters = _parse(template).analyze().filters
     except LiquidError as exc:  # syntax, or {% include %} of a template that is not there
         raise BadInput(f"template: {_describe(exc)}") from None
     for name, spans in filters.items():
-        if name not in _CHECKING.filters:
+        if name not in _ENVIRONMENT.filters:
             line = _line(template, spans[0].index)
             raise BadInput(f"template: line {line}: unknown filter {name!r}")
 
 
 def render_template(
-    template: str, task_input: Mapping[str, Any], grant_read_access: Callable[[str], str]
+    template: str, task_input: Mapping[str, Any], sign: Callable[[str], str]
 ) -> str:
-    """The template rendered for one task: HTML that loads Quorum's crowd elements.
+    """The template rendered for one task: HTML that loads Quorum's crowd elements;
+    ``grant_read_access`` turns a URL into ``sign(url)``.
 
     A template that fails on this task's data (a division by zero, a resource limit) gives
     a page that says so, instead of an error: the worker still holds the task and must be
     able to release it."""
     try:
-        html = (
-            _environment(grant_read_access)
-            .from_string(template)
-            .render(task={"input": dict(task_input)})
-        )
+        html = _parse(template).render(task={"input": dict(task_input)}, **{_SIGNER: _Signer(sign)})
     except LiquidError as exc:
         return _FAILED.format(reason=escape(f"template: {_describe(exc)}"))
     if GROUND_TRUTH_ELEMENTS_URL in template:
