@@ -152,6 +152,16 @@ class TaskReleased(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TaskDeclined(Event):
+    """``task.declined``: the worker declined the task and never gets its item again.
+    Fields: ``item_id``."""
+
+    action = "task.declined"
+    entity_type = "task"
+    item_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ItemLabeled(Event):
     """``item.labeled``: an item's answers were consolidated. Fields: ``label``,
     ``confidence``, ``algorithm``, ``human``."""

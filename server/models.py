@@ -89,12 +89,23 @@ DONE_ITEM_STATUSES = (
 
 
 class TaskStatus(enum.StrEnum):
-    """One assignment's life: held under a lease, then answered, expired or handed back."""
+    """One assignment's life: held under a lease, then answered, expired, handed back or
+    declined.
+
+    ``RELEASED`` ("not now") and ``EXPIRED`` return the item to the pool, and the same
+    worker may get it again once nothing else is left for them; ``DECLINED`` ("I can't do
+    this one") means the worker never gets the item again.
+    """
 
     ASSIGNED = "ASSIGNED"
     SUBMITTED = "SUBMITTED"
     EXPIRED = "EXPIRED"
     RELEASED = "RELEASED"
+    DECLINED = "DECLINED"
+
+
+#: A task in one of these states gave its item back: its worker may take it again.
+RETURNED_TASK_STATUSES = (TaskStatus.RELEASED, TaskStatus.EXPIRED)
 
 
 class User(SQLModel, table=True):
@@ -184,6 +195,9 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = None
     #: A runner holds the job (ingest, output) until this time; others leave it alone.
     runner_lease_until: datetime | None = None
+    #: Items that no worker who may work on the job can take any more, as the runner
+    #: last counted them (:mod:`quorum.runner.shortfall`).
+    waiting_for_workers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Item(SQLModel, table=True):
@@ -209,6 +223,8 @@ class Item(SQLModel, table=True):
     open: bool = True
     active_count: int = 0
     answers_count: int = 0
+    #: Workers who declined the item (``declineTask``): they never get it again.
+    declines_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     #: Answers asked for beyond the job's ``workers_per_item`` (adaptive redundancy).
     extra_answers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     #: A gold item's known answer: it scores every worker who answers it.

@@ -46,6 +46,9 @@ class Context:
     session_key: bytes
     #: Set by strawberry from graphql-transport-ws ``connection_init`` payloads.
     connection_params: dict[str, Any] | None = None
+    #: What resolvers add to the response's top-level ``extensions`` (e.g. ``claimTask``'s
+    #: reason for a ``null``), returned by :class:`quorum.graphql.schema.ResponseExtensions`.
+    response_extensions: dict[str, Any] = field(default_factory=dict)
     _user: User | None = field(default=None, repr=False)
     _checked_at: float = field(default=0.0, repr=False)
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.extensions.query_depth_limiter import create_validator
 
 from quorum.errors import QuorumError
@@ -43,6 +51,18 @@ class ErrorCodes(MaskErrors):
         return processed
 
 
+class ResponseExtensions(SchemaExtension):
+    """Puts what resolvers left in ``Context.response_extensions`` into the response's
+    top-level ``extensions``."""
+
+    def get_results(self) -> dict[str, Any]:
+        """The resolvers' extensions of this response."""
+        extensions: dict[str, Any] = getattr(
+            self.execution_context.context, "response_extensions", {}
+        )
+        return extensions
+
+
 def build_schema(max_depth: int = 10) -> Schema:
     """The GraphQL schema, rejecting queries deeper than ``max_depth``."""
     # One depth rule for the schema's life: the validation cache is keyed by the rule
@@ -57,6 +77,7 @@ def build_schema(max_depth: int = 10) -> Schema:
         extensions=[
             lambda: AddValidationRules([depth_rule]),
             ErrorCodes,
+            ResponseExtensions,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],

@@ -147,9 +147,19 @@ class Batch:
     result: ConsensusResult | None = None
 
 
-def plan(session: Session, plugins: PluginHost, job: Job, *, partial: bool) -> Batch:
-    """Read the next batch of ready items and decide their labels (nothing is written)."""
-    items = ready_items(session, job, partial=partial)
+def plan(
+    session: Session,
+    plugins: PluginHost,
+    job: Job,
+    *,
+    partial: bool,
+    items: Sequence[Item] | None = None,
+) -> Batch:
+    """Read the next batch of ready items (or take ``items``: those short of workers,
+    consolidated with the answers they have) and decide their labels (nothing is
+    written)."""
+    if items is None:
+        items = ready_items(session, job, partial=partial)
     if not items:
         return Batch(outcomes=[])
     task_type = plugins.task_types.get(job.task_type, "taskType")

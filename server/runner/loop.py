@@ -11,6 +11,7 @@ import functools
 import logging
 import threading
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from quorum.audit import seal_pending
@@ -18,7 +19,7 @@ from quorum.db import Database
 from quorum.errors import QuorumError
 from quorum.models import Job, JobStatus, utcnow
 from quorum.plugins import PluginHost
-from quorum.runner import auto_labeling, lifecycle
+from quorum.runner import auto_labeling, lifecycle, shortfall
 from quorum.runner.consolidation import BATCH, apply, fail_items, plan, write_responses
 from quorum.runner.ingest import failure_reason, ingest
 from quorum.runner.output import write_output_manifest
@@ -27,6 +28,7 @@ from quorum.services.tasks import availability_over, expire_leases
 logger = logging.getLogger("quorum.runner")
 
 UNANSWERED = "no worker labeled it within taskAvailabilitySeconds"
+DECLINED = "every worker who may take it declined it"
 
 
 class Runner:
@@ -122,6 +124,7 @@ class Runner:
             # a file per answer while workers are submitting, and slows their requests.
             if not changed or len(batch.outcomes) < BATCH:
                 break
+        worked |= self._finish_short_items(job_id)
         worked |= auto_labeling.advance(self.db, self.plugins, self.features, job_id)
         # Decide in a read transaction; take the write lock only to change something.
         with self.db.read() as session:
@@ -145,13 +148,35 @@ class Runner:
                 if stop:
                     lifecycle.begin_stopping(session, job)
                 while expire and (items := lifecycle.unanswered_items(session, job_id)):
-                    fail_items(
-                        session, items, "no worker labeled it within taskAvailabilitySeconds"
-                    )
+                    fail_items(session, items, UNANSWERED)
             return True
         if finishing:
             worked |= self._write_output(job_id)
         return worked
+
+    def _finish_short_items(self, job_id: int) -> bool:
+        """Finish the items no eligible worker can take any more, and keep the job's count
+        of those that wait for a worker (:mod:`quorum.runner.shortfall`)."""
+        with self.db.read() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            if job.status != JobStatus.IN_PROGRESS:
+                return False
+            short = shortfall.find(session, self.plugins, job)
+            batch = plan(session, self.plugins, job, partial=True, items=short.answered)
+        if batch.outcomes:
+            write_responses(self.plugins, job, batch.outcomes)
+        if not (batch.outcomes or short.declined) and short.waiting == job.waiting_for_workers:
+            return False
+        with self.db.write() as session:
+            changed = apply(session, job, batch) if batch.outcomes else 0
+            if short.declined:  # looked up again under the write lock, to fail them
+                declined = shortfall.find(session, self.plugins, job).declined
+                fail_items(session, declined, DECLINED)
+            session.execute(
+                update(Job).where(col(Job.id) == job_id).values(waiting_for_workers=short.waiting)
+            )
+        return changed > 0 or bool(short.declined)
 
     def _write_output(self, job_id: int) -> bool:
         if not lifecycle.take_job(self.db, job_id):

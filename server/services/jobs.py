@@ -395,10 +395,14 @@ class Counters:
     in_progress: int = 0
     skipped: int = 0
     gold: int = 0
+    #: Unfinished items that no worker who may work on the job can take any more (the
+    #: runner's last count, :mod:`quorum.runner.shortfall`).
+    waiting_for_workers: int = 0
 
 
-def counters_from_statuses(by_status: dict[str, int]) -> Counters:
-    """Counters from item counts per status."""
+def counters_from_statuses(by_status: dict[str, int], waiting_for_workers: int = 0) -> Counters:
+    """Counters from item counts per status, and the job's count of items waiting for a
+    worker."""
     gold = by_status.get(ItemStatus.GOLD, 0)
     return Counters(
         total=sum(by_status.values()) - gold,
@@ -409,6 +413,7 @@ def counters_from_statuses(by_status: dict[str, int]) -> Counters:
         in_progress=by_status.get(ItemStatus.IN_PROGRESS, 0),
         skipped=by_status.get(ItemStatus.SKIPPED, 0),
         gold=gold,
+        waiting_for_workers=waiting_for_workers,
     )
 
 
@@ -417,4 +422,5 @@ def counters(session: Session, job_id: int) -> Counters:
     rows = session.exec(
         select(Item.status, func.count()).where(Item.job_id == job_id).group_by(Item.status)
     ).all()
-    return counters_from_statuses({status: int(count) for status, count in rows})
+    waiting = session.exec(select(Job.waiting_for_workers).where(Job.id == job_id)).first()
+    return counters_from_statuses({status: int(count) for status, count in rows}, waiting or 0)

@@ -10,6 +10,14 @@ Guarantees, on SQLite and PostgreSQL alike:
 - a worker who already holds an unexpired task of a job gets that task back, so a page
   reload strands nothing.
 
+Handing a task back, as Ground Truth's worker portal has it: *release* ("not now",
+:func:`release_task`) and an expired lease return the item to the pool, and the same
+worker may get it again once nothing else is left for them (the claim reuses their
+task's row, so the pair stays unique); *decline* ("I can't do this one",
+:func:`decline_task`) means the worker never gets the item again. An item that no
+eligible worker can take any more is the runner's to finish
+(:mod:`quorum.runner.shortfall`).
+
 ``maxConcurrentTasks`` caps the items being worked on at once: while the cap is reached,
 claims only go to items already in progress. On PostgreSQL the cap is checked without a
 job-wide lock, so concurrent claims may overshoot it by the number of racing workers.
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,8 +36,9 @@ from sqlmodel import Session, col
 
 from quorum import audit
 from quorum.errors import Conflict, Forbidden, LeaseExpired, NotFound
-from quorum.events import TaskClaimed, TaskExpired, TaskReleased, TaskSubmitted
+from quorum.events import TaskClaimed, TaskDeclined, TaskExpired, TaskReleased, TaskSubmitted
 from quorum.models import (
+    RETURNED_TASK_STATUSES,
     Item,
     ItemStatus,
     Job,
@@ -61,8 +71,21 @@ WHERE job_id = :job_id AND open = :true {status_filter}
   )
 ORDER BY id LIMIT 1 {lock}
 """
+# Once nothing new is left: an item the worker released (or let expire), oldest first.
+_PICK_RETURNED = """
+SELECT items.id AS item_id, tasks.id AS task_id FROM tasks
+JOIN items ON items.id = tasks.item_id
+WHERE tasks.worker_id = :worker_id AND tasks.job_id = :job_id
+  AND tasks.status IN (:released, :expired) AND items.open = :true {status_filter}
+ORDER BY tasks.id LIMIT 1 {lock}
+"""
+_RETAKE = (
+    "UPDATE tasks SET status = :assigned, accepted_at = :now, lease_expires_at = :lease "
+    "WHERE id = :id AND status IN (:released, :expired)"
+)
 
 _ANSWERED = "UPDATE items SET answers_count = answers_count + 1 WHERE id = :id"
+_DECLINED = "UPDATE items SET declines_count = declines_count + 1 WHERE id = :id"
 _TAKE = (
     "UPDATE items SET active_count = active_count + 1, "
     "open = (active_count + 1 < :limit + extra_answers), status = :in_progress WHERE id = :id"
@@ -117,27 +140,50 @@ def job_is_open(job: Job, now: datetime) -> bool:
     return job.status == JobStatus.IN_PROGRESS and not availability_over(job, now)
 
 
+@dataclass(frozen=True)
+class _Pick:
+    """An item to give a worker: ``task_id`` is their returned task of it, if they had
+    one (the claim reuses it), and ``take`` the statement that takes the item's slot."""
+
+    item_id: int
+    task_id: int | None = None
+    take: Statement | None = None
+
+
 def _pick_item(
     session: Session, job: Job, worker_id: int, *, in_progress_only: bool, lock: bool = True
-) -> int | None:
+) -> _Pick | None:
     postgres = session.get_bind().dialect.name == "postgresql"
-    lock_clause = "FOR UPDATE SKIP LOCKED" if lock and postgres else ""
     # PostgreSQL would turn NOT EXISTS into a merge anti-join that walks the primary key
     # from the job's first item, past every closed one (7 ms at 50k closed items, growing);
     # OFFSET 0 keeps it a per-row probe, so the claim index is read from the first open item.
     fence = "OFFSET 0" if postgres else ""
     status_filter = "AND status = :in_progress" if in_progress_only else ""
+    params = {
+        "job_id": job.id,
+        "worker_id": worker_id,
+        "true": True,
+        "in_progress": ItemStatus.IN_PROGRESS.value,
+    }
+    lock_clause = "FOR UPDATE SKIP LOCKED" if lock and postgres else ""
     rows = select_rows(
         session,
         _PICK.format(status_filter=status_filter, lock=lock_clause, fence=fence),
-        {
-            "job_id": job.id,
-            "worker_id": worker_id,
-            "true": True,
-            "in_progress": ItemStatus.IN_PROGRESS.value,
-        },
+        params,
     )
-    return int(rows[0]["id"]) if rows else None
+    if rows:
+        return _Pick(item_id=int(rows[0]["id"]))
+    returned_lock = "FOR UPDATE OF items SKIP LOCKED" if lock and postgres else ""
+    rows = select_rows(
+        session,
+        _PICK_RETURNED.format(
+            status_filter=status_filter.replace("status", "items.status"), lock=returned_lock
+        ),
+        {**params, "released": TaskStatus.RELEASED.value, "expired": TaskStatus.EXPIRED.value},
+    )
+    if rows:
+        return _Pick(item_id=int(rows[0]["item_id"]), task_id=int(rows[0]["task_id"]))
+    return None
 
 
 def _held_params(job_id: int, worker_id: int, now: datetime) -> dict[str, Any]:
@@ -148,7 +194,8 @@ def _held_task(session: Session, job_id: int, worker_id: int, now: datetime) -> 
     return fetch_one(session, Task, _HELD, _held_params(job_id, worker_id, now))
 
 
-def _at_concurrency_cap(session: Session, job: Job) -> bool:
+def at_concurrency_cap(session: Session, job: Job) -> bool:
+    """Whether ``maxConcurrentTasks`` items of the job are being worked on."""
     if job.max_concurrent_tasks is None:
         return False
     (row,) = select_rows(
@@ -217,23 +264,17 @@ def claim_task(
         picked = _next_item(session, job, worker.id)
         if picked is None:
             continue
-        item_id, take = picked
-        task = Task(
-            job_id=job.id,
-            item_id=item_id,
-            worker_id=worker.id,
-            status=TaskStatus.ASSIGNED,
-            accepted_at=now,
-            lease_expires_at=now + timedelta(seconds=job.task_time_limit_seconds),
-        )
-        task.id = insert(session, Task, task.model_dump(exclude={"id"}), then=[take])
+        task = _take(session, job, worker.id, picked, now)
+        if task is None:
+            continue
+        assert task.id is not None
         audit.record(
             session,
             TaskClaimed(
                 actor_id=worker.id,
                 entity_id=task.id,
                 job_id=job.id,
-                item_id=item_id,
+                item_id=picked.item_id,
                 worker_id=worker.id,
                 lease_expires_at=task.lease_expires_at.isoformat(),
             ),
@@ -242,24 +283,54 @@ def claim_task(
     return None
 
 
+def _take(session: Session, job: Job, worker_id: int, picked: _Pick, now: datetime) -> Task | None:
+    """Assign the picked item to the worker: a new task, or their returned one again;
+    ``None`` if a concurrent claim of theirs took that one first."""
+    assert job.id is not None and picked.take is not None
+    task = Task(
+        job_id=job.id,
+        item_id=picked.item_id,
+        worker_id=worker_id,
+        status=TaskStatus.ASSIGNED,
+        accepted_at=now,
+        lease_expires_at=now + timedelta(seconds=job.task_time_limit_seconds),
+    )
+    if picked.task_id is None:
+        task.id = insert(session, Task, task.model_dump(exclude={"id"}), then=[picked.take])
+        return task
+    retake = {
+        "assigned": TaskStatus.ASSIGNED.value,
+        "now": now,
+        "lease": task.lease_expires_at,
+        "id": picked.task_id,
+        "released": TaskStatus.RELEASED.value,
+        "expired": TaskStatus.EXPIRED.value,
+    }
+    if not run(session, _RETAKE, retake):
+        return None
+    run(session, *picked.take)
+    task.id = picked.task_id
+    return task
+
+
 _TASKS_JOB = "SELECT * FROM jobs WHERE id = (SELECT job_id FROM tasks WHERE id = :id)"
 
 
-def _next_item(session: Session, job: Job, worker_id: int) -> tuple[int, Statement] | None:
+def _next_item(session: Session, job: Job, worker_id: int) -> _Pick | None:
     """The item to give the worker (a gold item, for the job's gold share of claims) and
     the statement that takes it; ``None`` when nothing is left for them."""
     if (item_id := gold.pick(session, job, worker_id)) is not None:
-        return item_id, gold.take(item_id)
-    capped = _at_concurrency_cap(session, job)
-    item_id = _pick_item(session, job, worker_id, in_progress_only=capped)
-    if item_id is None:
+        return _Pick(item_id=item_id, take=gold.take(item_id))
+    capped = at_concurrency_cap(session, job)
+    picked = _pick_item(session, job, worker_id, in_progress_only=capped)
+    if picked is None:
         return None
     params = {
         "limit": job.workers_per_item,
         "in_progress": ItemStatus.IN_PROGRESS.value,
-        "id": item_id,
+        "id": picked.item_id,
     }
-    return item_id, (_TAKE, params)
+    return replace(picked, take=(_TAKE, params))
 
 
 def _own_task(session: Session, worker: User, task_id: int) -> tuple[Task, Job, Any]:
@@ -298,8 +369,8 @@ def submit_task(
         if task.answer == cleaned:
             return task
         raise Conflict(f"taskId: task {task_id} was already submitted with another answer")
-    if task.status == TaskStatus.RELEASED:
-        raise Conflict(f"taskId: you released task {task_id}; claim a new task")
+    if task.status in (TaskStatus.RELEASED, TaskStatus.DECLINED):
+        raise Conflict(f"taskId: you {task.status.lower()} task {task_id}; claim a new task")
     if task.status != TaskStatus.ASSIGNED:
         raise LeaseExpired(
             f"taskId: task {task_id} expired; its item went back to the pool, claim a new task"
@@ -368,23 +439,55 @@ def _return_item(session: Session, task: Task) -> None:
 
 
 def release_task(session: Session, *, worker: User, task_id: int) -> Task:
-    """Hand an unanswered task back; its item returns to the pool for other workers."""
-    task, _job, _known = _own_task(session, worker, task_id)
-    if task.status == TaskStatus.RELEASED:
-        return task
-    if task.status != TaskStatus.ASSIGNED:
-        raise Conflict(f"taskId: task {task_id} is {task.status.lower()}; it cannot be released")
-    task.status = TaskStatus.RELEASED
-    _save_status(session, task)
-    assert task.id is not None
-    _return_item(session, task)
-    audit.record(
-        session,
-        TaskReleased(
-            actor_id=worker.id, entity_id=task.id, job_id=task.job_id, item_id=task.item_id
-        ),
-    )
+    """Hand an unanswered task back ("not now"): its item returns to the pool, and the
+    worker may get it again once nothing else is left for them. Releasing again is a
+    no-op."""
+    task, changed = _hand_back(session, worker, task_id, TaskStatus.RELEASED)
+    if changed:
+        assert task.id is not None
+        audit.record(
+            session,
+            TaskReleased(
+                actor_id=worker.id, entity_id=task.id, job_id=task.job_id, item_id=task.item_id
+            ),
+        )
     return task
+
+
+def decline_task(session: Session, *, worker: User, task_id: int) -> Task:
+    """Decline a task ("I can't do this one"): its item goes to other workers, and never
+    to this worker again. A released or expired task may still be declined; declining
+    again is a no-op."""
+    task, changed = _hand_back(session, worker, task_id, TaskStatus.DECLINED)
+    if changed:
+        assert task.id is not None
+        run(session, _DECLINED, {"id": task.item_id})
+        audit.record(
+            session,
+            TaskDeclined(
+                actor_id=worker.id, entity_id=task.id, job_id=task.job_id, item_id=task.item_id
+            ),
+        )
+    return task
+
+
+def _hand_back(
+    session: Session, worker: User, task_id: int, status: TaskStatus
+) -> tuple[Task, bool]:
+    """Set the caller's task to ``status``, giving its item's slot back if they held it;
+    whether anything changed."""
+    task, _job, _known = _own_task(session, worker, task_id)
+    if task.status == status:
+        return task, False
+    returned = task.status in RETURNED_TASK_STATUSES
+    if task.status != TaskStatus.ASSIGNED and not (returned and status == TaskStatus.DECLINED):
+        verb = "released" if status == TaskStatus.RELEASED else "declined"
+        raise Conflict(f"taskId: task {task_id} is {task.status.lower()}; it cannot be {verb}")
+    task.status = status
+    _save_status(session, task)
+    if not returned:
+        _return_item(session, task)
+    return task, True
 
 
 def expire_leases(session: Session, *, limit: int = 500) -> int:
@@ -448,7 +551,7 @@ def has_work_for(session: Session, job: Job, worker: User) -> bool:
         return True
     return (
         _pick_item(
-            session, job, worker.id, in_progress_only=_at_concurrency_cap(session, job), lock=False
+            session, job, worker.id, in_progress_only=at_concurrency_cap(session, job), lock=False
         )
         is not None
     )

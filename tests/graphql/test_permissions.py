@@ -326,6 +326,10 @@ def check_released(world: World, role: str, data: dict[str, Any]) -> None:
     assert data["releaseTask"] == {"id": world.task_id, "status": "RELEASED"}
 
 
+def check_declined(world: World, role: str, data: dict[str, Any]) -> None:
+    assert data["declineTask"] == {"id": world.task_id, "status": "DECLINED"}
+
+
 def check_progress(world: World, role: str, data: dict[str, Any]) -> None:
     assert data["jobProgress"]["total"] == 3
 
@@ -437,6 +441,12 @@ OPERATIONS: dict[str, Operation] = {
         variables=task_var,
         check=check_released,
     ),
+    "declineTask": Operation(
+        "mutation($id: ID!) { declineTask(taskId: $id) { id status } }",
+        allowed(MEMBER),
+        variables=task_var,
+        check=check_declined,
+    ),
     # ---- Subscription
     "jobProgress": Operation(
         "subscription($id: ID!) { jobProgress(jobId: $id) { total } }",
@@ -492,6 +502,7 @@ mutation($id: ID!, $label: String!) {
 }
 """
 RELEASE = "mutation($id: ID!) { releaseTask(taskId: $id) { id status } }"
+DECLINE = "mutation($id: ID!) { declineTask(taskId: $id) { id status } }"
 
 
 def test_workers_only_touch_their_own_tasks(world):
@@ -506,6 +517,7 @@ def test_workers_only_touch_their_own_tasks(world):
     assert refused.code == FORBIDDEN
     assert "another worker" in refused.message
     assert world.gql.error(RELEASE, {"id": theirs}, colleague).code == FORBIDDEN
+    assert world.gql.error(DECLINE, {"id": theirs}, colleague).code == FORBIDDEN
     assert row_counts(world.app) == before  # not even an audit event
     # The colleague's own claim gets another item, never the one held by MEMBER.
     own = world.gql.ok(TASK_STATE, {"jobId": world.job_id}, colleague)["claimTask"]
@@ -599,9 +611,18 @@ NOT_THERE = "987654"
         ("mutation($id: ID) { claimTask(jobId: $id) { id } }", MEMBER),
         ('mutation($id: ID!) { submitTask(taskId: $id, answer: {label: "x"}) { id } }', MEMBER),
         ("mutation($id: ID!) { releaseTask(taskId: $id) { id } }", MEMBER),
+        ("mutation($id: ID!) { declineTask(taskId: $id) { id } }", MEMBER),
         ("subscription($id: ID!) { jobProgress(jobId: $id) { total } }", ADMIN),
     ],
-    ids=["stopJob", "auditEvents", "claimTask", "submitTask", "releaseTask", "jobProgress"],
+    ids=[
+        "stopJob",
+        "auditEvents",
+        "claimTask",
+        "submitTask",
+        "releaseTask",
+        "declineTask",
+        "jobProgress",
+    ],
 )
 def test_unknown_ids_are_not_found(world, query, role):
     _data, errors = world.run(query, {"id": NOT_THERE}, role)

@@ -48,7 +48,7 @@ def test_an_expired_lease_returns_the_item_to_the_pool(quorum_app, quorum_settin
         assert session.get(Task, int(task["id"])).status == TaskStatus.EXPIRED
     other = job.claim(1)
     assert other is not None and other["item"]["position"] == 0
-    # The first worker never gets the same item again.
+    # Taken by the other worker now: nothing for the first.
     assert job.claim(0) is None
     job.submit(other, "negative", 1)
     job.run_runner()

@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from quorum.blocking import run_blocking
 from quorum.db import Database
-from quorum.models import Item
+from quorum.models import Item, Job
 from quorum.services.jobs import Counters, counters_from_statuses
 
 Key: TypeAlias = int
@@ -36,6 +36,11 @@ class JobCountersLoader(DataLoader[Key, Result]):
                 .where(col(Item.job_id).in_(keys))
                 .group_by(col(Item.job_id), col(Item.status))
             ).all()
+            waiting = dict(
+                session.exec(
+                    select(Job.id, Job.waiting_for_workers).where(col(Job.id).in_(keys))
+                ).all()
+            )
         for job_id, status, count in rows:
             statuses[job_id][status] = int(count)
-        return [counters_from_statuses(statuses[key]) for key in keys]
+        return [counters_from_statuses(statuses[key], waiting.get(key, 0)) for key in keys]

@@ -36,6 +36,14 @@ class JobCounters:
     gold: int = strawberry.field(
         description="Items of the job's gold manifest: not part of the dataset or total."
     )
+    waiting_for_workers: int = strawberry.field(
+        default=0,
+        description=(
+            "Unfinished items that no worker who may work on the job can take any more "
+            "(the workforce has no eligible worker left for them: add workers, or they "
+            "fail when taskAvailabilitySeconds is over)."
+        ),
+    )
 
     @classmethod
     def from_counters(cls, counters: Counters) -> JobCounters:
@@ -49,6 +57,7 @@ class JobCounters:
             in_progress=counters.in_progress,
             skipped=counters.skipped,
             gold=counters.gold,
+            waiting_for_workers=counters.waiting_for_workers,
         )
 
 
