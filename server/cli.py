@@ -1,4 +1,4 @@
-"""The ``quorum`` command line: serve, runner, migrate, user create, consolidate, simulate.
+"""The ``quorum`` command line: serve, runner, migrate, user, job wait, consolidate, simulate.
 
 Settings come from ``QUORUM_*`` environment variables; flags override them.
 """
@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import json
 import logging
 import os
 import signal
+import socket
 import sys
-from collections.abc import Hashable, Iterable, Sequence
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from quorum.consensus import WorkerAnswer
 from quorum.errors import BadInput, QuorumError, StartupError
 from quorum.migrate import upgrade
-from quorum.models import Role
+from quorum.models import FINAL_JOB_STATUSES, JobStatus, Role
 from quorum.settings import Settings
 
 
@@ -30,6 +33,40 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's listening socket; :class:`StartupError` saying how to pick another
+    port when this one is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(
+                f"port {port} on {host} is already in use (another quorum serve?); pick "
+                f"another with --port, QUORUM_PORT or `make run PORT={port + 1}`"
+            ) from None
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def _log_at(level: str) -> None:
+    """Let log lines of ``level`` and above through (only ``serve`` and ``migrate`` talk;
+    every other command prints what was asked for and warnings alone)."""
+    logging.getLogger().setLevel(level)
+
+
+def server_url(args: argparse.Namespace) -> str:
+    """``--server``, or this machine's server on the port setting (``QUORUM_PORT``)."""
+    return args.server or f"http://127.0.0.1:{Settings.from_env().port}"
+
+
+def api_token(args: argparse.Namespace) -> str:
+    """``--token`` or ``$QUORUM_TOKEN``; :class:`BadInput` when neither is set."""
+    token: str | None = args.token or os.environ.get("QUORUM_TOKEN")
+    if not token:
+        raise BadInput("--token: an API token is needed (or set QUORUM_TOKEN)")
+    return token
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, then serve HTTP (with the runner in-process unless ``--no-runner``)."""
     import uvicorn
@@ -37,10 +74,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from quorum.app import create_app
 
     settings = _settings(args)
+    port = settings.port if args.port is None else args.port
+    listener = _listen(args.host, port)
+    _log_at(args.log_level.upper())
     settings.prepare_data_dir()
     upgrade(settings.database_url)
     app = create_app(settings, run_runner=not args.no_runner)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    config = uvicorn.Config(
+        app, host=args.host, port=port, log_level=args.log_level, access_log=False
+    )
+    uvicorn.Server(config).run(sockets=[listener])
     return 0
 
 
@@ -65,7 +108,8 @@ def cmd_runner(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    """Bring the database schema up to date."""
+    """Bring the database schema up to date (alembic says what it ran)."""
+    _log_at("INFO")
     settings = _settings(args)
     settings.prepare_data_dir()
     upgrade(settings.database_url)
@@ -185,10 +229,7 @@ def cmd_simulate_workers(args: argparse.Namespace) -> int:
     everything to stdout."""
     from quorum.simulate import SimulatedWorkforce
 
-    token = args.token or os.environ.get("QUORUM_TOKEN")
-    if not token:
-        raise BadInput("--token: an admin's API token is needed (or set QUORUM_TOKEN)")
-    crew = SimulatedWorkforce.create(args.server, token, args.count, name=args.name)
+    crew = SimulatedWorkforce.create(server_url(args), api_token(args), args.count, name=args.name)
     text = json.dumps(crew.to_json(), indent=2)
     if args.out is None:
         print(text)
@@ -238,70 +279,193 @@ def cmd_simulate_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    simulate = commands.add_parser(
+JOB_STATUS = "query($id: ID!) { job(id: $id) { status failureReason } }"
+#: A job in one of these statuses never changes again.
+FINAL_STATUSES = frozenset(status.value for status in FINAL_JOB_STATUSES)
+
+
+def wait_for_status(
+    read_status: Callable[[], dict[str, Any]], wanted: str, timeout: float, poll: float = 0.2
+) -> tuple[bool, dict[str, Any]]:
+    """Poll ``read_status`` (a job's ``{status, failureReason}``) until it says ``wanted``,
+    a final status, or ``timeout`` seconds pass; (reached ``wanted``, the last answer)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = read_status()
+        if job["status"] == wanted:
+            return True, job
+        if job["status"] in FINAL_STATUSES or time.monotonic() >= deadline:
+            return False, job
+        time.sleep(poll)
+
+
+def cmd_job_wait(args: argparse.Namespace) -> int:
+    """``quorum job wait``: print the job's status once it is ``--status``; exit status 1
+    when it ends in another final status or ``--timeout`` passes first."""
+    from quorum.graphql_client import LeanClient
+
+    token = api_token(args)
+    with LeanClient(server_url(args)) as client:
+        reached, job = wait_for_status(
+            lambda: dict(client.graphql(token, JOB_STATUS, {"id": args.id})["job"]),
+            args.status,
+            args.timeout,
+        )
+    print(job["status"])
+    if reached:
+        return 0
+    if job["status"] in FINAL_STATUSES:
+        reason = f": {job['failureReason']}" if job.get("failureReason") else ""
+        print(
+            f"quorum: error: job {args.id} ended {job['status']}{reason}, not {args.status}",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"quorum: error: job {args.id} is still {job['status']} after {args.timeout:g} s, "
+            f"not {args.status}",
+            file=sys.stderr,
+        )
+    return 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose epilog may be computed when its help is shown (the names
+    of the installed plugins' task types and algorithms, which need the plugins loaded)."""
+
+    epilog_factory: Callable[[], str] | None = None
+
+    def format_help(self) -> str:
+        """The help, with the computed epilog."""
+        if self.epilog_factory is not None:
+            self.epilog = self.epilog_factory()
+        return super().format_help()
+
+
+Commands = argparse._SubParsersAction[_Parser]
+
+
+def add_group(commands: Commands, name: str, help_text: str, dest: str) -> Commands:
+    """A command group (``quorum user ...``); bare, it prints its help."""
+    group = commands.add_parser(name, help=help_text, description=help_text)
+    group.set_defaults(handler=lambda _args: _print_help(group))
+    return group.add_subparsers(dest=dest, metavar="COMMAND")
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+SERVER_HELP = "the Quorum server (default: http://127.0.0.1:$QUORUM_PORT, 8000 if unset)"
+
+
+def _add_simulate(commands: Commands) -> None:
+    simulate = add_group(
+        commands,
         "simulate",
-        help="simulated workers that answer from a ground-truth key",
-        description="Simulated workers for benchmarks, demos and tests: real WORKER users "
-        "who claim and submit through the GraphQL API and answer from a truth key of each "
-        "manifest line. First `simulate workers` (then create the job with the team id it "
-        "prints), then `simulate run`.",
-    ).add_subparsers(dest="simulate_command", required=True)
+        "simulated workers for benchmarks, demos and tests: real WORKER users who claim "
+        "and submit through the GraphQL API and answer from a truth key of each manifest "
+        "line; first `simulate workers` (then create the job with the team id it prints), "
+        "then `simulate run`",
+        "simulate_command",
+    )
     workers = simulate.add_parser("workers", help="create simulated workers and their team")
-    workers.add_argument("--server", default="http://127.0.0.1:8000")
+    workers.add_argument("--server", help=SERVER_HELP)
     workers.add_argument("--token", help="an admin's API token (default: $QUORUM_TOKEN)")
-    workers.add_argument("--count", type=int, required=True)
+    workers.add_argument("--count", type=int, required=True, help="how many workers (required)")
     workers.add_argument("--name", help="team name and worker name prefix (default: random)")
-    workers.add_argument("--out", help="write the workers (with tokens) here; print the team id")
+    workers.add_argument(
+        "--out",
+        help="write the workers (with tokens) here and print the team id (default: print "
+        "everything as JSON)",
+    )
     workers.set_defaults(handler=cmd_simulate_workers)
     run = simulate.add_parser("run", help="answer a job's tasks as the simulated workers")
     run.add_argument("--workers", required=True, help="the file `simulate workers` wrote")
-    run.add_argument("--job", required=True)
-    run.add_argument("--server", help="default: the server the workers were made on")
+    run.add_argument("--job", required=True, help="the job's id (required)")
+    run.add_argument("--server", help="the Quorum server (default: the workers' own)")
     run.add_argument(
-        "--accuracy", default="1.0", help="share of right answers: one value, or one per worker"
+        "--accuracy",
+        default="1.0",
+        help="share of right answers: one value, or one per worker (default: 1.0)",
     )
     run.add_argument(
         "--confusion",
         help='JSON {"true": {"answered": probability}} for the wrong answers, or a list '
         "with one per worker (default: wrong answers drawn uniformly)",
     )
-    run.add_argument("--truth-key", default="true-label", help="manifest key of the truth")
-    run.add_argument("--seed", type=int, help="make the answers repeatable")
+    run.add_argument(
+        "--truth-key", default="true-label", help="manifest key of the truth (default: true-label)"
+    )
+    run.add_argument("--seed", type=int, help="make the answers repeatable (default: random)")
     run.add_argument(
         "--timeout", type=float, help="give up after this many seconds (default: never)"
     )
     run.set_defaults(handler=cmd_simulate_run)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``quorum``."""
-    parser = argparse.ArgumentParser(
-        prog="quorum", description="A self-hosted data labeling server."
+def _add_job(commands: Commands) -> None:
+    job = add_group(commands, "job", "follow jobs through the GraphQL API", "job_command")
+    wait = job.add_parser(
+        "wait",
+        help="wait until a job has a status, and print it",
+        description="Wait until job ID has --status and print it; exit status 1 when the "
+        "job ends in another final status (COMPLETED, STOPPED, FAILED) or --timeout passes.",
     )
-    parser.add_argument("--plugins-dir", help="also load every *.py plugin file in this folder")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--no-runner", action="store_true", help="do not run the runner in-process")
-    serve.add_argument("--log-level", default="info")
-    serve.set_defaults(handler=cmd_serve)
-
-    commands.add_parser("runner", help="run the background loop alone").set_defaults(
-        handler=cmd_runner
+    wait.add_argument("id", metavar="ID", help="the job's id")
+    wait.add_argument(
+        "--status",
+        required=True,
+        choices=[status.value for status in JobStatus],
+        help="the status to wait for (required)",
     )
-    commands.add_parser("migrate", help="alembic upgrade head").set_defaults(handler=cmd_migrate)
-
-    user = commands.add_parser("user", help="manage users").add_subparsers(
-        dest="user_command", required=True
+    wait.add_argument(
+        "--timeout", type=float, default=60.0, help="give up after this many seconds (default: 60)"
     )
-    create = user.add_parser("create", help="create a user and print their token")
-    create.add_argument("name")
-    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    wait.add_argument("--server", help=SERVER_HELP)
+    wait.add_argument("--token", help="an API token (default: $QUORUM_TOKEN)")
+    wait.set_defaults(handler=cmd_job_wait)
+
+
+def add_user_commands(commands: Commands) -> Commands:
+    """``quorum user`` and its ``create``; returns the group, which
+    :mod:`quorum.cli_people` extends with its own commands."""
+    user = add_group(commands, "user", "manage users", "user_command")
+    create = user.add_parser("create", help="create a user and print their token alone")
+    create.add_argument("name", help="the user's name, unique")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=[role.value for role in Role],
+        help="what the user may do (required)",
+    )
     create.set_defaults(handler=cmd_user_create)
+    return user
 
+
+def _plugin_catalog() -> str:
+    """The installed task types and consensus algorithms, and the input's format."""
+    from quorum.plugins import PluginHost
+
+    host = PluginHost(Settings.from_env())
+    task_types = ", ".join(
+        f"{name} (default algorithm {task_type.default_consensus})"
+        for name, task_type in host.task_types.items()
+    )
+    algorithms = ", ".join(
+        f"{name} ({'/'.join(algorithm.label_kinds)})"
+        for name, algorithm in host.consensus_algorithms.items()
+    )
+    return (
+        'Input: one JSON object a line, {"item": ID, "worker": ID, "answer": {...}}, IDs '
+        "strings or integers, the answer as the task type's workers send it (e.g. "
+        f'{{"label": "cat"}}). Task types: {task_types}. Algorithms (the label kinds they '
+        f"consolidate): {algorithms}."
+    )
+
+
+def _add_consolidate(commands: Commands) -> None:
     consolidate = commands.add_parser(
         "consolidate",
         help="consolidate answers from JSON Lines",
@@ -310,13 +474,61 @@ def build_parser() -> argparse.ArgumentParser:
         "stores as an object of its own (a semantic-segmentation mask) is printed inline, "
         "as a data:image/png;base64,... URL.",
     )
-    consolidate.add_argument("--task-type", required=True)
+    consolidate.epilog_factory = _plugin_catalog
     consolidate.add_argument(
-        "--labels", required=True, help="comma-separated, in class-index order"
+        "--task-type", required=True, help="the answers' task type (required; listed below)"
     )
-    consolidate.add_argument("--algorithm")
-    consolidate.add_argument("file", nargs="?")
+    consolidate.add_argument(
+        "--labels", required=True, help="comma-separated, in class-index order (required)"
+    )
+    consolidate.add_argument(
+        "--algorithm", help="consensus algorithm (default: the task type's; listed below)"
+    )
+    consolidate.add_argument(
+        "file", nargs="?", help="the answers, JSON Lines (default: standard input)"
+    )
     consolidate.set_defaults(handler=cmd_consolidate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``quorum``."""
+    parser = _Parser(prog="quorum", description="A self-hosted data labeling server.")
+    parser.set_defaults(handler=lambda _args: _print_help(parser))
+    parser.add_argument(
+        "--plugins-dir",
+        help="also load every *.py plugin file in this folder (default: $QUORUM_PLUGINS_DIR)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, help="port to listen on (default: $QUORUM_PORT, 8000 if unset)"
+    )
+    serve.add_argument(
+        "--no-runner",
+        action="store_true",
+        help="do not run the background runner in-process (default: run it)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="the server log's level (default: info)",
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("runner", help="run the background loop alone").set_defaults(
+        handler=cmd_runner
+    )
+    commands.add_parser(
+        "migrate", help="bring the database schema up to date (alembic upgrade head)"
+    ).set_defaults(handler=cmd_migrate)
+    add_user_commands(commands)
+    _add_job(commands)
+    _add_consolidate(commands)
     _add_simulate(commands)
     return parser
 
@@ -324,11 +536,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (QuorumError, StartupError) as exc:
+    except (QuorumError, StartupError, OSError) as exc:
         print(f"quorum: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130

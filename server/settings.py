@@ -34,6 +34,15 @@ def _number(env: Mapping[str, str], name: str, default: float, what: str) -> flo
     return value
 
 
+def _port(text: str) -> int:
+    """``QUORUM_PORT``: a TCP port, 8000 when unset."""
+    if not text.strip():
+        return 8000
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+        raise StartupError(f"QUORUM_PORT={text!r} is not a port (1 to 65535)")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server, the runner and the command line need to know."""
@@ -68,6 +77,8 @@ class Settings:
     #: charges for it), and the price of an hour of auto-labeling compute.
     service_fee_per_item: float = 0.0
     compute_price_per_hour: float = 0.0
+    #: The port ``quorum serve`` listens on, and the one the command line's API calls reach.
+    port: int = 8000
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -104,6 +115,7 @@ class Settings:
             ),
             service_fee_per_item=_number(env, "QUORUM_SERVICE_FEE_PER_ITEM", 0.0, "a price"),
             compute_price_per_hour=_number(env, "QUORUM_COMPUTE_PRICE_PER_HOUR", 0.0, "a price"),
+            port=_port(env.get("QUORUM_PORT", "")),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from graphql import GraphQLError
@@ -14,6 +15,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
 
 from quorum.errors import QuorumError
 from quorum.graphql.mutations import Mutation
@@ -21,6 +24,36 @@ from quorum.graphql.queries import Query
 from quorum.graphql.subscriptions import Subscription
 
 INTERNAL_MESSAGE = "internal server error; the server log has the details"
+#: Errors a client caused and can act on: one INFO line each, no traceback.
+EXPECTED_CODES = frozenset(
+    {"BAD_INPUT", "FORBIDDEN", "NOT_FOUND", "UNAUTHENTICATED", "CONFLICT", "LEASE_EXPIRED"}
+)
+logger = logging.getLogger("quorum.graphql")
+
+
+def _expected(error: GraphQLError) -> bool:
+    """A client's mistake: one of our errors with an expected code, or GraphQL's own
+    (syntax, validation: no original exception)."""
+    original = error.original_error
+    if original is None:
+        return True
+    return isinstance(original, QuorumError) and original.code in EXPECTED_CODES
+
+
+class QuorumSchema(Schema):
+    """Strawberry's schema, logging a client's mistakes as one INFO line and keeping the
+    traceback (at ERROR) for real faults."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log each error of a response once."""
+        for error in errors:
+            if _expected(error):
+                code = getattr(error.original_error, "code", "BAD_INPUT")
+                logger.info("%s %s: %s", code, ".".join(map(str, error.path or ())), error)
+            else:
+                StrawberryLogger.error(error, execution_context)
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -68,7 +101,7 @@ def build_schema(max_depth: int = 10) -> Schema:
     # One depth rule for the schema's life: the validation cache is keyed by the rule
     # classes, so a rule made per request (QueryDepthLimiter's way) would never hit it.
     depth_rule = create_validator(max_depth, None, None)
-    return Schema(
+    return QuorumSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

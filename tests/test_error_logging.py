@@ -1,0 +1,46 @@
+"""What the server log says about errors: a client's mistake is one INFO line, a fault
+keeps its traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from quorum.app import create_app
+from quorum.models import Role
+from quorum.testing import AppClient, GraphQLClient
+from tests.factories import make_user
+from tests.graphql.test_errors import ExplodingPlugin
+from tests.scenarios import running_job
+
+
+def test_a_forbidden_error_is_one_info_line_without_traceback(quorum_app, gql, caplog):
+    _, token = make_user(quorum_app, "wendy", Role.WORKER)
+    caplog.set_level(logging.INFO)
+    error = gql.error(
+        'mutation { createTeam(input: {name: "x", memberIds: []}) { id } }', {}, token
+    )
+    assert error.code == "FORBIDDEN"
+    errors = [r for r in caplog.records if r.name in {"quorum.graphql", "strawberry.execution"}]
+    assert len(errors) == 1, [r.getMessage() for r in errors]
+    assert errors[0].levelno == logging.INFO and errors[0].exc_info is None
+    assert errors[0].getMessage().startswith("FORBIDDEN createTeam: ")
+
+
+def test_a_real_fault_keeps_its_traceback(quorum_settings, caplog):
+    app = create_app(quorum_settings, plugins=[ExplodingPlugin()])
+    client = AppClient(app)
+    try:
+        gql = GraphQLClient(client)
+        job = running_job(app, gql, quorum_settings, taskType="exploding")
+        task = job.claim()
+        caplog.set_level(logging.INFO)
+        gql.error(
+            'mutation($id: ID!) { submitTask(taskId: $id, answer: {label: "positive"}) { id } }',
+            {"id": task["id"]},
+            job.workers[0][1],
+        )
+    finally:
+        client.close()
+    faults = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(faults) == 1
+    assert faults[0].exc_info and isinstance(faults[0].exc_info[1], RuntimeError)
