@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeAlias
 
 from quorum.consensus import WorkerAnswer
 from quorum.errors import BadInput, QuorumError, StartupError
@@ -342,7 +342,7 @@ class _Parser(argparse.ArgumentParser):
         return super().format_help()
 
 
-Commands = argparse._SubParsersAction[_Parser]
+Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
 
 
 def add_group(commands: Commands, name: str, help_text: str, dest: str) -> Commands:
