@@ -84,12 +84,20 @@ def test_skip_and_release_hand_tasks_back(server: Server, page: Page):
     sign_in(page, server, crew.workers[0])
     open_job(page, "moods-skip")
     skipped = task_id(page)
-    page.get_by_role("button", name="Skip", exact=True).click()
+    skip = page.get_by_role("button", name="Skip", exact=True)
+    assert "never comes back to you" in skip.get_attribute("title")
+    skip.click()  # the first press only asks
+    expect(page.get_by_role("button", name="Skip this task? Press again")).to_be_visible()
+    assert task_id(page) == skipped
+    page.get_by_role("button", name="Skip this task? Press again").click()
     after_task(page, skipped)
     released = task_id(page)
-    page.get_by_role("button", name="Release", exact=True).click()
+    release = page.get_by_role("button", name="Release", exact=True)
+    assert "you may get it again later" in release.get_attribute("title")
+    release.click()
+    page.get_by_role("button", name="Release this task? Press again").click()
     expect(page.get_by_role("status")).to_have_text(
-        "You released your task in “moods-skip”; it goes to someone else."
+        "You released your task in “moods-skip”; it goes back to the pool."
     )
     open_job(page, "moods-skip")
     kept = task_id(page)
@@ -98,23 +106,60 @@ def test_skip_and_release_hand_tasks_back(server: Server, page: Page):
     page.keyboard.press(str(MOODS.index(label) + 1))
     page.keyboard.press("Enter")
     after_task(page, kept)
+    # Nothing new is left: the released task comes back to its worker, the declined never.
+    assert task_id(page) == released
+    again = SENTENCES[shown_text(page)]
+    page.keyboard.press(str(MOODS.index(again) + 1))
+    page.keyboard.press("Enter")
     no_more_work(page, "moods-skip")
 
-    # the two handed-back items went to the other worker
+    # the declined item went to the other worker
     other = crew.workers[1]
-    for _ in range(2):
-        task = server.gql(other, CLAIM, {"jobId": job_id})["claimTask"]
-        answer = {"label": SENTENCES[task["input"]["taskObject"]]}
-        server.gql(other, SUBMIT, {"id": task["id"], "answer": answer})
+    task = server.gql(other, CLAIM, {"jobId": job_id})["claimTask"]
+    assert task["id"] != skipped
+    answer = {"label": SENTENCES[task["input"]["taskObject"]]}
+    server.gql(other, SUBMIT, {"id": task["id"], "answer": answer})
     assert server.gql(other, CLAIM, {"jobId": job_id})["claimTask"] is None
     stored = stored_tasks(server.settings, job_id)
-    assert stored[skipped] == ("RELEASED", None)
-    assert stored[released] == ("RELEASED", None)
+    assert stored[skipped] == ("DECLINED", None)
+    assert stored[released] == ("SUBMITTED", {"label": again})
     assert stored[kept] == ("SUBMITTED", {"label": label})
     output = crew.output(job_id)
     assert [line["moods-skip-metadata"]["class-name"] for line in output] == list(
         SENTENCES.values()
     )
+
+
+def test_enter_on_a_focused_release_button_submits(server: Server, page: Page):
+    crew = Crew.make(server, "enter")
+    job_id = text_job(crew, "moods-enter")
+    sign_in(page, server, crew.workers[0])
+    open_job(page, "moods-enter")
+    first, text = task_id(page), shown_text(page)
+    page.get_by_role("radio", name=SENTENCES[text], exact=True).click()
+    page.get_by_role("button", name="Release", exact=True).focus()
+    page.keyboard.press("Enter")
+    after_task(page, first)
+    assert stored_tasks(server.settings, job_id)[first] == ("SUBMITTED", {"label": SENTENCES[text]})
+
+
+def test_choose_first_goes_away_once_a_category_is_chosen(server: Server, page: Page):
+    crew = Crew.make(server, "choose")
+    text_job(crew, "moods-choose")
+    sign_in(page, server, crew.workers[0])
+    open_job(page, "moods-choose")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    alert = page.locator("quorum-labeling .error")
+    expect(alert).to_contain_text("Choose a category first")
+    first = task_id(page)
+    page.get_by_role("radio", name=MOODS[0], exact=True).click()
+    expect(alert).to_be_hidden()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    after_task(page, first)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(alert).to_contain_text("Choose a category first")
+    page.keyboard.press("2")  # by key, too
+    expect(alert).to_be_hidden()
 
 
 def test_question_mark_lists_the_shortcuts(server: Server, page: Page):

@@ -42,7 +42,9 @@ def test_a_jobs_own_keys_and_examples(server: Server, page: Page):
     expect(figure).to_contain_text("one — a single stroke")
     assert figure.locator("img").evaluate("image => image.naturalWidth") > 0  # signed URL works
     check_shortcuts(page, "a s d f", "Pick the n-th category", "Skip: hand the task back")
-    page.keyboard.press("k")  # skip: this task goes back, another one comes
+    page.keyboard.press("k")  # skip asks first: a stray key declines nothing
+    expect(page.get_by_role("button", name="Skip this task? Press again")).to_be_visible()
+    page.keyboard.press("k")  # skip: this task goes to others, another one comes
     expect(page.locator(f"quorum-labeling:not([data-task-id='{first}'])")).to_be_visible()
     answered = task_id(page)
     page.keyboard.press("s")  # "one"
@@ -55,4 +57,4 @@ def test_a_jobs_own_keys_and_examples(server: Server, page: Page):
     expect(page.locator(f"quorum-labeling:not([data-task-id='{answered}'])")).to_be_visible()
     stored = stored_tasks(server.settings, job_id)
     assert stored[answered] == ("SUBMITTED", {"label": "two"})
-    assert stored[first][0] == "RELEASED"
+    assert stored[first][0] == "DECLINED"

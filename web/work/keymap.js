@@ -96,8 +96,8 @@ export class Keymap {
     }
     const actions = {
       submit: "Submit the answer",
-      skip: "Skip: hand the task back and take another",
-      release: "Release: hand the task back and leave",
+      skip: "Skip: hand the task back for good and take another (press twice)",
+      release: "Release: hand the task back for now and leave (press twice)",
       instructions: "Show or hide the full instructions",
       help: "This list",
     };

@@ -12,13 +12,21 @@ import { el } from "./dom.js";
 import { digit, onControl } from "./keys.js";
 import { Keymap } from "./keymap.js";
 import { describeError } from "./messages.js";
-import { CLAIM_TASK, RELEASE_TASK, SUBMIT_TASK } from "./queries.js";
+import { CLAIM_TASK, DECLINE_TASK, RELEASE_TASK, SUBMIT_TASK } from "./queries.js";
 import { buildElement, elementFor, NONE_OF_THESE } from "./task-view.js";
 import { TemplateFrame } from "./template-frame.js";
 import { serverTime } from "./timer.js";
 
 /** Errors after which taking a(nother) task may work: offer it. */
 const TRY_ANOTHER = new Set(["LEASE_EXPIRED", "CONFLICT", "NETWORK", "HTTP"]);
+
+/** What Skip and Release do, as their tooltips say it. */
+const SKIP_TITLE =
+  "Skip: “I can't do this one.” The task goes to other workers and never comes back to you; you get the next one.";
+const RELEASE_TITLE =
+  "Release: “Not now.” The task goes back to the pool (you may get it again later) and you return to the job list.";
+/** How long a first press of Skip or Release waits for the second. */
+const CONFIRM_MS = 4000;
 
 /** The job's own template for `task`, in a sandboxed frame (template-frame.js). */
 function templateFrame(task, elementName) {
@@ -37,6 +45,11 @@ export class LabelingScreen extends HTMLElement {
   #busy = false;
   #parts = null;
   #keymap = new Keymap(null);
+  /** The hand-back button pressed once and waiting for its second press, and its timer. */
+  #armed = null;
+  #armedTimer = 0;
+  /** Whether the alert says the answer is incomplete (cleared once it is complete). */
+  #incomplete = false;
 
   get jobId() {
     return this.getAttribute("job-id");
@@ -59,8 +72,8 @@ export class LabelingScreen extends HTMLElement {
 
   connectedCallback() {
     if (this.#parts) return;
-    const button = (text, onclick, className = "") =>
-      el("button", { type: "button", class: className, text, onclick });
+    const button = (text, onclick, className = "", title = "") =>
+      el("button", { type: "button", class: className, text, onclick, title });
     this.#parts = {
       title: el("h2", { class: "job-title" }),
       meta: el("span", { class: "task-id" }),
@@ -70,10 +83,14 @@ export class LabelingScreen extends HTMLElement {
       status: el("p", { class: "status", role: "status" }),
       error: el("div", { class: "error", role: "alert", hidden: true }),
       submit: button("Submit", () => this.submit(), "primary"),
-      skip: button("Skip", () => this.skip()),
-      release: button("Release", () => this.release()),
+      skip: button("Skip", () => this.skip(), "", SKIP_TITLE),
+      release: button("Release", () => this.release(), "", RELEASE_TITLE),
     };
     this.addEventListener("submit-answer", () => this.submit()); // from a template's own form
+    // A choice made with the mouse or the keyboard clears "choose first" once it is valid.
+    for (const type of ["click", "keyup", "change"]) {
+      this.#parts.stage.addEventListener(type, () => setTimeout(() => this.#clearIncomplete()));
+    }
     const { title, meta, timer, instructions, stage, status, error, submit, skip, release } =
       this.#parts;
     this.append(
@@ -89,6 +106,12 @@ export class LabelingScreen extends HTMLElement {
   /** A key press on this screen, read through the job's shortcuts (keymap.js); an
    * element with its own keys sees them first, in its default keys. */
   onKey(event) {
+    const handled = this.#onKey(event);
+    if (handled) setTimeout(() => this.#clearIncomplete());
+    return handled;
+  }
+
+  #onKey(event) {
     if (!this.#element) return false;
     const keymap = this.#keymap;
     const action = keymap.action(event);
@@ -102,7 +125,10 @@ export class LabelingScreen extends HTMLElement {
     } else if (digit(event) === 0) {
       return this.#element.chooseNone();
     }
-    if (action === "submit" && !onControl(event)) {
+    // Enter submits, always: even with the focus on Skip or Release, which it would
+    // otherwise press.
+    const handBack = [this.#parts.skip, this.#parts.release].includes(event.target);
+    if (action === "submit" && (handBack || !onControl(event))) {
       this.submit();
       return true;
     }
@@ -138,6 +164,7 @@ export class LabelingScreen extends HTMLElement {
   async submit() {
     if (this.#busy || !this.#task || !this.#element) return;
     if (!this.#element.valid) {
+      this.#incomplete = true;
       this.#showError(
         this.#element.invalidMessage ??
           (this.#element.multi
@@ -153,22 +180,51 @@ export class LabelingScreen extends HTMLElement {
     if (ok) await this.next();
   }
 
-  /** Hand the task back and take the next one. */
+  /** Decline the task ("I can't do this one": it never comes back to you) and take the
+   * next one; the first press only asks to press again. */
   async skip() {
-    if (this.#busy || !this.#task) return;
+    if (this.#busy || !this.#task || !this.#confirmed("skip", "Skip this task?")) return;
     const ok = await this.#run("Skipping…", () =>
-      graphql(RELEASE_TASK, { taskId: this.#task.id }),
+      graphql(DECLINE_TASK, { taskId: this.#task.id }),
     );
     if (ok) await this.next();
   }
 
-  /** Hand the task back and go back to the list of jobs. */
+  /** Hand the task back ("not now": you may get it again later) and go back to the list of
+   * jobs; the first press only asks to press again. */
   async release() {
-    if (this.#busy || !this.#task) return;
+    if (this.#busy || !this.#task || !this.#confirmed("release", "Release this task?")) return;
     const ok = await this.#run("Releasing…", () =>
       graphql(RELEASE_TASK, { taskId: this.#task.id }),
     );
     if (ok) this.#emit("released", { jobName: this.#task.job.name });
+  }
+
+  /** Whether the hand-back button ``name`` was pressed a second time within a few seconds;
+   * on a first press it says so and waits. */
+  #confirmed(name, question) {
+    const button = this.#parts[name];
+    if (this.#armed === name) {
+      this.#disarm();
+      return true;
+    }
+    this.#disarm();
+    this.#armed = name;
+    button.dataset.label = button.textContent;
+    button.textContent = `${question} Press again`;
+    button.classList.add("armed");
+    this.#armedTimer = setTimeout(() => this.#disarm(), CONFIRM_MS);
+    return false;
+  }
+
+  #disarm() {
+    clearTimeout(this.#armedTimer);
+    const button = this.#armed && this.#parts[this.#armed];
+    if (button) {
+      button.textContent = button.dataset.label;
+      button.classList.remove("armed");
+    }
+    this.#armed = null;
   }
 
   async #show(task) {
@@ -176,6 +232,7 @@ export class LabelingScreen extends HTMLElement {
     const element = task.renderedTemplate
       ? templateFrame(task, elementName)
       : elementName && buildElement(elementName, task);
+    this.#disarm();
     this.#task = task;
     this.#element = element;
     this.#keymap = new Keymap(task.job.shortcuts);
@@ -215,6 +272,7 @@ export class LabelingScreen extends HTMLElement {
 
   #setBusy(busy, status) {
     this.#busy = busy;
+    if (busy) this.#incomplete = false;
     const { submit, skip, release } = this.#parts;
     for (const button of [submit, skip, release]) button.disabled = busy;
     this.#parts.status.textContent = status;
@@ -230,6 +288,13 @@ export class LabelingScreen extends HTMLElement {
       ? el("button", { type: "button", text: "Take another task", onclick: () => this.next() })
       : null;
     this.#showError(describeError(error), retry, backLink());
+  }
+
+  #clearIncomplete() {
+    if (this.#incomplete && this.#element?.valid) {
+      this.#incomplete = false;
+      this.#parts.error.hidden = true;
+    }
   }
 
   /** Show `message` in the alert box, with buttons or links after it. */

@@ -45,7 +45,7 @@ export class WorkerPortal extends AppShell {
       this.#toList(name ? `No more work in “${name}”.` : "No more work in this job.");
     });
     this.addEventListener("released", (event) => {
-      this.#toList(`You released your task in “${event.detail.jobName}”; it goes to someone else.`);
+      this.#toList(`You released your task in “${event.detail.jobName}”; it goes back to the pool.`);
     });
   }
 

@@ -21,3 +21,5 @@ export const SUBMIT_TASK = `mutation($taskId: ID!, $answer: JSON!) {
 }`;
 
 export const RELEASE_TASK = `mutation($taskId: ID!) { releaseTask(taskId: $taskId) { id status } }`;
+
+export const DECLINE_TASK = `mutation($taskId: ID!) { declineTask(taskId: $taskId) { id status } }`;
