@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps 'deepforest>=1.4'
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/quorum serve
+run: $(STAMP)  # make run PORT=8001 (or QUORUM_PORT=8001) serves on another port
+	$(BIN)/quorum serve $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

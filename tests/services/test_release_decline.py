@@ -218,7 +218,7 @@ def test_a_declined_task_takes_no_answer(quorum_app, quorum_settings, gql):
     decline(job, task, 0)
     assert decline(job, task, 0)["status"] == "DECLINED"  # twice is harmless
     error = job.gql.error(
-        "mutation($id: ID!) { submitTask(taskId: $id, answer: {label: \"positive\"}) { id } }",
+        'mutation($id: ID!) { submitTask(taskId: $id, answer: {label: "positive"}) { id } }',
         {"id": task["id"]},
         job.workers[0][1],
     )
