@@ -19,15 +19,15 @@ A released or expired task does not count: its worker may take the item again.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from quorum.models import Item, ItemStatus, Job, JobWorker, Role, TaskStatus, TeamMember, User
+from quorum.models import Item, ItemStatus, Job, TaskStatus
 from quorum.plugins import PluginHost
 from quorum.rows import select_rows
+from quorum.services.eligibility import eligible_workers
 
 #: How many short items one runner pass finishes at most.
 LIMIT = 500
@@ -51,34 +51,6 @@ class Shortfall:
     answered: list[Item] = field(default_factory=list)
     declined: list[Item] = field(default_factory=list)
     waiting: int = 0
-
-
-def eligible_workers(session: Session, plugins: PluginHost, job: Job) -> set[int] | None:
-    """The ids of the workers who may take ``job``'s tasks now (``None`` when the job's
-    workforce provider is not installed)."""
-    if job.workforce not in plugins.workforces:
-        return None
-    provider = plugins.workforces.get(job.workforce, "workforce")
-    teams: dict[int, set[int]] = defaultdict(set)
-    for team_id, user_id in session.exec(select(TeamMember.team_id, TeamMember.user_id)).all():
-        teams[user_id].add(team_id)
-    workers = session.exec(
-        select(User).where(User.role == Role.WORKER.value, col(User.disabled).is_(False))
-    ).all()
-    blocked = set(
-        session.exec(
-            select(JobWorker.worker_id).where(
-                JobWorker.job_id == job.id, col(JobWorker.blocked).is_(True)
-            )
-        ).all()
-    )
-    return {
-        worker.id
-        for worker in workers
-        if worker.id is not None
-        and worker.id not in blocked
-        and provider.may_work(job, worker, teams[worker.id])
-    }
 
 
 def find(session: Session, plugins: PluginHost, job: Job) -> Shortfall:
