@@ -5,16 +5,28 @@ name in the query (``?name=birds.manifest``), signed in by bearer token or by se
 cookie with its CSRF value (:mod:`quorum.sessions`). Only requesters and admins may upload.
 The file is stored under ``<QUORUM_STORAGE_URL>/uploads/<user id>/<random>-<name>`` and the
 answer names its storage URL (``201 {"url": ..., "bytes": ...}``), ready for
-``createJob(input: {inputManifest})``, which checks it line by line as any manifest. The
-request size limit (``QUORUM_MAX_REQUEST_BYTES``, 16 MiB by default) bounds an upload; a
-bigger manifest goes into storage directly and the job names its URL. The upload is in the
-audit trail (``manifest.uploaded``).
+``createJob(input: {inputManifest})``. The request size limit
+(``QUORUM_MAX_REQUEST_BYTES``, 16 MiB by default) bounds an upload; a bigger manifest goes
+into storage directly and the job names its URL. The upload is in the audit trail
+(``manifest.uploaded``).
+
+With ``&taskType=<task type>`` the lines are checked before anything is stored, with the
+ingest's own line checks (:func:`quorum.runner.ingest.check_line`): every line of an upload
+up to :data:`CHECK_ALL_BYTES` (1 MiB), the first :data:`FIRST_LINES` lines of a bigger one
+(the ingest checks the rest when the job starts). Bad lines refuse the upload, ``400
+{"error", "code": "BAD_INPUT", "lines": [{"line": 3, "reason": "not valid JSON ..."}]}``
+(up to :data:`MAX_LINE_ERRORS` of them, numbered as the ingest numbers them), and nothing
+is stored; a good upload's answer says how many lines were checked (``"checked"``) and
+whether that was all of them (``"checkedAll"``).
 """
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
+from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.datastructures import State
 from starlette.requests import Request
@@ -25,12 +37,61 @@ from quorum.blocking import run_blocking
 from quorum.errors import BadInput, Forbidden, QuorumError, Unauthenticated
 from quorum.events import ManifestUploaded
 from quorum.models import Role
+from quorum.plugins import PluginHost
+from quorum.runner.ingest import ManifestError, check_line
 from quorum.sessions import caller_token_hash, user_of
 from quorum.storage import join_url
 
 #: What an uploaded file's name may keep; anything else becomes ``-``.
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _STATUS = {BadInput: 400, Unauthenticated: 401, Forbidden: 403}
+#: An upload up to this size is checked to its last line; a bigger one, its first lines.
+CHECK_ALL_BYTES = 1 << 20
+FIRST_LINES = 1_000
+#: The bad lines an answer lists at most (checking stops there).
+MAX_LINE_ERRORS = 20
+
+
+@dataclass
+class LineCheck:
+    """What checking an upload's lines found: how many (non-blank) lines were checked,
+    whether that was all of them, and the bad ones (``{"line": n, "reason": ...}``)."""
+
+    checked: int = 0
+    complete: bool = True
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_manifest(body: bytes, task_type: str, plugins: PluginHost) -> LineCheck:
+    """Check an uploaded manifest's lines as the ingest will for a job of ``task_type``:
+    all of them up to :data:`CHECK_ALL_BYTES`, else the first :data:`FIRST_LINES`."""
+    kind = plugins.task_types.get(task_type, "taskType")
+    whole = len(body) <= CHECK_ALL_BYTES
+    result = LineCheck()
+    for number, raw in enumerate(io.BytesIO(body), start=1):
+        if not raw.strip():
+            continue
+        if len(result.errors) >= MAX_LINE_ERRORS or (not whole and result.checked >= FIRST_LINES):
+            result.complete = False
+            break
+        result.checked += 1
+        try:
+            check_line(number, raw, kind, plugins)
+        except ManifestError as exc:
+            reason = exc.message.removeprefix(f"line {number}: ")
+            result.errors.append({"line": number, "reason": reason})
+    return result
+
+
+def _refusal(check: LineCheck) -> BadInput:
+    """The error refusing an upload with bad lines, naming the first."""
+    first = check.errors[0]
+    more = len(check.errors) - 1
+    others = f" (and {more} more bad line{'s' if more > 1 else ''})" if more else ""
+    return BadInput(
+        f"line {first['line']}: {first['reason']}{others}; fix the manifest and upload it again",
+        lines=check.errors,
+    )
 
 
 def _file_name(name: str | None) -> str:
@@ -52,13 +113,23 @@ async def upload_manifest(request: Request) -> Response:
         body = await request.body()
         if not body.strip():
             raise BadInput("the upload is empty: send the manifest's JSON Lines as the body")
+        task_type = request.query_params.get("taskType")
+        check = None
+        if task_type is not None:
+            check = await run_blocking(check_manifest, body, task_type, app.plugins)
+            if check.errors:
+                raise _refusal(check)
         name = f"{uuid.uuid4().hex[:12]}-{_file_name(request.query_params.get('name'))}"
         url = join_url(app.settings.storage_url, "uploads", str(uploader), name)
         await run_blocking(_store, app, uploader, url, body)
     except QuorumError as exc:
         status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
-        return JSONResponse({"error": exc.message, "code": exc.code}, status_code=status)
-    return JSONResponse({"url": url, "bytes": len(body)}, status_code=201)
+        details = {key: value for key, value in exc.extensions.items() if key != "code"}
+        return JSONResponse({"error": exc.message, "code": exc.code, **details}, status_code=status)
+    answer: dict[str, Any] = {"url": url, "bytes": len(body)}
+    if check is not None:
+        answer.update(checked=check.checked, checkedAll=check.complete)
+    return JSONResponse(answer, status_code=201)
 
 
 def _store(app: State, uploader: int, url: str, body: bytes) -> None:

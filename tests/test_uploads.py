@@ -100,3 +100,63 @@ def test_an_upload_that_cannot_be_audited_leaves_nothing_behind(
     assert list((quorum_settings.objects_dir / "uploads").rglob("*")) == [
         quorum_settings.objects_dir / "uploads" / "1"
     ]  # the folder was made; the file is gone
+
+
+def upload(client, token, body, task_type="text-classification"):
+    """POST /uploads with the task type its lines are checked for."""
+    return client.post(
+        f"/uploads?name=m.jsonl&taskType={task_type}",
+        content=body,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_an_upload_is_checked_line_by_line_for_its_task_type(quorum_app, quorum_client):
+    _, token = make_user(quorum_app, "rita", Role.REQUESTER)
+    accepted = upload(quorum_client, token, LINES)
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["checked"] == 2 and accepted.json()["checkedAll"] is True
+    # The same lines do not suit an image task type: refused with the ingest's reasons.
+    refused = upload(quorum_client, token, LINES, "image-classification")
+    assert refused.status_code == 400
+    assert [line["line"] for line in refused.json()["lines"]] == [1, 2]
+    assert refused.json()["lines"][0]["reason"] == (
+        'image-classification needs an object URL under "source-ref", found "source"'
+    )
+
+
+def test_bad_lines_refuse_the_upload_naming_each_and_store_nothing(
+    quorum_app, quorum_client, quorum_settings
+):
+    _, token = make_user(quorum_app, "rita", Role.REQUESTER)
+    body = b'{"source": "fine"}\n\n{"source": "oops"\n[1, 2]\n{"source": "fine again"}\n'
+    response = upload(quorum_client, token, body)
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["code"] == "BAD_INPUT"
+    assert answer["lines"] == [
+        {"line": 3, "reason": "not valid JSON (Expecting ',' delimiter at column 18)"},
+        {"line": 4, "reason": "must be a JSON object, got list"},
+    ]  # numbered as the ingest numbers them: blank lines count
+    assert answer["error"].startswith("line 3: not valid JSON")
+    assert "and 1 more bad line" in answer["error"]
+    assert not (quorum_settings.objects_dir / "uploads").exists()
+
+
+def test_a_big_upload_is_checked_on_its_first_lines(quorum_app, quorum_client, monkeypatch):
+    monkeypatch.setattr("quorum.uploads.CHECK_ALL_BYTES", 1_000)
+    monkeypatch.setattr("quorum.uploads.FIRST_LINES", 10)
+    _, token = make_user(quorum_app, "rita", Role.REQUESTER)
+    good = b'{"source": "x"}\n' * 100
+    accepted = upload(quorum_client, token, good + b"not json\n")
+    assert accepted.status_code == 201  # the ingest finds the last line when the job starts
+    assert accepted.json()["checked"] == 10 and accepted.json()["checkedAll"] is False
+    refused = upload(quorum_client, token, b'{"source": "x"}\n' * 5 + b"not json\n" + good)
+    assert refused.json()["lines"][0]["line"] == 6
+
+
+def test_an_unknown_task_type_is_refused(quorum_app, quorum_client):
+    _, token = make_user(quorum_app, "rita", Role.REQUESTER)
+    response = upload(quorum_client, token, LINES, "no-such-type")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("taskType: unknown task type 'no-such-type'")

@@ -74,9 +74,12 @@ def failure_reason(exc: QuorumError) -> str:
     return f"{field}: {exc.message}"
 
 
-def _check_line(
+def check_line(
     number: int, raw: bytes, task_type: TaskType, plugins: PluginHost
 ) -> tuple[str, dict[str, Any]]:
+    """Line ``number`` of a manifest (a non-blank one) as its text and JSON object, or
+    :class:`ManifestError` (``line N: reason``) if no job of ``task_type`` can use it.
+    The job's own settings (its audited attribute, its gold key) are checked apart."""
     try:
         data = raw.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
@@ -140,7 +143,7 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        data, obj = _check_line(number, raw, task_type, plugins)
+        data, obj = check_line(number, raw, task_type, plugins)
         if gold_key is not None and gold_key in obj:
             shown = _audit_input(job, task_type, number, obj)
             yield _gold_row(job, task_type, position, data, number, obj[gold_key], shown)
@@ -184,7 +187,7 @@ def gold_manifest_rows(
         if not raw.strip():
             continue
         try:
-            data, obj = _check_line(number, raw, task_type, plugins)
+            data, obj = check_line(number, raw, task_type, plugins)
         except ManifestError as exc:
             raise GoldManifestError(exc.message) from None
         if key not in obj:

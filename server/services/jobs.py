@@ -56,10 +56,13 @@ from quorum.models import (
 )
 from quorum.plugins import PluginHost
 from quorum.services.auto_labeling import check_auto_labeling
+from quorum.services.eligibility import eligible_workers
 from quorum.services.examples import check_examples
+from quorum.services.field_errors import FieldErrors
 from quorum.services.shortcuts import check_shortcuts
 from quorum.tasktypes import TaskType
 from quorum.templates import check_template
+from quorum.workforce import WorkforceProvider
 
 JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 ATTRIBUTE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}")
@@ -254,19 +257,25 @@ def _check_manifest_url(plugins: PluginHost, field: str, url: str) -> None:
     _check_url(plugins, field, url)
 
 
-def create_job(
-    session: Session, *, spec: JobSpec, actor: User, plugins: PluginHost, default_output: str
-) -> Job:
-    """Validate ``spec`` and create the job in ``INITIALIZING``; the runner ingests it."""
-    if len(spec.name) > 63 or not JOB_NAME.fullmatch(spec.name):
+def _check_name(session: Session, name: str) -> None:
+    """A job name: Ground Truth's pattern, and not taken yet (names ignore case)."""
+    if not name:
         raise BadInput(
-            f"name: {spec.name!r} must be 1-63 letters, digits and hyphens, "
+            "name: required: 1-63 letters, digits and hyphens, starting and ending with a "
+            "letter or digit"
+        )
+    if len(name) > 63 or not JOB_NAME.fullmatch(name):
+        raise BadInput(
+            f"name: {name!r} must be 1-63 letters, digits and hyphens, "
             "starting and ending with a letter or digit"
         )
-    task_type = plugins.task_types.get(spec.task_type, "taskType")
-    task_type.validate_labels(spec.labels)
-    attribute = label_attribute(spec, task_type)
-    audited = audit_attribute(spec, task_type, attribute, plugins)
+    taken = select(Job.id).where(func.lower(Job.name) == name.lower())
+    if session.exec(taken).first() is not None:  # output job-names are lowercased
+        raise Conflict(f"name: a job called {name!r} already exists (names ignore case)")
+
+
+def _check_template(spec: JobSpec, task_type: TaskType) -> None:
+    """The worker template, which a custom task type requires."""
     if spec.template is not None:
         check_template(spec.template)
     elif task_type.requires_template:
@@ -274,68 +283,168 @@ def create_job(
             f"template: {task_type.name} jobs need a worker template (Liquid HTML, as in "
             f"Ground Truth's custom tasks)"
         )
-    _check_manifest_url(plugins, "inputManifest", spec.input_manifest)
-    output_path = spec.output_path or default_output
-    _check_url(plugins, "outputPath", output_path)
-    workforce = plugins.workforces.get(spec.workforce or "private", "workforce")
-    if spec.team_id is not None:
-        if session.get(Team, spec.team_id) is None:
-            raise NotFound(f"teamId: no team with id {spec.team_id}")
+
+
+def _check_team(session: Session, team_id: int | None, workforce: WorkforceProvider) -> None:
+    """The team: one that exists, and one at all where the workforce needs a team."""
+    if team_id is not None:
+        if session.get(Team, team_id) is None:
+            raise NotFound(f"teamId: no team with id {team_id}")
     elif workforce.requires_team:
         raise BadInput(f"teamId: the {workforce.name} workforce needs a team")
-    workers = 1 if spec.workers_per_item is None else spec.workers_per_item
-    _in_range("workersPerItem", workers, 1, 9)
-    target = _check_adaptive(spec, workers)
-    gold = _check_gold(spec.gold, task_type.label_kind, attribute, plugins)
-    consensus_name = spec.consensus or task_type.default_consensus
-    algorithm = plugins.consensus_algorithms.get(consensus_name, "consensus")
+
+
+def _check_consensus(name: str, task_type: TaskType, plugins: PluginHost) -> None:
+    """The consensus algorithm: installed, and able to merge the task type's answers."""
+    algorithm = plugins.consensus_algorithms.get(name, "consensus")
     if task_type.label_kind not in algorithm.label_kinds:
         raise BadInput(
-            f"consensus: {consensus_name} cannot consolidate {task_type.label_kind} answers "
+            f"consensus: {name} cannot consolidate {task_type.label_kind} answers "
             f"of {task_type.name}"
         )
+
+
+@dataclass
+class _Checked:
+    """What :func:`_validate` settled: the values of the job row beyond the spec's own."""
+
+    task_type: TaskType
+    attribute: str
+    audited: str | None
+    output_path: str
+    workforce: str
+    workers: int
+    target: float | None
+    gold: dict[str, Any] | None
+    consensus: str
+    price: float
+    time_limit: int
+    auto_labeling: dict[str, Any] | None
+    shortcuts: dict[str, Any] | None
+    examples: list[dict[str, Any]] | None
+
+
+def _validate(
+    session: Session, spec: JobSpec, plugins: PluginHost, default_output: str
+) -> _Checked:
+    """Check every field of ``spec``; one error naming every refused field if any was
+    (:class:`~quorum.services.field_errors.FieldErrors`). A check that needs another
+    field (the labels need the task type) is left out while that field is wrong."""
+    errors = FieldErrors()
+    with errors.check("name"):
+        _check_name(session, spec.name)
+    task_type: TaskType | None = None
+    with errors.check("taskType"):
+        task_type = plugins.task_types.get(spec.task_type, "taskType")
+    attribute, audited = spec.name, None
+    if task_type is not None:
+        with errors.check("labels"):
+            task_type.validate_labels(spec.labels)
+        if not errors.failed("name"):
+            with errors.check("labelAttributeName"):
+                attribute = label_attribute(spec, task_type)
+                audited = audit_attribute(spec, task_type, attribute, plugins)
+        with errors.check("template"):
+            _check_template(spec, task_type)
+    with errors.check("inputManifest"):
+        if not spec.input_manifest.strip():
+            raise BadInput("inputManifest: required: upload a manifest or give its storage URL")
+        _check_manifest_url(plugins, "inputManifest", spec.input_manifest)
+    output_path = spec.output_path or default_output
+    with errors.check("outputPath"):
+        _check_url(plugins, "outputPath", output_path)
+    workforce: WorkforceProvider | None = None
+    with errors.check("workforce"):
+        workforce = plugins.workforces.get(spec.workforce or "private", "workforce")
+    if workforce is not None:
+        with errors.check("teamId"):
+            _check_team(session, spec.team_id, workforce)
+    workers = 1 if spec.workers_per_item is None else spec.workers_per_item
+    target = None
+    with errors.check("workersPerItem"):
+        _in_range("workersPerItem", workers, 1, 9)
+        target = _check_adaptive(spec, workers)
+    gold = auto_labeling = None
+    consensus_name = spec.consensus or ""
+    if task_type is not None:
+        consensus_name = consensus_name or task_type.default_consensus
+        with errors.check("gold"):
+            gold = _check_gold(spec.gold, task_type.label_kind, attribute, plugins)
+        with errors.check("consensus"):
+            _check_consensus(consensus_name, task_type, plugins)
+        with errors.check("autoLabeling"):
+            auto_labeling = check_auto_labeling(spec.auto_labeling, task_type, plugins)
     price = 0.0 if spec.price_per_task is None else spec.price_per_task
-    _in_range("pricePerTask", price, 0, 1_000)
     time_limit = 3600 if spec.task_time_limit_seconds is None else spec.task_time_limit_seconds
-    _in_range("taskTimeLimitSeconds", time_limit, 30, 28_800)
-    _in_range("taskAvailabilitySeconds", spec.task_availability_seconds, 60, 2_592_000)
-    _in_range("maxConcurrentTasks", spec.max_concurrent_tasks, 1, 5_000)
-    _in_range("maxHumanLabeledItems", spec.max_human_labeled_items, 1, 2**31 - 1)
-    _in_range("maxLabeledPercentage", spec.max_labeled_percentage, 1, 100)
-    auto_labeling = check_auto_labeling(spec.auto_labeling, task_type, plugins)
-    shortcuts = check_shortcuts(spec.shortcuts, spec.labels)
-    examples = check_examples(spec.examples, spec.labels, plugins)
-    taken = select(Job.id).where(func.lower(Job.name) == spec.name.lower())
-    if session.exec(taken).first() is not None:  # output job-names are lowercased
-        raise Conflict(f"name: a job called {spec.name!r} already exists (names ignore case)")
+    for field_name, value, low, high in (
+        ("pricePerTask", price, 0, 1_000),
+        ("taskTimeLimitSeconds", time_limit, 30, 28_800),
+        ("taskAvailabilitySeconds", spec.task_availability_seconds, 60, 2_592_000),
+        ("maxConcurrentTasks", spec.max_concurrent_tasks, 1, 5_000),
+        ("maxHumanLabeledItems", spec.max_human_labeled_items, 1, 2**31 - 1),
+        ("maxLabeledPercentage", spec.max_labeled_percentage, 1, 100),
+    ):
+        with errors.check(field_name):
+            _in_range(field_name, value, low, high)
+    shortcuts = examples = None
+    with errors.check("shortcuts"):
+        shortcuts = check_shortcuts(spec.shortcuts, spec.labels)
+    with errors.check("examples"):
+        examples = check_examples(spec.examples, spec.labels, plugins)
+    errors.raise_if_any()
+    assert task_type is not None and workforce is not None
+    return _Checked(
+        task_type=task_type,
+        attribute=attribute,
+        audited=audited,
+        output_path=output_path,
+        workforce=workforce.name,
+        workers=workers,
+        target=target,
+        gold=gold,
+        consensus=consensus_name,
+        price=price,
+        time_limit=time_limit,
+        auto_labeling=auto_labeling,
+        shortcuts=shortcuts,
+        examples=examples,
+    )
+
+
+def create_job(
+    session: Session, *, spec: JobSpec, actor: User, plugins: PluginHost, default_output: str
+) -> Job:
+    """Validate ``spec`` and create the job in ``INITIALIZING``; the runner ingests it.
+    A refusal names every field at fault at once (``extensions.fields``)."""
+    checked = _validate(session, spec, plugins, default_output)
     assert actor.id is not None
     job = Job(
         name=spec.name,
-        task_type=task_type.name,
+        task_type=checked.task_type.name,
         labels=list(spec.labels),
-        label_attribute_name=attribute,
-        audit_label_attribute_name=audited,
+        label_attribute_name=checked.attribute,
+        audit_label_attribute_name=checked.audited,
         input_manifest=spec.input_manifest,
-        output_path=output_path,
+        output_path=checked.output_path,
         instructions=spec.instructions,
         full_instructions=spec.full_instructions,
         template=spec.template,
-        workforce=workforce.name,
+        workforce=checked.workforce,
         team_id=spec.team_id,
-        workers_per_item=workers,
+        workers_per_item=checked.workers,
         max_workers_per_item=spec.max_workers_per_item,
-        target_confidence=target,
-        gold=gold,
-        consensus=consensus_name,
-        price_per_task=price,
-        task_time_limit_seconds=time_limit,
+        target_confidence=checked.target,
+        gold=checked.gold,
+        consensus=checked.consensus,
+        price_per_task=checked.price,
+        task_time_limit_seconds=checked.time_limit,
         task_availability_seconds=spec.task_availability_seconds,
         max_concurrent_tasks=spec.max_concurrent_tasks,
         max_human_labeled_items=spec.max_human_labeled_items,
         max_labeled_percentage=spec.max_labeled_percentage,
-        auto_labeling=auto_labeling,
-        shortcuts=shortcuts,
-        examples=examples,
+        auto_labeling=checked.auto_labeling,
+        shortcuts=checked.shortcuts,
+        examples=checked.examples,
         created_by_id=actor.id,
     )
     session.add(job)
@@ -382,6 +491,28 @@ def stop_job(session: Session, *, job: Job, actor: User) -> Job:
     return job
 
 
+def warnings(session: Session, plugins: PluginHost, job: Job) -> list[str]:
+    """What the requester of a running job should know though it is not wrong enough to
+    refuse: ``workersPerItem`` above the workers who may take its tasks (a team can still
+    grow, so :func:`create_job` accepts it; :mod:`quorum.runner.shortfall` finishes such
+    items with the answers they have). Nothing once the job is over."""
+    if job.status in FINAL_JOB_STATUSES:
+        return []
+    eligible = eligible_workers(session, plugins, job)
+    if eligible is None or len(eligible) >= job.workers_per_item:
+        return []
+    team = None if job.team_id is None else session.get(Team, job.team_id)
+    where = f"the {job.workforce} workforce" if team is None else f"team {team.name}"
+    wanted = f"workersPerItem is {job.workers_per_item} but {where}"
+    if not eligible:
+        return [f"{wanted} has no workers who may take its tasks; items wait until one joins"]
+    workers = "1 worker" if len(eligible) == 1 else f"{len(eligible)} workers"
+    return [
+        f"{wanted} has {workers}; items will be finished with the answers "
+        f"{'the team' if team else 'they'} can give"
+    ]
+
+
 @dataclass(frozen=True)
 class Counters:
     """How many of a job's items are in each state; ``total`` counts the dataset (the
@@ -424,3 +555,4 @@ def counters(session: Session, job_id: int) -> Counters:
     ).all()
     waiting = session.exec(select(Job.waiting_for_workers).where(Job.id == job_id)).first()
     return counters_from_statuses({status: int(count) for status, count in rows}, waiting or 0)
+

@@ -315,6 +315,21 @@ class Job:
         await info.context.read(check)
         return browser_url(info, self.output_manifest)
 
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="What the requester should know of the job though it is not an error, "
+        "as sentences: workersPerItem above the workers who may take its tasks. Empty once "
+        "the job is over (requesters and admins only)."
+    )
+    async def warnings(self, info: Info) -> list[str]:
+        """:func:`quorum.services.jobs.warnings`."""
+        plugins = info.context.plugins
+
+        def load(session: Session, user: models.User) -> list[str]:
+            job = job_service.get_managed_job(session, user, int(self.id))
+            return job_service.warnings(session, plugins, job)
+
+        return await info.context.read(load)
+
     @strawberry.field
     async def counters(self, info: Info) -> JobCounters:
         """Items per state."""
