@@ -43,6 +43,14 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _currency(text: str) -> str:
+    """``QUORUM_CURRENCY``: an ISO 4217 code (three letters), ``USD`` when unset."""
+    code = text.strip().upper() or "USD"
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise StartupError(f"QUORUM_CURRENCY={text!r} is not a currency code such as USD or EUR")
+    return code
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server, the runner and the command line need to know."""
@@ -77,6 +85,8 @@ class Settings:
     #: charges for it), and the price of an hour of auto-labeling compute.
     service_fee_per_item: float = 0.0
     compute_price_per_hour: float = 0.0
+    #: The ISO 4217 code of the currency prices and costs are in (``QUORUM_CURRENCY``).
+    currency: str = "USD"
     #: The port ``quorum serve`` listens on, and the one the command line's API calls reach.
     port: int = 8000
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -116,6 +126,7 @@ class Settings:
             service_fee_per_item=_number(env, "QUORUM_SERVICE_FEE_PER_ITEM", 0.0, "a price"),
             compute_price_per_hour=_number(env, "QUORUM_COMPUTE_PRICE_PER_HOUR", 0.0, "a price"),
             port=_port(env.get("QUORUM_PORT", "")),
+            currency=_currency(env.get("QUORUM_CURRENCY", "")),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

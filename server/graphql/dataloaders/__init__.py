@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from strawberry.dataloader import DataLoader
 
 from quorum.db import Database
+from quorum.graphql.dataloaders.item_positions import ItemPositionsLoader
 from quorum.graphql.dataloaders.job_counters import JobCountersLoader
 from quorum.services.jobs import Counters
 
@@ -16,8 +17,9 @@ class DataLoaders:
     """The request's dataloaders."""
 
     job_counters: DataLoader[int, Counters]
+    item_positions: DataLoader[int, int | None]
 
     @classmethod
     def build(cls, db: Database) -> DataLoaders:
         """Fresh loaders for one request."""
-        return cls(job_counters=JobCountersLoader(db))
+        return cls(job_counters=JobCountersLoader(db), item_positions=ItemPositionsLoader(db))

@@ -72,6 +72,10 @@ class JobCost:
     saved: float = strawberry.field(
         description="What people would have been paid for the machine-labeled items, less compute."
     )
+    currency: str = strawberry.field(
+        description="The ISO 4217 code of the currency of these amounts and of pricePerTask "
+        "(the server's QUORUM_CURRENCY, USD by default)."
+    )
 
 
 @strawberry.type
@@ -352,6 +356,7 @@ class Job:
             compute=spent.compute,
             total=spent.total,
             saved=spent.saved,
+            currency=settings.currency,
         )
 
     @strawberry.field
