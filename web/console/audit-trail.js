@@ -2,20 +2,25 @@
  * <quorum-audit-trail job-id="..">: a job's audit trail (auditEvents(jobId)), oldest
  * first as the API pages it, 25 events a page behind "Show more". Once the last page is
  * shown, refresh() appends the events recorded since. learnNames([[user id, name]]) puts
- * names in the actor column, also in rows already shown. Fires `signed-out` when the
- * session ended.
+ * names in the actor column, also in rows already shown; setTotal(items) names the items
+ * of item and task events as every screen does ("item 3 of 6", by manifest position). The
+ * "#" column numbers the job's events in order (1, 2, 3, ...): the chain's own sequence
+ * number comes only once the runner seals an event, so it is in the cell's title, with the
+ * hash. Fires `signed-out` when the session ended.
  */
 
 import { graphql } from "/static/work/api.js";
 import { el } from "/static/work/dom.js";
 import { describeError, sessionEnded } from "/static/work/messages.js";
-import { json, when } from "./format.js";
+import { itemName, json, when } from "./format.js";
 import { AUDIT_EVENTS } from "./queries.js";
 
 const PAGE = 25;
+const COLUMNS = ["#", "When", "Action", "Actor", "Entity", "Data"];
 
 export class AuditTrail extends HTMLElement {
   #names = new Map();
+  #total = null;
   #cursor = null;
   #more = true;
   #loading = false;
@@ -37,7 +42,7 @@ export class AuditTrail extends HTMLElement {
     const head = el(
       "tr",
       {},
-      ["#", "When", "Action", "Actor", "Entity", "Data"].map((title) => el("th", { scope: "col", text: title })),
+      COLUMNS.map((title) => el("th", { scope: "col", text: title })),
     );
     this.append(
       empty,
@@ -53,6 +58,21 @@ export class AuditTrail extends HTMLElement {
     for (const cell of this.querySelectorAll("td[data-actor-id]")) {
       cell.textContent = this.#actor(cell.dataset.actorId);
     }
+  }
+
+  /** The job's item count, to name items "item 3 of 6" (also in rows already shown). */
+  setTotal(total) {
+    if (total === this.#total) return;
+    this.#total = total;
+    for (const cell of this.querySelectorAll("td[data-item-position]")) {
+      cell.textContent = this.#entity(cell.dataset.entityType, Number(cell.dataset.itemPosition));
+    }
+  }
+
+  /** An event's entity as a person reads it: "item 3 of 6", "task of item 3 of 6". */
+  #entity(type, position) {
+    const item = itemName(position, this.#total);
+    return type === "task" ? `task of ${item}` : item;
   }
 
   #actor(id) {
@@ -89,24 +109,40 @@ export class AuditTrail extends HTMLElement {
     }
   }
 
+  #entityCell(event) {
+    if (event.itemPosition === null || event.itemPosition === undefined) {
+      const text = event.entityId === null ? event.entityType : `${event.entityType} ${event.entityId}`;
+      return el("td", { class: "entity", text });
+    }
+    return el("td", {
+      class: "entity",
+      "data-entity-type": event.entityType,
+      "data-item-position": event.itemPosition,
+      title: `${event.entityType} ${event.entityId}`,
+      text: this.#entity(event.entityType, event.itemPosition),
+    });
+  }
+
   #append(events) {
     for (const event of events) {
-      const entity = event.entityId === null ? event.entityType : `${event.entityType} ${event.entityId}`;
       const data = json(event.data);
-      this.#parts.body.append(
+      const number = this.#parts.body.children.length + 1;
+      const sealed = event.seq === null ? "not sealed yet" : `sealed: chain #${event.seq}, ${event.hash}`;
+      const row = this.#parts.body.appendChild(
         el(
           "tr",
           { "data-action": event.action, "data-event-id": event.id },
-          el("td", { class: "num", text: event.seq ?? "" }),
+          el("td", { class: "num", title: `Event ${number} of this job (${sealed})`, text: String(number) }),
           el("td", { class: "nowrap", text: when(event.createdAt) }),
           el("td", {}, el("code", { text: event.action })),
           event.actorId === null
             ? el("td", { text: "system" })
             : el("td", { "data-actor-id": event.actorId, text: this.#actor(event.actorId) }),
-          el("td", { text: entity }),
+          this.#entityCell(event),
           el("td", { class: "data", title: data, text: data === "{}" ? "" : data }),
         ),
       );
+      row.querySelectorAll("td").forEach((cell, index) => cell.setAttribute("data-title", COLUMNS[index]));
     }
   }
 }

@@ -1,8 +1,9 @@
 /**
  * <quorum-console>: the requester console's shell (the worker portal's AppShell: the
  * header, sign in and out). Its header adds the navigation (Jobs, New job); it routes
- * between the screens: the list of jobs at #/, the new-job form at #/new and a job's page
- * at #/jobs/<id>, so that a reload returns to the same place. Only requesters and admins
+ * between the screens: the list of jobs at #/, the new-job form at #/new (#/new?from=<id>:
+ * filled from job <id>, to run it again) and a job's page at #/jobs/<id>, so that a reload
+ * returns to the same place. Only requesters and admins
  * get past sign-in; a worker is pointed to /work.
  */
 
@@ -46,15 +47,16 @@ export class RequesterConsole extends AppShell {
     }
     const hash = location.hash || "#/";
     const job = /^#\/jobs\/([^/]+)$/.exec(hash);
+    const again = /^#\/new\?from=([^&]+)$/.exec(hash);
     if (job) {
       this.mount(el("quorum-job-page", { "job-id": decodeURIComponent(job[1]) }));
-    } else if (hash === "#/new") {
-      this.mount(el("quorum-new-job"));
+    } else if (hash === "#/new" || again) {
+      this.mount(el("quorum-new-job", { "from-job": again ? decodeURIComponent(again[1]) : null }));
     } else {
       this.mount(el("quorum-console-jobs"));
     }
     for (const anchor of this.#nav.querySelectorAll("a")) {
-      const current = anchor.getAttribute("href") === (job ? "#/" : hash);
+      const current = anchor.getAttribute("href") === (job ? "#/" : again ? "#/new" : hash);
       if (current) anchor.setAttribute("aria-current", "page");
       else anchor.removeAttribute("aria-current");
     }

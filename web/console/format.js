@@ -6,7 +6,7 @@
 import { serverTime } from "/static/work/timer.js";
 
 const COUNT = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
-const MONEY = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+const MONEY = new Map();
 const SHARE = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
 const DATE = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
 
@@ -15,9 +15,29 @@ export function count(value) {
   return value === null || value === undefined ? "–" : COUNT.format(value);
 }
 
-/** An amount in the job's price unit: 0.012, 1.50. */
-export function money(value) {
-  return value === null || value === undefined ? "–" : MONEY.format(value);
+/** An amount in `currency` (an ISO 4217 code, the server's QUORUM_CURRENCY): $0.012,
+ * €1.50. */
+export function money(value, currency = "USD") {
+  if (value === null || value === undefined) return "–";
+  if (!MONEY.has(currency)) {
+    const options = { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 4 };
+    MONEY.set(currency, new Intl.NumberFormat("en", options));
+  }
+  return MONEY.get(currency).format(value);
+}
+
+/** An item by its manifest position (Item.position, 0-based) among the job's `total`
+ * items: "item 3 of 6", the one numbering every screen uses ("gold item 2" for a gold
+ * manifest's items, which come after the dataset's). */
+export function itemName(position, total) {
+  if (position === null || position === undefined) return "an item";
+  if (total && position >= total) return `gold item ${count(position - total + 1)}`;
+  return total ? `item ${count(position + 1)} of ${count(total)}` : `item ${count(position + 1)}`;
+}
+
+/** Text with its first letter capitalised: "item 3 of 6" → "Item 3 of 6". */
+export function capitalized(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A share (0..1) as a percentage; "–" when unknown. */

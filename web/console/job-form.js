@@ -2,26 +2,47 @@
  * buildJobForm(catalog, on): the new-job form's DOM, from the API's catalog (taskTypes,
  * teams). Returns {form, fields, parts}: `fields` maps each createJob input field
  * ("name", "teamId", "autoLabeling.model", ...) to its control, so a server message that
- * names a field can mark it; `parts` holds what the form changes later (the task type's
- * hint, the upload's file input and status, the auto-labeling fieldset and model select,
- * the Create button and the error line). `on` is {taskTypeChanged, upload,
- * autoLabelingChanged}. new-job.js fills the choices and submits.
+ * names a field can mark it; each field has a place for its own error beside it
+ * (.field-error) and says when it is required. `parts` holds what the form changes later
+ * (the task type's hint, the upload's file input, status and bad lines, the auto-labeling
+ * fieldset and model select, the Create button and the error line). `on` is
+ * {taskTypeChanged, upload, autoLabelingChanged}. new-job.js fills the choices and submits.
  */
 
 import { el } from "/static/work/dom.js";
 
+/** The "required" mark beside a label; markRequired(control, on) moves it later. */
+function requiredMark(control, required) {
+  const mark = el("span", { class: "required", text: "required", hidden: !required });
+  if (required) control.setAttribute("aria-required", "true");
+  return mark;
+}
+
+/** Say whether a field built by buildJobForm is required (the labels of some task types
+ * are optional). */
+export function markRequired(control, required) {
+  const mark = control.closest(".field")?.querySelector(".required");
+  if (mark) mark.hidden = !required;
+  if (required) control.setAttribute("aria-required", "true");
+  else control.removeAttribute("aria-required");
+}
+
 export function buildJobForm(catalog, on) {
   const fields = {};
 
-  /** A labelled control: `field` is the createJob input field it fills (for errors). */
-  const field = (name, label, control, hint = null) => {
+  /** A labelled control: `field` is the createJob input field it fills (for errors);
+   * a required one says so beside its label (and to assistive technology). */
+  const field = (name, label, control, hint = null, { required = false } = {}) => {
     const id = `job-${name.replace(".", "-")}`;
     control.id = id;
     control.dataset.field = name;
     fields[name] = control;
     const hintNode = hint ? el("small", { id: `${id}-hint`, class: "hint", text: hint }) : null;
     if (hintNode) control.setAttribute("aria-describedby", hintNode.id);
-    return el("div", { class: "field", "data-for": name }, el("label", { for: id, text: label }), control, hintNode);
+    const errorNode = el("small", { id: `${id}-error`, class: "field-error", hidden: true });
+    control.setAttribute("aria-errormessage", errorNode.id);
+    const title = el("div", { class: "label-line" }, el("label", { for: id, text: label }), requiredMark(control, required));
+    return el("div", { class: "field", "data-for": name }, title, control, errorNode, hintNode);
   };
 
   const { taskTypes, teams } = catalog;
@@ -52,6 +73,7 @@ export function buildJobForm(catalog, on) {
     onchange: on.upload,
   });
   const uploadStatus = el("small", { id: "job-manifest-file-status", class: "hint", role: "status" });
+  const lineErrors = el("ul", { class: "line-errors error-text", "aria-label": "Lines to fix", hidden: true });
   const autoEnabled = el("input", { type: "checkbox", id: "job-autoLabeling", onchange: on.autoLabelingChanged });
   autoEnabled.dataset.field = "autoLabeling";
   fields.autoLabeling = autoEnabled;
@@ -69,6 +91,7 @@ export function buildJobForm(catalog, on) {
       "Name",
       el("input", { type: "text", name: "name", autocomplete: "off", spellcheck: "false" }),
       "1–63 letters, digits and hyphens; it names the output folder.",
+      { required: true },
     ),
     field("taskType", "Task type", typeSelect),
     typeHint,
@@ -77,6 +100,7 @@ export function buildJobForm(catalog, on) {
       "Labels",
       el("textarea", { name: "labels", rows: 3, spellcheck: "false" }),
       "One label category per line, in class-index order.",
+      { required: true },
     ),
     field("instructions", "Short instructions", el("textarea", { name: "instructions", rows: 2 })),
     field(
@@ -98,12 +122,14 @@ export function buildJobForm(catalog, on) {
       el("label", { for: fileInput.id, text: "Upload a manifest (JSON Lines)" }),
       fileInput,
       uploadStatus,
+      lineErrors,
     ),
     field(
       "inputManifest",
       "…or its storage URL",
       el("input", { type: "text", name: "inputManifest", spellcheck: "false", placeholder: "s3://bucket/path/input.manifest" }),
-      "An uploaded file fills this in.",
+      "An uploaded file fills this in once its lines are checked.",
+      { required: true },
     ),
   );
 
@@ -111,7 +137,7 @@ export function buildJobForm(catalog, on) {
     "fieldset",
     {},
     el("legend", { text: "Workers and consensus" }),
-    field("teamId", "Team", teamSelect),
+    field("teamId", "Team", teamSelect, null, { required: true }),
     el(
       "div",
       { class: "row" },
@@ -124,7 +150,7 @@ export function buildJobForm(catalog, on) {
         "pricePerTask",
         "Price per task",
         el("input", { type: "number", name: "pricePerTask", min: 0, step: "0.001", value: "0", inputmode: "decimal" }),
-        "Per worker per task.",
+        "Per worker per task, in the server's currency (the job's cost names it).",
       ),
     ),
     field("consensus", "Consensus", el("select", { name: "consensus" })),
@@ -187,6 +213,6 @@ export function buildJobForm(catalog, on) {
     el("div", { class: "columns" }, el("div", {}, basics), el("div", {}, data, people, auto, advanced)),
     el("div", { class: "form-actions" }, create, el("a", { href: "#/", text: "Cancel" }), error),
   );
-  const parts = { typeHint, error, create, uploadStatus, fileInput, modelSelect, auto, advanced };
+  const parts = { typeHint, error, create, uploadStatus, lineErrors, fileInput, modelSelect, auto, advanced };
   return { form, fields, parts };
 }

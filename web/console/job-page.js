@@ -4,6 +4,9 @@
  * job runs) reloads the rest: status, cost, per-worker stats, model runs, the sample of
  * labeled items and new audit events. Stop job asks first. Once written, the output
  * manifest is offered for download (outputManifestUrl, a signed link) with its storage URL.
+ * The job's warnings (Job.warnings: a team smaller than workersPerItem) stand above it
+ * all while they hold; a failed job says why and offers "Run again": the new-job form,
+ * filled from this job, for a fixed manifest (#/new?from=<id>).
  */
 
 import { graphql } from "/static/work/api.js";
@@ -57,6 +60,14 @@ export class JobPage extends HTMLElement {
       status: el("span", { class: "status" }),
       live: el("span", { class: "live", role: "status" }),
       stop: el("button", { type: "button", class: "danger", text: "Stop job", hidden: true, onclick: () => this.#stop() }),
+      again: el("a", {
+        class: "button primary",
+        href: `#/new?from=${encodeURIComponent(this.jobId)}`,
+        text: "Run again",
+        title: "A new job with these settings and a fixed manifest",
+        hidden: true,
+      }),
+      warnings: el("div", { class: "job-warnings", role: "status", hidden: true }),
       error: el("p", { class: "error", role: "alert", hidden: true }),
       failure: el("p", { class: "error failure", hidden: true }),
       progress: part("progress-body"),
@@ -79,8 +90,10 @@ export class JobPage extends HTMLElement {
         p.live,
         el("span", { class: "spacer" }),
         p.stop,
+        p.again,
       ),
       p.error,
+      p.warnings,
       p.failure,
       el(
         "div",
@@ -142,10 +155,12 @@ export class JobPage extends HTMLElement {
       connecting: "Connecting…",
       live: "Live",
       waiting: detail === null ? "Paused while the page is hidden" : `Reconnecting in ${detail} s…`,
-      ended: this.#job && FINAL.has(this.#job.status) ? "Finished" : "Not live",
+      ended: "Not live",
     }[state];
     this.#parts.live.textContent = text ?? "";
     this.#parts.live.dataset.state = state;
+    // A job that is over says so in its status badge; "Finished" beside it says it twice.
+    this.#parts.live.hidden = state === "ended" && Boolean(this.#job && FINAL.has(this.#job.status));
   }
 
   /** Reload the job after the counters settle (several changes, one reload). */
@@ -184,8 +199,16 @@ export class JobPage extends HTMLElement {
     p.status.textContent = status(job.status);
     p.status.className = `status status-${job.status.toLowerCase()}`;
     p.stop.hidden = !STOPPABLE.has(job.status);
-    p.failure.textContent = job.failureReason ? `The job failed: ${job.failureReason}` : "";
+    p.failure.textContent = job.failureReason
+      ? `The job failed: ${job.failureReason}. Fix what it names and run the job again (Run again).`
+      : "";
     p.failure.hidden = !job.failureReason;
+    p.again.hidden = job.status !== "FAILED";
+    p.warnings.replaceChildren(
+      el("strong", { text: "Warning" }),
+      el("ul", {}, job.warnings.map((warning) => el("li", { text: `${warning}.` }))),
+    );
+    p.warnings.hidden = !job.warnings.length;
     this.#showProgress(job.counters);
     p.cost.replaceChildren(...costView(job.cost, job));
     p.output.replaceChildren(...[outputView(job)].flat());
@@ -194,6 +217,7 @@ export class JobPage extends HTMLElement {
     p.workers.replaceChildren(workersView(job.workerStats));
     p.runs.replaceChildren(modelRunsView(job.modelRuns));
     p.audit.learnNames(job.workerStats.map((worker) => [worker.workerId, worker.name]));
+    p.audit.setTotal(job.counters.total);
     const taskType = this.#context.taskTypes.find((type) => type.name === job.taskType);
     const items = [...job.human.edges, ...job.machine.edges].map((edge) => edge.node);
     p.sample.show(items.sort((a, b) => a.position - b.position), job, taskType);

@@ -1,7 +1,9 @@
 /**
  * The parts of a job's page, each drawn from the job as the API returns it: progress and
  * counters, cost, the output manifest, the job's settings, per-worker stats and model
- * runs. Pure functions that return DOM nodes (text through textContent only).
+ * runs. Pure functions that return DOM nodes (text through textContent only). Money is
+ * shown in the server's currency (cost.currency); storage URLs break after a slash, never
+ * inside a word.
  */
 
 import { el } from "/static/work/dom.js";
@@ -32,13 +34,21 @@ export function done(counters) {
   return counters.total ? settled / counters.total : 0;
 }
 
+/** A storage URL that a narrow screen breaks after its slashes (and dots, hyphens), never
+ * inside a word: its text, with <wbr> after each of them. */
+export function breakableUrl(url) {
+  return String(url)
+    .split(/(?<=[/.\-_?&=])/)
+    .flatMap((part, index) => (index ? [el("wbr"), part] : [part]));
+}
+
 function facts(rows, attribute) {
   return el(
     "dl",
     { class: "facts" },
     rows.map(([key, label, value]) => [
       el("dt", { text: label }),
-      el("dd", { [attribute]: key, text: value }),
+      Array.isArray(value) ? el("dd", { [attribute]: key }, value) : el("dd", { [attribute]: key, text: value }),
     ]),
   );
 }
@@ -66,16 +76,31 @@ export function progressView(counters) {
         el("div", { class: `tile tile-${key}` }, el("dt", { text: label }), el("dd", { "data-counter": key, text: count(counters[key]) })),
       ),
     ),
+    waitingView(counters.waitingForWorkers),
   ];
+}
+
+/** The items no eligible worker can take, when there are any: what it means, what to do. */
+function waitingView(waiting) {
+  if (!waiting) return el("p", { class: "waiting", hidden: true });
+  const items = waiting === 1 ? "1 item is" : `${count(waiting)} items are`;
+  return el(
+    "p",
+    { class: "waiting", role: "note" },
+    el("strong", { "data-counter": "waitingForWorkers", text: `${items} waiting for a worker. ` }),
+    "Nobody who may work on this job can take them now: the team has no worker left who " +
+      "has not answered or declined them. Add workers to the team; otherwise they fail " +
+      "when the task availability time is over.",
+  );
 }
 
 export function costView(cost, job) {
   return [
     facts(
-      COSTS.map(([key, label]) => [key, label, money(cost[key])]),
+      COSTS.map(([key, label]) => [key, label, money(cost[key], cost.currency)]),
       "data-cost",
     ),
-    el("p", { class: "hint", text: `${money(job.pricePerTask)} per worker per task.` }),
+    el("p", { class: "hint", text: `${money(job.pricePerTask, cost.currency)} per worker per task.` }),
   ];
 }
 
@@ -104,7 +129,7 @@ export function outputView(job) {
       "p",
       { class: "storage-url" },
       el("span", { text: "Storage URL: " }),
-      el("code", { class: "output-manifest", text: job.outputManifest }),
+      el("code", { class: "output-manifest" }, breakableUrl(job.outputManifest)),
     ),
   );
   return parts;
@@ -117,15 +142,22 @@ export function detailsView(job, teamName) {
     ["consensus", "Consensus", job.consensus],
     ["workersPerItem", "Workers per item", String(job.workersPerItem)],
     ["team", "Workforce", job.teamId ? `${job.workforce}: ${teamName ?? `team ${job.teamId}`}` : job.workforce],
-    ["inputManifest", "Input manifest", job.inputManifest],
+    ["inputManifest", "Input manifest", breakableUrl(job.inputManifest)],
     ["labelAttributeName", "Label attribute", job.labelAttributeName],
     ["createdAt", "Created", when(job.createdAt)],
     ["startedAt", "Started", when(job.startedAt)],
-    ["finishedAt", "Finished", when(job.finishedAt)],
+    ["finishedAt", "Ended", when(job.finishedAt)],
   ];
   const list = facts(rows, "data-detail");
   list.classList.add("wide");
   return list;
+}
+
+/** A worker's estimated accuracy with the answers it rests on: "74% (12 answers)". */
+function accuracy(row) {
+  if (row.accuracy === null || row.answersAssessed === undefined) return share(row.accuracy);
+  const answers = row.answersAssessed === 1 ? "1 answer" : `${count(row.answersAssessed)} answers`;
+  return `${share(row.accuracy)} (${answers})`;
 }
 
 export function workersView(stats) {
@@ -137,7 +169,7 @@ export function workersView(stats) {
       { title: "Submitted", numeric: true, cell: (row) => count(row.submitted) },
       { title: "Consolidated", numeric: true, cell: (row) => count(row.consolidated) },
       { title: "Agreement", numeric: true, cell: (row) => share(row.agreement) },
-      { title: "Accuracy", numeric: true, cell: (row) => share(row.accuracy) },
+      { title: "Accuracy", numeric: true, cell: accuracy },
       { title: "Median time", numeric: true, cell: (row) => seconds(row.medianSeconds) },
       {
         title: "Gold",

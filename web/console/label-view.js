@@ -8,6 +8,7 @@
  */
 
 import { el, svg } from "/static/work/dom.js";
+import { capitalized, itemName } from "./format.js";
 
 /** d3's category10, as the built-in segmentation palette uses it. */
 export const COLORS = [
@@ -184,7 +185,7 @@ export function labelView(item, job, taskType) {
   const human = metadata["human-annotated"] ?? (item.status === "HUMAN_LABELED" ? "yes" : "no");
   const confidence = item.confidence ?? metadata.confidence;
   const caption = [
-    `Item ${item.position + 1}`,
+    capitalized(itemName(item.position, job.counters?.total)),
     human === "yes" ? "labeled by people" : "labeled by the model",
     confidence === null || confidence === undefined ? null : `confidence ${Math.round(confidence * 100)} %`,
   ].filter(Boolean).join(" · ");

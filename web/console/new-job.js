@@ -2,24 +2,63 @@
  * <quorum-new-job>: the form that creates a labeling job (built by job-form.js). Its
  * choices come from the API (taskTypes, teams, consensusAlgorithms filtered to the chosen
  * task type's label kind, autoLabelers that fit it); the manifest is uploaded (POST
- * /uploads) or named by its storage URL. The server checks everything: its message for a
- * refused createJob is shown next to the Create button, and the field it names is marked
- * and focused. On success the page moves to the new job (#/jobs/<id>).
+ * /uploads) or named by its storage URL; an uploaded file's lines are checked for the
+ * chosen task type (again when the type changes), and bad lines are listed by number
+ * before any job exists. The server checks everything: a refused createJob names every
+ * field at fault at once (extensions.fields); each message is shown beside its field,
+ * which is marked, the whole list next to the Create button, and the first field is
+ * focused. Required fields say so. With from-job="<id>" ("Run again" on a failed job) the
+ * form starts from that job's settings, with a new name and no manifest. On success the
+ * page moves to the new job (#/jobs/<id>), which shows the job's warnings.
  */
 
-import { graphql } from "/static/work/api.js";
+import { ApiError, csrfToken, graphql, jsonBody, send } from "/static/work/api.js";
 import { el } from "/static/work/dom.js";
 import { describeError, sessionEnded } from "/static/work/messages.js";
-import { buildJobForm } from "./job-form.js";
-import { CATALOG, CREATE_JOB } from "./queries.js";
+import { count } from "./format.js";
+import { buildJobForm, markRequired } from "./job-form.js";
+import { CATALOG, CREATE_JOB, JOB_SETTINGS } from "./queries.js";
 import { uploadManifest } from "./upload.js";
 
-/** The field a server message names: "workersPerItem: must be…" → "workersPerItem";
- * "autoLabeling.model: …" → "autoLabeling.model"; "labels[2]: …" → "labels". */
-export function namedField(message) {
-  const match = /^([A-Za-z]+)(?:\[\d+\])?(?:\.([A-Za-z]+))?:/.exec(message ?? "");
-  if (!match) return [];
-  return match[2] ? [`${match[1]}.${match[2]}`, match[1]] : [match[1]];
+/** The controls a server field may be shown at: "autoLabeling.model" → itself, then
+ * "autoLabeling"; "labels[2]" → "labels"; "examples[0].label" → "examples.label",
+ * "examples". */
+export function fieldCandidates(field) {
+  const plain = String(field ?? "").replace(/\[\d+\]/g, "");
+  const first = plain.split(".")[0];
+  return plain === first ? [plain] : [plain, first];
+}
+
+/** A field's message without the field it begins with: "name: required: …" → "required: …". */
+function reason(message) {
+  return message.replace(/^[A-Za-z][\w.[\]]*(?: \([^)]*\))?: /, "");
+}
+
+/** createJob, keeping what the plain graphql() call drops: each refused field
+ * (extensions.fields, [{field, message}]) on the ApiError as `fields`. */
+async function createJob(input) {
+  const response = await send("/graphql", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+    body: JSON.stringify({ query: CREATE_JOB, variables: { input } }),
+  });
+  const body = await jsonBody(response);
+  const first = body?.errors?.[0];
+  if (first) {
+    const error = new ApiError(first.extensions?.code ?? "ERROR", first.message);
+    error.fields = first.extensions?.fields ?? [];
+    throw error;
+  }
+  if (!response.ok || !body?.data) {
+    throw new ApiError("HTTP", `The server answered ${response.status} ${response.statusText}.`);
+  }
+  return body.data.createJob;
+}
+
+/** The name a job run again gets: "birds" → "birds-2", "birds-2" → "birds-3". */
+export function nextName(name) {
+  const numbered = /^(.*)-(\d+)$/.exec(name);
+  return numbered ? `${numbered[1]}-${Number(numbered[2]) + 1}` : `${name}-2`;
 }
 
 function lines(text) {
@@ -36,29 +75,41 @@ function optional(input) {
   return input.value.trim() === "" ? null : input.value;
 }
 
+/** "3 lines", "1 line". */
+function linesCount(n) {
+  return n === 1 ? "1 line" : `${count(n)} lines`;
+}
+
 export class NewJobForm extends HTMLElement {
   #catalog = null;
   #fields = {};
   #parts = null;
   #busy = false;
+  #uploads = 0;
+
+  get fromJob() {
+    return this.getAttribute("from-job");
+  }
 
   async connectedCallback() {
     if (this.#parts) return;
     this.#parts = { status: el("p", { class: "muted", role: "status", text: "Loading the choices…" }) };
     this.replaceChildren(el("h2", { text: "New job" }), this.#parts.status);
+    let source = null;
     try {
       this.#catalog = await graphql(CATALOG);
+      if (this.fromJob) source = (await graphql(JOB_SETTINGS, { id: this.fromJob })).job;
     } catch (error) {
       if (sessionEnded(this, error)) return;
       this.#parts.status.replaceWith(el("p", { class: "error", role: "alert", text: describeError(error) }));
       return;
     }
-    this.#render();
+    this.#render(source);
   }
 
-  #render() {
+  #render(source) {
     const { form, fields, parts } = buildJobForm(this.#catalog, {
-      taskTypeChanged: () => this.#taskTypeChanged(),
+      taskTypeChanged: () => this.#taskTypeChanged(true),
       upload: () => this.#upload(),
       autoLabelingChanged: () => this.#syncAutoLabeling(),
     });
@@ -68,19 +119,51 @@ export class NewJobForm extends HTMLElement {
       event.preventDefault();
       this.#create();
     });
-    form.addEventListener("input", (event) => {
-      if (event.target.getAttribute("aria-invalid")) event.target.removeAttribute("aria-invalid");
-    });
-    this.replaceChildren(el("h2", { text: "New job" }), form);
-    this.#taskTypeChanged();
+    form.addEventListener("input", (event) => this.#clearError(event.target));
+    form.addEventListener("change", (event) => this.#clearError(event.target));
+    const intro = source ? this.#fill(source) : null;
+    this.replaceChildren(...[el("h2", { text: "New job" }), intro, form].filter(Boolean));
+    this.#taskTypeChanged(false);
     this.#fields.name.focus();
   }
+
+  /** Start from a job's settings ("Run again"): a new name, no manifest. */
+  #fill(job) {
+    const f = this.#fields;
+    const text = (control, value) => {
+      if (value !== null && value !== undefined) control.value = String(value);
+    };
+    text(f.name, nextName(job.name));
+    text(f.taskType, job.taskType);
+    f.labels.value = job.labels.join("\n");
+    text(f.instructions, job.instructions);
+    text(f.fullInstructions, job.fullInstructions);
+    text(f.teamId, job.teamId);
+    text(f.workersPerItem, job.workersPerItem);
+    text(f.pricePerTask, job.pricePerTask);
+    if (job.labelAttributeName !== job.name) text(f.labelAttributeName, job.labelAttributeName);
+    text(f.auditLabelAttributeName, job.auditLabelAttributeName);
+    text(f.taskTimeLimitSeconds, job.taskTimeLimitSeconds);
+    text(f.outputPath, job.outputPath);
+    text(f.template, job.template);
+    this.#consensus = job.consensus;
+    const failed = job.failureReason ? ` It failed: ${job.failureReason}.` : "";
+    return el(
+      "p",
+      { class: "run-again", role: "note" },
+      el("strong", { text: `Run again: the settings of ${job.name}.` }),
+      `${failed} Upload a fixed manifest, check the rest, and create the job.`,
+    );
+  }
+
+  /** The consensus to choose once the task type's algorithms are listed. */
+  #consensus = null;
 
   #taskType() {
     return this.#catalog.taskTypes.find((type) => type.name === this.#fields.taskType.value);
   }
 
-  #taskTypeChanged() {
+  #taskTypeChanged(byPerson) {
     const type = this.#taskType();
     if (!type) return;
     const { consensusAlgorithms, autoLabelers } = this.#catalog;
@@ -95,6 +178,10 @@ export class NewJobForm extends HTMLElement {
         el("option", { value: algorithm.name, title: algorithm.description, text: algorithm.name }),
       ),
     );
+    if (this.#consensus && fitting.some((algorithm) => algorithm.name === this.#consensus)) {
+      consensus.value = this.#consensus;
+    }
+    this.#consensus = null;
     const models = autoLabelers.filter((model) => model.taskTypes.includes(type.name));
     this.#parts.modelSelect.replaceChildren(
       ...models.map((model) => el("option", { value: model.name, title: model.description, text: model.name })),
@@ -102,32 +189,54 @@ export class NewJobForm extends HTMLElement {
     this.#parts.auto.hidden = models.length === 0;
     if (!models.length) this.#fields.autoLabeling.checked = false;
     this.#fields.auditLabelAttributeName.closest(".field").hidden = !type.auditsLabels;
-    this.#fields.labels.closest(".field").querySelector("label").textContent =
-      type.minLabels ? "Labels" : "Labels (optional)";
+    markRequired(this.#fields.labels, type.minLabels > 0);
     this.#syncAutoLabeling();
+    if (byPerson && this.#parts.fileInput.files?.length) this.#upload(); // checked for this type
   }
 
   #syncAutoLabeling() {
     this.#parts.modelSelect.disabled = !this.#fields.autoLabeling.checked;
   }
 
+  /** Upload the chosen file, its lines checked for the task type; bad lines are listed
+   * (and nothing is stored), a good file fills in the storage URL. */
   async #upload() {
     const file = this.#parts.fileInput.files?.[0];
-    const { uploadStatus, create } = this.#parts;
+    const { uploadStatus, lineErrors, create } = this.#parts;
     if (!file) return;
+    const attempt = ++this.#uploads;
+    const taskType = this.#fields.taskType.value;
+    this.#fields.inputManifest.value = "";
     uploadStatus.classList.remove("error-text");
-    uploadStatus.textContent = `Uploading ${file.name}…`;
+    uploadStatus.textContent = `Checking ${file.name} for ${taskType} and uploading it…`;
+    lineErrors.replaceChildren();
+    lineErrors.hidden = true;
     create.disabled = true;
     try {
-      const stored = await uploadManifest(file);
+      const stored = await uploadManifest(file, taskType);
+      if (attempt !== this.#uploads) return; // a newer upload (another task type) wins
       this.#fields.inputManifest.value = stored.url;
-      this.#fields.inputManifest.removeAttribute("aria-invalid");
-      uploadStatus.textContent = `Uploaded ${file.name} (${stored.bytes.toLocaleString("en")} bytes).`;
+      this.#clearError(this.#fields.inputManifest);
+      const checked = stored.checkedAll
+        ? `all ${linesCount(stored.checked)} checked`
+        : `the first ${linesCount(stored.checked)} checked; the rest when the job starts`;
+      uploadStatus.textContent = `Uploaded ${file.name} (${count(stored.bytes)} bytes; ${checked}).`;
     } catch (error) {
+      if (attempt !== this.#uploads || sessionEnded(this, error)) return;
       uploadStatus.classList.add("error-text");
-      uploadStatus.textContent = `The upload failed: ${describeError(error)}`;
+      if (error.lines?.length) {
+        uploadStatus.textContent =
+          `${file.name} was not uploaded: ${linesCount(error.lines.length)} cannot be used for ` +
+          `${taskType}. Fix them and choose the file again.`;
+        lineErrors.replaceChildren(
+          ...error.lines.map((bad) => el("li", { text: `Line ${count(bad.line)}: ${bad.reason}` })),
+        );
+        lineErrors.hidden = false;
+      } else {
+        uploadStatus.textContent = `The upload failed: ${describeError(error)}`;
+      }
     } finally {
-      create.disabled = false;
+      if (attempt === this.#uploads) create.disabled = false;
     }
   }
 
@@ -164,31 +273,67 @@ export class NewJobForm extends HTMLElement {
     this.#busy = true;
     create.disabled = true;
     error.hidden = true;
-    for (const control of Object.values(this.#fields)) control.removeAttribute("aria-invalid");
+    for (const control of Object.values(this.#fields)) this.#clearError(control);
     try {
-      const job = (await graphql(CREATE_JOB, { input: this.#input() })).createJob;
+      const job = await createJob(this.#input());
       location.hash = `#/jobs/${encodeURIComponent(job.id)}`;
     } catch (failure) {
       if (sessionEnded(this, failure)) return;
-      this.#showError(failure);
+      this.#showErrors(failure);
     } finally {
       this.#busy = false;
       create.disabled = false;
     }
   }
 
-  /** The server's message next to the button; the field it names marked and focused. */
-  #showError(failure) {
+  /** The control a server field is shown at, if the form has one. */
+  #control(field) {
+    return fieldCandidates(field).map((name) => this.#fields[name]).find(Boolean) ?? null;
+  }
+
+  /** Each field the server names marked, with its own message beside it, and the first
+   * of them focused; next to the button, the server's message (one field) or how many
+   * fields need fixing, with the messages of those the form has no place for. */
+  #showErrors(failure) {
     const { error } = this.#parts;
-    const control = namedField(failure.message).map((name) => this.#fields[name]).find(Boolean);
-    error.replaceChildren(el("strong", { text: "The job was not created. " }), describeError(failure));
+    const fields = failure.fields ?? [];
+    const marked = [];
+    const elsewhere = [];
+    for (const { field, message } of fields) {
+      const control = this.#control(field);
+      if (!control) {
+        elsewhere.push(message);
+        continue;
+      }
+      control.setAttribute("aria-invalid", "true");
+      const slot = control.closest(".field")?.querySelector(".field-error");
+      if (slot) {
+        slot.textContent = slot.hidden ? reason(message) : `${slot.textContent} ${reason(message)}`;
+        slot.hidden = false;
+      }
+      const details = control.closest("details");
+      if (details) details.open = true;
+      marked.push(control);
+    }
+    const summary =
+      fields.length > 1
+        ? [`${fields.length} fields need fixing; each says why beside it.`, el("ul", {}, elsewhere.map((text) => el("li", { text })))]
+        : [describeError(failure)];
+    error.replaceChildren(el("strong", { text: "The job was not created. " }), ...summary);
     error.hidden = false;
-    if (!control) return;
-    control.setAttribute("aria-invalid", "true");
-    control.setAttribute("aria-errormessage", "job-error");
-    const details = control.closest("details");
-    if (details) details.open = true;
-    if (control.closest("[hidden]") === null) control.focus();
+    const first = marked.find((control) => control.closest("[hidden]") === null);
+    if (first) first.focus();
+  }
+
+  /** A control the requester changed is no longer marked wrong. */
+  #clearError(control) {
+    if (!control?.dataset?.field) return;
+    control.removeAttribute("aria-invalid");
+    const slot = control.closest(".field")?.querySelector(".field-error");
+    if (slot) {
+      slot.hidden = true;
+      slot.textContent = "";
+    }
   }
 }
 

@@ -14,7 +14,7 @@ export const PAGE_CONTEXT = `query {
   teams { id name }
 }`;
 
-const COUNTERS = "total humanLabeled machineLabeled failed unlabeled inProgress skipped";
+const COUNTERS = "total humanLabeled machineLabeled failed unlabeled inProgress skipped waitingForWorkers";
 
 export const JOBS = `query($after: String) {
   jobs(first: 200, after: $after) {
@@ -24,7 +24,16 @@ export const JOBS = `query($after: String) {
 }`;
 
 export const CREATE_JOB = `mutation($input: CreateJobInput!) {
-  createJob(input: $input) { id name }
+  createJob(input: $input) { id name warnings }
+}`;
+
+/** What "Run again" fills the new-job form with: a job's settings. */
+export const JOB_SETTINGS = `query($id: ID!) {
+  job(id: $id) {
+    id name taskType status labels labelAttributeName auditLabelAttributeName workersPerItem
+    consensus teamId outputPath instructions fullInstructions template pricePerTask
+    taskTimeLimitSeconds failureReason
+  }
 }`;
 
 export const STOP_JOB = `mutation($id: ID!) { stopJob(id: $id) { id status } }`;
@@ -36,9 +45,9 @@ export const JOB = `query($id: ID!, $sample: Int!) {
   job(id: $id) {
     id name taskType status labels labelAttributeName workersPerItem consensus workforce
     teamId inputManifest outputPath outputManifest outputManifestUrl
-    instructions pricePerTask failureReason createdAt startedAt finishedAt
+    instructions pricePerTask failureReason createdAt startedAt finishedAt warnings
     counters { ${COUNTERS} }
-    cost { workforce service compute total saved }
+    cost { workforce service compute total saved currency }
     workerStats {
       workerId name submitted consolidated agreement accuracy spammer medianSeconds
       goldAnswers goldAccuracy blocked
@@ -54,7 +63,7 @@ export const JOB = `query($id: ID!, $sample: Int!) {
 
 export const AUDIT_EVENTS = `query($jobId: ID!, $first: Int!, $after: String) {
   auditEvents(jobId: $jobId, first: $first, after: $after) {
-    edges { node { id seq action actorId entityType entityId data createdAt hash } }
+    edges { node { id seq action actorId entityType entityId itemPosition data createdAt hash } }
     pageInfo { hasNextPage endCursor }
   }
 }`;

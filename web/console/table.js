@@ -1,7 +1,8 @@
 /**
  * table(columns, rows, options): a plain data table. Each column is {title, cell(row) →
  * text or Node, numeric?}; text lands through textContent. Options: caption, empty (what
- * to say when there are no rows), key(row) (set as data-key on each row).
+ * to say when there are no rows), key(row) (set as data-key on each row). Each cell carries
+ * its column's title (data-title), which a phone shows beside it, a row being a card.
  */
 
 import { el } from "/static/work/dom.js";
@@ -19,7 +20,7 @@ export function table(columns, rows, { caption = null, empty = "Nothing yet.", k
       { "data-key": key ? key(row) : null },
       columns.map((column) => {
         const value = column.cell(row);
-        const cell = el("td", { class: column.numeric ? "num" : null });
+        const cell = el("td", { class: column.numeric ? "num" : null, "data-title": column.title });
         if (value instanceof Node) cell.append(value);
         else cell.textContent = value === null || value === undefined ? "" : String(value);
         return cell;
