@@ -555,4 +555,3 @@ def counters(session: Session, job_id: int) -> Counters:
     ).all()
     waiting = session.exec(select(Job.waiting_for_workers).where(Job.id == job_id)).first()
     return counters_from_statuses({status: int(count) for status, count in rows}, waiting or 0)
-
