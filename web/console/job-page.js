@@ -204,11 +204,15 @@ export class JobPage extends HTMLElement {
       : "";
     p.failure.hidden = !job.failureReason;
     p.again.hidden = job.status !== "FAILED";
-    p.warnings.replaceChildren(
-      el("strong", { text: "Warning" }),
-      el("ul", {}, job.warnings.map((warning) => el("li", { text: `${warning}.` }))),
-    );
-    p.warnings.hidden = !job.warnings.length;
+    const warnings = JSON.stringify(job.warnings);
+    if (p.warnings.dataset.shown !== warnings) { // a live region: say it again only when it changes
+      p.warnings.dataset.shown = warnings;
+      p.warnings.replaceChildren(
+        el("strong", { text: job.warnings.length === 1 ? "Warning" : "Warnings" }),
+        el("ul", {}, job.warnings.map((warning) => el("li", { text: `${warning}.` }))),
+      );
+      p.warnings.hidden = !job.warnings.length;
+    }
     this.#showProgress(job.counters);
     p.cost.replaceChildren(...costView(job.cost, job));
     p.output.replaceChildren(...[outputView(job)].flat());
