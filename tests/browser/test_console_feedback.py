@@ -38,7 +38,7 @@ def field_error(page: Page, field: str) -> str:
 
 
 def test_the_console_fits_a_phone(server: Server, phone: Page) -> None:
-    crew = Crew.make(server, "phone")
+    crew = Crew.make(server, "console-phone")
     lines = [{"source": text} for text in SENTENCES]
     job_id = crew.create_job(
         "a-job-with-a-rather-long-name", lines, labels=MOODS, taskType="text-classification"
