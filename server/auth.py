@@ -36,12 +36,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User) -> str:
-    """Store a new token for ``user`` (hashed) and return it in plain text, once."""
+def issue_token(session: Session, user: User, name: str | None = None) -> str:
+    """Store a new token for ``user`` (hashed, with its last four characters and an
+    optional ``name``) and return it in plain text, once."""
+    return issue_api_token(session, user, name)[1]
+
+
+def issue_api_token(session: Session, user: User, name: str | None = None) -> tuple[ApiToken, str]:
+    """:func:`issue_token`, returning the stored row too (flushed, so it has its id)."""
     assert user.id is not None
     token = new_token()
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
-    return token
+    row = ApiToken(user_id=user.id, token_hash=hash_token(token), name=name, last4=token[-4:])
+    session.add(row)
+    session.flush()
+    return row, token
 
 
 def user_for_token(session: Session, token: str, cache: CallerCache | None = None) -> User:
@@ -87,6 +95,14 @@ class CallerCache:
         if entry is None or entry[0] < time.monotonic():
             return None
         return entry[1]
+
+    def forget_user(self, user_id: int) -> None:
+        """Drop every remembered token of ``user_id`` (after a change that revokes their
+        access: disabled, a token revoked), so that this process asks the database again."""
+        with self._lock:
+            self._entries = {
+                key: entry for key, entry in self._entries.items() if entry[1].id != user_id
+            }
 
     def put(self, token_hash: str, user: User) -> None:
         """Remember ``user`` for ``token_hash`` (nothing, when caching is off)."""

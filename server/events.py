@@ -55,6 +55,69 @@ class TeamCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UserDisabled(Event):
+    """``user.disabled``: a user was disabled; their tokens stop working and, a worker,
+    they get no more tasks. Fields: ``name``."""
+
+    action = "user.disabled"
+    entity_type = "user"
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEnabled(Event):
+    """``user.enabled``: a disabled user was enabled again. Fields: ``name``."""
+
+    action = "user.enabled"
+    entity_type = "user"
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenCreated(Event):
+    """``token.created``: a new API token was issued (the entity is the token; never the
+    token itself). Fields: ``user_id``, ``name``, ``last4``."""
+
+    action = "token.created"
+    entity_type = "token"
+    user_id: int
+    name: str | None
+    last4: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenRevoked(Event):
+    """``token.revoked``: an API token was revoked and deleted; it no longer
+    authenticates. Fields: ``user_id``, ``last4``."""
+
+    action = "token.revoked"
+    entity_type = "token"
+    user_id: int
+    last4: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamMembersAdded(Event):
+    """``team.members_added``: users joined a team. Fields: ``user_ids`` (those who were
+    not members yet)."""
+
+    action = "team.members_added"
+    entity_type = "team"
+    user_ids: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamMembersRemoved(Event):
+    """``team.members_removed``: users left a team; they claim no more of its jobs' tasks
+    (a task in hand may still be answered until its lease ends). Fields: ``user_ids``
+    (those who were members)."""
+
+    action = "team.members_removed"
+    entity_type = "team"
+    user_ids: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
 class JobCreated(Event):
     """``job.created``: a job was created. Fields: ``name``, ``task_type``, ``input_manifest``."""
 

@@ -126,6 +126,10 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, sa_type=sa.BigInteger)
     token_hash: str = Field(max_length=64, unique=True)
+    #: What the token is for ("laptop", "CI"), if its maker said.
+    name: str | None = Field(default=None, max_length=100)
+    #: The plain token's last four characters, to tell tokens apart (none before 0009).
+    last4: str | None = Field(default=None, max_length=4)
     created_at: datetime = Field(default_factory=utcnow)
 
 

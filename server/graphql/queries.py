@@ -9,10 +9,10 @@ from quorum import models
 from quorum.element_modules import element_url
 from quorum.errors import BadInput, Forbidden
 from quorum.graphql.context import Info
-from quorum.graphql.permissions import require_requester, require_worker
+from quorum.graphql.permissions import require_admin, require_requester, require_worker
 from quorum.graphql.types.audit import AuditEvent
 from quorum.graphql.types.catalog import AutoLabeler, ConsensusAlgorithm, TaskType
-from quorum.graphql.types.enums import JobStatus
+from quorum.graphql.types.enums import JobStatus, Role
 from quorum.graphql.types.job import Job
 from quorum.graphql.types.pagination import (
     Connection,
@@ -21,10 +21,11 @@ from quorum.graphql.types.pagination import (
     page_size,
     parse_id,
 )
-from quorum.graphql.types.user import Team, User
+from quorum.graphql.types.user import ApiToken, Team, User
 from quorum.services.jobs import can_manage, get_managed_job
 from quorum.services.tasks import has_work_for, workable_jobs
-from quorum.services.users import team_ids_of, team_members
+from quorum.services.tokens import list_tokens
+from quorum.services.users import get_user, list_users, team_ids_of, team_members
 
 
 def team_view(session: Session, team: models.Team) -> Team:
@@ -166,6 +167,46 @@ class Query:
                 assert user.id is not None
                 query = query.where(col(models.Team.id).in_(team_ids_of(session, user.id)))
             return [team_view(session, team) for team in session.exec(query)]
+
+        return await info.context.read(load)
+
+    @strawberry.field
+    async def users(
+        self,
+        info: Info,
+        role: Role | None = None,
+        include_disabled: bool = True,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[User]:
+        """Users by id (admins and requesters, who pick team members from them): of
+        ``role`` if given, without the disabled when ``includeDisabled`` is false."""
+        size = page_size(first)
+        after_id = decode_cursor(after)
+
+        def load(session: Session, user: models.User) -> list[models.User]:
+            require_requester(user, "users")
+            return list_users(
+                session,
+                role=None if role is None else models.Role(role),
+                include_disabled=include_disabled,
+                after_id=after_id,
+                limit=size + 1,
+            )
+
+        rows = await info.context.read(load)
+        return connection(rows, size, key=lambda row: int(row.id or 0), node=User.from_model)
+
+    @strawberry.field
+    async def tokens(self, info: Info, user_id: strawberry.ID) -> list[ApiToken]:
+        """A user's live API tokens, oldest first (admins only): ids, names, last four
+        characters; never a token or its hash."""
+        owner_id = parse_id(user_id, "userId")
+
+        def load(session: Session, user: models.User) -> list[ApiToken]:
+            require_admin(user, "tokens")
+            get_user(session, owner_id, "userId")
+            return [ApiToken.from_model(row) for row in list_tokens(session, owner_id)]
 
         return await info.context.read(load)
 

@@ -1,4 +1,11 @@
-"""Users and teams: creation, membership, look-ups."""
+"""Users and teams: creation, listing, membership, disabling, look-ups.
+
+The caller owns the commit (so each change's audit event lands in the same transaction).
+Removing a worker from a team stops their claims on the team's jobs at once; a task they
+already hold keeps its lease and may still be answered until the lease ends (it then
+expires back to the pool as any other). Disabling a user refuses their tokens, and so
+every request, claim and answer of theirs; their leased tasks expire back to the pool.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,14 @@ from sqlmodel import Session, col, select
 from quorum import audit
 from quorum.auth import issue_token
 from quorum.errors import BadInput, Conflict, NotFound
-from quorum.events import TeamCreated, UserCreated
+from quorum.events import (
+    TeamCreated,
+    TeamMembersAdded,
+    TeamMembersRemoved,
+    UserCreated,
+    UserDisabled,
+    UserEnabled,
+)
 from quorum.models import Role, Team, TeamMember, User
 from quorum.rows import select_rows
 
@@ -47,11 +61,7 @@ def create_team(
         raise BadInput("name: a team needs a name")
     if session.exec(select(Team.id).where(Team.name == name)).first() is not None:
         raise Conflict(f"name: a team called {name!r} already exists")
-    unique_ids = list(dict.fromkeys(member_ids))
-    found = set(session.exec(select(User.id).where(col(User.id).in_(unique_ids))).all())
-    missing = [str(member) for member in unique_ids if member not in found]
-    if missing:
-        raise NotFound(f"memberIds: no user with id {', '.join(missing)}")
+    unique_ids = _existing_users(session, member_ids, "memberIds")
     team = Team(name=name)
     session.add(team)
     try:
@@ -91,3 +101,128 @@ def team_members(session: Session, team_id: int) -> list[User]:
             .order_by(col(User.id))
         )
     )
+
+
+def _existing_users(session: Session, user_ids: Sequence[int], field: str) -> list[int]:
+    """``user_ids`` without repeats, in order; :class:`NotFound` naming ``field`` and the
+    unknown ids."""
+    unique_ids = list(dict.fromkeys(user_ids))
+    found = set(session.exec(select(User.id).where(col(User.id).in_(unique_ids))).all())
+    missing = [str(member) for member in unique_ids if member not in found]
+    if missing:
+        raise NotFound(f"{field}: no user with id {', '.join(missing)}")
+    return unique_ids
+
+
+def list_users(
+    session: Session,
+    *,
+    role: Role | None = None,
+    include_disabled: bool = True,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> list[User]:
+    """Users by id: of ``role`` if given, the disabled too unless ``include_disabled`` is
+    false, after ``after_id``, at most ``limit``."""
+    query = select(User).order_by(col(User.id))
+    if role is not None:
+        query = query.where(User.role == role.value)
+    if not include_disabled:
+        query = query.where(col(User.disabled).is_(False))
+    if after_id is not None:
+        query = query.where(col(User.id) > after_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def get_user(session: Session, user_id: int, field: str = "id") -> User:
+    """The user ``user_id``; :class:`NotFound` naming ``field`` otherwise."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"{field}: no user with id {user_id}")
+    return user
+
+
+def find_user(session: Session, ref: str, field: str = "user") -> User:
+    """The user named ``ref``, or whose id it is; :class:`NotFound` naming ``field``."""
+    user = session.exec(select(User).where(User.name == ref.strip())).first()
+    if user is None and ref.strip().isdigit():
+        user = session.get(User, int(ref))
+    if user is None:
+        raise NotFound(f"{field}: no user with name or id {ref!r}")
+    return user
+
+
+def get_team(session: Session, team_id: int, field: str = "teamId") -> Team:
+    """The team ``team_id``; :class:`NotFound` naming ``field`` otherwise."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"{field}: no team with id {team_id}")
+    return team
+
+
+def find_team(session: Session, ref: str, field: str = "team") -> Team:
+    """The team named ``ref``, or whose id it is; :class:`NotFound` naming ``field``."""
+    team = session.exec(select(Team).where(Team.name == ref.strip())).first()
+    if team is None and ref.strip().isdigit():
+        team = session.get(Team, int(ref))
+    if team is None:
+        raise NotFound(f"{field}: no team with name or id {ref!r}")
+    return team
+
+
+def set_disabled(session: Session, user: User, *, disabled: bool, actor_id: int | None) -> User:
+    """Disable or enable ``user`` (recording the change; doing it again is a no-op).
+    Nobody may disable themselves, so that an admin cannot lock every admin out."""
+    assert user.id is not None
+    if disabled and user.id == actor_id:
+        raise BadInput("id: you cannot disable yourself")
+    if user.disabled == disabled:
+        return user
+    user.disabled = disabled
+    session.add(user)
+    event = UserDisabled if disabled else UserEnabled
+    audit.record(session, event(actor_id=actor_id, entity_id=user.id, name=user.name))
+    return user
+
+
+def _member_ids(session: Session, team_id: int) -> set[int]:
+    rows = session.exec(select(TeamMember.user_id).where(TeamMember.team_id == team_id))
+    return set(rows.all())
+
+
+def add_team_members(
+    session: Session, team: Team, user_ids: Sequence[int], *, actor_id: int | None
+) -> Team:
+    """Add users to ``team``; those already in it are left as they are."""
+    assert team.id is not None
+    if not user_ids:
+        raise BadInput("userIds: name at least one user to add")
+    wanted = _existing_users(session, user_ids, "userIds")
+    current = _member_ids(session, team.id)
+    new = [user_id for user_id in wanted if user_id not in current]
+    if new:
+        session.add_all(TeamMember(team_id=team.id, user_id=user_id) for user_id in new)
+        audit.record(session, TeamMembersAdded(actor_id=actor_id, entity_id=team.id, user_ids=new))
+    return team
+
+
+def remove_team_members(
+    session: Session, team: Team, user_ids: Sequence[int], *, actor_id: int | None
+) -> Team:
+    """Take users out of ``team``; :class:`NotFound` for a user who is not in it."""
+    assert team.id is not None
+    if not user_ids:
+        raise BadInput("userIds: name at least one user to remove")
+    wanted = _existing_users(session, user_ids, "userIds")
+    current = _member_ids(session, team.id)
+    outside = [str(user_id) for user_id in wanted if user_id not in current]
+    if outside:
+        raise NotFound(f"userIds: user {', '.join(outside)} is not in team {team.name!r}")
+    for member in session.exec(
+        select(TeamMember).where(TeamMember.team_id == team.id, col(TeamMember.user_id).in_(wanted))
+    ):
+        session.delete(member)
+    audit.record(session, TeamMembersRemoved(actor_id=actor_id, entity_id=team.id, user_ids=wanted))
+    return team

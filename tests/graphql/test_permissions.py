@@ -15,11 +15,12 @@ from typing import Any
 
 import anyio
 import pytest
+from sqlmodel import select
 from starlette.applications import Starlette
 
 from quorum.app import create_app
 from quorum.graphql.schema import build_schema
-from quorum.models import Role, TeamMember, User
+from quorum.models import ApiToken, Role, TeamMember, User
 from quorum.settings import Settings
 from quorum.testing import AppClient, GraphQLClient, GraphQLError
 from tests.factories import (
@@ -334,6 +335,59 @@ def check_progress(world: World, role: str, data: dict[str, Any]) -> None:
     assert data["jobProgress"]["total"] == 3
 
 
+def check_users(world: World, role: str, data: dict[str, Any]) -> None:
+    names = [edge["node"]["name"] for edge in data["users"]["edges"]]
+    assert names == ["ada", "rita", "olga", "mia", "otto"]
+
+
+def check_tokens(world: World, role: str, data: dict[str, Any]) -> None:
+    (token,) = data["tokens"]
+    assert token["last4"] == world.tokens[MEMBER][-4:]  # type: ignore[index]
+
+
+def check_added(world: World, role: str, data: dict[str, Any]) -> None:
+    members = {member["name"] for member in data["addTeamMembers"]["members"]}
+    assert members == {"mia", "otto"}
+
+
+def check_removed(world: World, role: str, data: dict[str, Any]) -> None:
+    assert data["removeTeamMembers"]["members"] == []
+
+
+def check_disabled(world: World, role: str, data: dict[str, Any]) -> None:
+    assert data["disableUser"] == {"name": "otto", "disabled": True}
+
+
+def check_enabled(world: World, role: str, data: dict[str, Any]) -> None:
+    assert data["enableUser"] == {"name": "otto", "disabled": False}
+
+
+def check_created_token(world: World, role: str, data: dict[str, Any]) -> None:
+    payload = data["createToken"]
+    assert payload["token"].startswith("qrm_")
+    assert payload["apiToken"]["last4"] == payload["token"][-4:]
+
+
+def check_revoked_token(world: World, role: str, data: dict[str, Any]) -> None:
+    assert data["revokeToken"]["userId"] == str(world.user_ids[OUTSIDER])
+
+
+def member_var(world: World) -> dict[str, Any]:
+    return {"team": str(world.crew_id), "users": [str(world.user_ids[MEMBER])]}
+
+
+def outsider_var(world: World) -> dict[str, Any]:
+    return {"id": str(world.user_ids[OUTSIDER])}
+
+
+def outsider_token_var(world: World) -> dict[str, Any]:
+    with world.app.state.db.read() as session:
+        token = session.exec(
+            select(ApiToken).where(ApiToken.user_id == world.user_ids[OUTSIDER])
+        ).one()
+    return {"id": str(token.id)}
+
+
 def job_var(world: World) -> dict[str, Any]:
     return {"id": world.job_id}
 
@@ -384,6 +438,17 @@ OPERATIONS: dict[str, Operation] = {
         allowed(*SIGNED_IN),
         check=check_teams,
     ),
+    "users": Operation(
+        "{ users { edges { node { name role disabled } } } }",
+        allowed(*REQUESTERS),
+        check=check_users,
+    ),
+    "tokens": Operation(
+        "query($id: ID!) { tokens(userId: $id) { id last4 createdAt } }",
+        allowed(ADMIN),
+        variables=lambda world: {"id": str(world.user_ids[MEMBER])},
+        check=check_tokens,
+    ),
     "auditEvents": Operation(
         "query($id: ID!) { auditEvents(jobId: $id) { edges { node { action jobId } } } }",
         allowed(ADMIN, OWNER),
@@ -402,6 +467,47 @@ OPERATIONS: dict[str, Operation] = {
         allowed(*REQUESTERS),
         variables=lambda world: {"members": [str(world.user_ids[MEMBER])]},
         check=check_created_team,
+    ),
+    "addTeamMembers": Operation(
+        "mutation($team: ID!, $users: [ID!]!) { addTeamMembers(teamId: $team, userIds: $users)"
+        " { members { name } } }",
+        allowed(*REQUESTERS),
+        variables=lambda world: {
+            "team": str(world.crew_id),
+            "users": [str(world.user_ids[OUTSIDER])],
+        },
+        check=check_added,
+    ),
+    "removeTeamMembers": Operation(
+        "mutation($team: ID!, $users: [ID!]!) {"
+        " removeTeamMembers(teamId: $team, userIds: $users) { members { name } } }",
+        allowed(*REQUESTERS),
+        variables=member_var,
+        check=check_removed,
+    ),
+    "disableUser": Operation(
+        "mutation($id: ID!) { disableUser(id: $id) { name disabled } }",
+        allowed(ADMIN),
+        variables=outsider_var,
+        check=check_disabled,
+    ),
+    "enableUser": Operation(
+        "mutation($id: ID!) { enableUser(id: $id) { name disabled } }",
+        allowed(ADMIN),
+        variables=outsider_var,
+        check=check_enabled,
+    ),
+    "createToken": Operation(
+        "mutation($id: ID!) { createToken(userId: $id) { token apiToken { last4 } } }",
+        allowed(ADMIN),
+        variables=outsider_var,
+        check=check_created_token,
+    ),
+    "revokeToken": Operation(
+        "mutation($id: ID!) { revokeToken(id: $id) { id userId } }",
+        allowed(ADMIN),
+        variables=outsider_token_var,
+        check=check_revoked_token,
     ),
     "createJob": Operation(
         "mutation($input: CreateJobInput!) { createJob(input: $input) { id status } }",
@@ -613,6 +719,13 @@ NOT_THERE = "987654"
         ("mutation($id: ID!) { releaseTask(taskId: $id) { id } }", MEMBER),
         ("mutation($id: ID!) { declineTask(taskId: $id) { id } }", MEMBER),
         ("subscription($id: ID!) { jobProgress(jobId: $id) { total } }", ADMIN),
+        ("query($id: ID!) { tokens(userId: $id) { id } }", ADMIN),
+        ("mutation($id: ID!) { disableUser(id: $id) { id } }", ADMIN),
+        ("mutation($id: ID!) { enableUser(id: $id) { id } }", ADMIN),
+        ("mutation($id: ID!) { createToken(userId: $id) { token } }", ADMIN),
+        ("mutation($id: ID!) { revokeToken(id: $id) { id } }", ADMIN),
+        ('mutation($id: ID!) { addTeamMembers(teamId: $id, userIds: ["1"]) { id } }', ADMIN),
+        ('mutation($id: ID!) { removeTeamMembers(teamId: $id, userIds: ["1"]) { id } }', ADMIN),
     ],
     ids=[
         "stopJob",
@@ -622,6 +735,13 @@ NOT_THERE = "987654"
         "releaseTask",
         "declineTask",
         "jobProgress",
+        "tokens",
+        "disableUser",
+        "enableUser",
+        "createToken",
+        "revokeToken",
+        "addTeamMembers",
+        "removeTeamMembers",
     ],
 )
 def test_unknown_ids_are_not_found(world, query, role):

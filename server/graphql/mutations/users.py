@@ -1,4 +1,4 @@
-"""Mutations on users and teams."""
+"""Mutations on users, teams and tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from quorum.graphql.permissions import require_admin, require_requester
 from quorum.graphql.queries import team_view
 from quorum.graphql.types.enums import Role
 from quorum.graphql.types.pagination import parse_id
-from quorum.graphql.types.user import CreateUserPayload, Team, User
+from quorum.graphql.types.user import (
+    ApiToken,
+    CreateTokenPayload,
+    CreateUserPayload,
+    Team,
+    User,
+)
+from quorum.services import tokens as token_service
 from quorum.services import users as user_service
 
 
@@ -31,9 +38,29 @@ class CreateTeamInput:
     member_ids: list[strawberry.ID] | None = None
 
 
+def _ids(values: list[strawberry.ID], field: str) -> list[int]:
+    return [parse_id(value, field) for value in values]
+
+
+async def _set_disabled(info: Info, id: strawberry.ID, *, disabled: bool) -> User:
+    """Disable or enable user ``id``; then this server forgets their cached tokens."""
+    user_id = parse_id(id, "id")
+
+    def run(session: Session, caller: models.User) -> User:
+        require_admin(caller, "disableUser" if disabled else "enableUser")
+        user = user_service.get_user(session, user_id)
+        return User.from_model(
+            user_service.set_disabled(session, user, disabled=disabled, actor_id=caller.id)
+        )
+
+    result = await info.context.write(run)
+    info.context.callers.forget_user(user_id)  # refused at once, here
+    return result
+
+
 @strawberry.type
 class UserMutationMixin:
-    """createUser, createTeam."""
+    """createUser, createTeam, team members, disabling users, tokens."""
 
     @strawberry.mutation
     async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
@@ -51,7 +78,7 @@ class UserMutationMixin:
     @strawberry.mutation
     async def create_team(self, info: Info, input: CreateTeamInput) -> Team:
         """Create a team (admins and requesters)."""
-        member_ids = [parse_id(member, "memberIds") for member in input.member_ids or []]
+        member_ids = _ids(input.member_ids or [], "memberIds")
 
         def run(session: Session, caller: models.User) -> Team:
             require_requester(caller, "createTeam")
@@ -61,3 +88,76 @@ class UserMutationMixin:
             return team_view(session, team)
 
         return await info.context.write(run)
+
+    @strawberry.mutation
+    async def add_team_members(
+        self, info: Info, team_id: strawberry.ID, user_ids: list[strawberry.ID]
+    ) -> Team:
+        """Add users to a team (admins and requesters); members already in it stay."""
+        team_key, members = parse_id(team_id, "teamId"), _ids(user_ids, "userIds")
+
+        def run(session: Session, caller: models.User) -> Team:
+            require_requester(caller, "addTeamMembers")
+            team = user_service.get_team(session, team_key)
+            user_service.add_team_members(session, team, members, actor_id=caller.id)
+            return team_view(session, team)
+
+        return await info.context.write(run)
+
+    @strawberry.mutation
+    async def remove_team_members(
+        self, info: Info, team_id: strawberry.ID, user_ids: list[strawberry.ID]
+    ) -> Team:
+        """Take users out of a team (admins and requesters). They claim no more of its
+        jobs' tasks; a task in hand may still be answered until its lease ends."""
+        team_key, members = parse_id(team_id, "teamId"), _ids(user_ids, "userIds")
+
+        def run(session: Session, caller: models.User) -> Team:
+            require_requester(caller, "removeTeamMembers")
+            team = user_service.get_team(session, team_key)
+            user_service.remove_team_members(session, team, members, actor_id=caller.id)
+            return team_view(session, team)
+
+        return await info.context.write(run)
+
+    @strawberry.mutation
+    async def disable_user(self, info: Info, id: strawberry.ID) -> User:
+        """Disable a user (admins only): their tokens stop authenticating and, a worker,
+        they get no more tasks. Nobody may disable themselves."""
+        return await _set_disabled(info, id, disabled=True)
+
+    @strawberry.mutation
+    async def enable_user(self, info: Info, id: strawberry.ID) -> User:
+        """Enable a disabled user again (admins only); their tokens work again."""
+        return await _set_disabled(info, id, disabled=False)
+
+    @strawberry.mutation
+    async def create_token(
+        self, info: Info, user_id: strawberry.ID, name: str | None = None
+    ) -> CreateTokenPayload:
+        """Issue a new API token for a user (admins only); the payload carries the plain
+        token, this once."""
+        owner_id = parse_id(user_id, "userId")
+
+        def run(session: Session, caller: models.User) -> CreateTokenPayload:
+            require_admin(caller, "createToken")
+            user = user_service.get_user(session, owner_id, "userId")
+            row, token = token_service.create_token(session, user, name=name, actor_id=caller.id)
+            return CreateTokenPayload(api_token=ApiToken.from_model(row), token=token)
+
+        return await info.context.write(run)
+
+    @strawberry.mutation
+    async def revoke_token(self, info: Info, id: strawberry.ID) -> ApiToken:
+        """Revoke an API token (admins only): it stops authenticating; returns it as it was."""
+        token_id = parse_id(id, "id")
+
+        def run(session: Session, caller: models.User) -> ApiToken:
+            require_admin(caller, "revokeToken")
+            return ApiToken.from_model(
+                token_service.revoke_token(session, token_id, actor_id=caller.id)
+            )
+
+        revoked = await info.context.write(run)
+        info.context.callers.forget_user(int(revoked.user_id))
+        return revoked

@@ -17,6 +17,9 @@ class User:
     id: strawberry.ID
     name: str
     role: Role
+    disabled: bool = strawberry.field(
+        description="A disabled user's tokens do not authenticate and, a worker, they get no tasks."
+    )
     created_at: datetime
 
     @classmethod
@@ -26,6 +29,7 @@ class User:
             id=strawberry.ID(str(user.id)),
             name=user.name,
             role=models.Role(user.role),
+            disabled=user.disabled,
             created_at=user.created_at,
         )
 
@@ -45,4 +49,36 @@ class CreateUserPayload:
     """The new user and their API token, shown this once."""
 
     user: User
+    token: str
+
+
+@strawberry.type
+class ApiToken:
+    """An API token as a list shows it: never the token or its hash."""
+
+    id: strawberry.ID
+    user_id: strawberry.ID
+    name: str | None
+    last4: str | None = strawberry.field(
+        description="The token's last four characters (null for tokens made before they were kept)."
+    )
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, token: models.ApiToken) -> ApiToken:
+        """The public view of a token row."""
+        return cls(
+            id=strawberry.ID(str(token.id)),
+            user_id=strawberry.ID(str(token.user_id)),
+            name=token.name,
+            last4=token.last4,
+            created_at=token.created_at,
+        )
+
+
+@strawberry.type
+class CreateTokenPayload:
+    """The new token: ``token`` is the plain token, shown this once."""
+
+    api_token: ApiToken
     token: str
