@@ -26,7 +26,8 @@ from quorum.models import FINAL_JOB_STATUSES, JobStatus, Role
 from quorum.settings import Settings
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The settings from the environment, with the command line's overrides."""
     settings = Settings.from_env()
     if getattr(args, "plugins_dir", None):
         settings = settings.with_overrides(plugins_dir=Path(args.plugins_dir).resolve())
@@ -73,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from quorum.app import create_app
 
-    settings = _settings(args)
+    settings = settings_for(args)
     port = settings.port if args.port is None else args.port
     listener = _listen(args.host, port)
     _log_at(args.log_level.upper())
@@ -93,7 +94,7 @@ def cmd_runner(args: argparse.Namespace) -> int:
     from quorum.plugins import PluginHost
     from quorum.runner.loop import Runner
 
-    settings = _settings(args)
+    settings = settings_for(args)
     settings.prepare_data_dir()
     host = PluginHost(settings)
     runner = Runner(Database(settings.database_url, after_commit=host.event), host)
@@ -110,26 +111,28 @@ def cmd_runner(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Bring the database schema up to date (alembic says what it ran)."""
     _log_at("INFO")
-    settings = _settings(args)
+    settings = settings_for(args)
     settings.prepare_data_dir()
     upgrade(settings.database_url)
     return 0
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
-    """Create a user and print their token alone on stdout."""
+    """Create a user and print their id, then their token, one a line (the token last,
+    so that ``tail -n 1`` is the token)."""
     from quorum.db import Database
     from quorum.services.users import create_user
 
-    settings = _settings(args)
+    settings = settings_for(args)
     settings.prepare_data_dir()
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     try:
         with db.write() as session:
-            _user, token = create_user(session, name=args.name, role=Role(args.role), actor_id=None)
+            user, token = create_user(session, name=args.name, role=Role(args.role), actor_id=None)
     finally:
         db.dispose()
+    print(user.id)
     print(token)
     return 0
 
@@ -432,7 +435,9 @@ def add_user_commands(commands: Commands) -> Commands:
     """``quorum user`` and its ``create``; returns the group, which
     :mod:`quorum.cli_people` extends with its own commands."""
     user = add_group(commands, "user", "manage users", "user_command")
-    create = user.add_parser("create", help="create a user and print their token alone")
+    create = user.add_parser(
+        "create", help="create a user and print their id, then their token (shown once)"
+    )
     create.add_argument("name", help="the user's name, unique")
     create.add_argument(
         "--role",
@@ -526,7 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "migrate", help="bring the database schema up to date (alembic upgrade head)"
     ).set_defaults(handler=cmd_migrate)
-    add_user_commands(commands)
+    from quorum.cli_people import add_people_commands  # it builds on this module
+
+    add_people_commands(commands, add_user_commands(commands))
     _add_job(commands)
     _add_consolidate(commands)
     _add_simulate(commands)

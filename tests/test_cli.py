@@ -30,11 +30,11 @@ def env_for(settings) -> dict[str, str]:
     return {"QUORUM_DATA_DIR": str(settings.data_dir), "QUORUM_DATABASE_URL": settings.database_url}
 
 
-def test_user_create_prints_the_token_alone_and_stores_its_hash(quorum_settings):
+def test_user_create_prints_the_id_then_the_token_and_stores_its_hash(quorum_settings):
     result = quorum("user", "create", "ada", "--role", "admin", env=env_for(quorum_settings))
     assert result.returncode == 0, result.stderr
-    token = result.stdout.strip()
-    assert result.stdout == token + "\n"
+    user_id, token = result.stdout.splitlines()
+    assert result.stdout == f"{user_id}\n{token}\n"
     assert token.startswith("qrm_")
     db = Database(quorum_settings.database_url)
     try:
@@ -42,6 +42,7 @@ def test_user_create_prints_the_token_alone_and_stores_its_hash(quorum_settings)
             stored = session.exec(select(ApiToken)).one()
             assert stored.token_hash == hash_token(token)
             assert token not in stored.token_hash
+            assert stored.user_id == int(user_id)
             assert session.get(User, stored.user_id).role == "admin"
     finally:
         db.dispose()

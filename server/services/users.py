@@ -193,13 +193,19 @@ def _member_ids(session: Session, team_id: int) -> set[int]:
 
 
 def add_team_members(
-    session: Session, team: Team, user_ids: Sequence[int], *, actor_id: int | None
+    session: Session,
+    team: Team,
+    user_ids: Sequence[int],
+    *,
+    actor_id: int | None,
+    field: str = "userIds",
 ) -> Team:
-    """Add users to ``team``; those already in it are left as they are."""
+    """Add users to ``team``; those already in it are left as they are. Errors name
+    ``field``."""
     assert team.id is not None
     if not user_ids:
-        raise BadInput("userIds: name at least one user to add")
-    wanted = _existing_users(session, user_ids, "userIds")
+        raise BadInput(f"{field}: name at least one user to add")
+    wanted = _existing_users(session, user_ids, field)
     current = _member_ids(session, team.id)
     new = [user_id for user_id in wanted if user_id not in current]
     if new:
@@ -209,17 +215,23 @@ def add_team_members(
 
 
 def remove_team_members(
-    session: Session, team: Team, user_ids: Sequence[int], *, actor_id: int | None
+    session: Session,
+    team: Team,
+    user_ids: Sequence[int],
+    *,
+    actor_id: int | None,
+    field: str = "userIds",
 ) -> Team:
-    """Take users out of ``team``; :class:`NotFound` for a user who is not in it."""
+    """Take users out of ``team``; :class:`NotFound` for a user who is not in it. Errors
+    name ``field``."""
     assert team.id is not None
     if not user_ids:
-        raise BadInput("userIds: name at least one user to remove")
-    wanted = _existing_users(session, user_ids, "userIds")
+        raise BadInput(f"{field}: name at least one user to remove")
+    wanted = _existing_users(session, user_ids, field)
     current = _member_ids(session, team.id)
     outside = [str(user_id) for user_id in wanted if user_id not in current]
     if outside:
-        raise NotFound(f"userIds: user {', '.join(outside)} is not in team {team.name!r}")
+        raise NotFound(f"{field}: user {', '.join(outside)} is not in team {team.name!r}")
     for member in session.exec(
         select(TeamMember).where(TeamMember.team_id == team.id, col(TeamMember.user_id).in_(wanted))
     ):

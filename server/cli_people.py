@@ -1,0 +1,221 @@
+"""``quorum user list|disable|enable|token`` and ``quorum team create|add|remove|list``.
+
+They work on the database directly, as ``quorum user create`` does (the server's operator
+needs no token), and record the same audit events as the GraphQL mutations, with no actor.
+Users and teams are named by name or id. A server that saw a user's token in the last
+``QUORUM_AUTH_CACHE_SECONDS`` (5) keeps accepting it that long after ``user disable``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from quorum.cli import Commands, add_group, settings_for
+from quorum.errors import BadInput
+from quorum.migrate import upgrade
+from quorum.models import Role
+from quorum.services import tokens as token_service
+from quorum.services import users as user_service
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _write(args: argparse.Namespace) -> Iterator[Session]:
+    """A write transaction on the (migrated) database of the settings."""
+    from quorum.db import Database
+
+    settings = settings_for(args)
+    settings.prepare_data_dir()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            yield session
+    finally:
+        db.dispose()
+
+
+def _run(args: argparse.Namespace, fn: Callable[[Session], T]) -> T:
+    with _write(args) as session:
+        return fn(session)
+
+
+def say(text: object) -> None:
+    """Write ``text`` and a newline to stdout: what the user asked for."""
+    sys.stdout.write(f"{text}\n")
+
+
+def columns(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as aligned columns (two spaces apart), the first row being the header."""
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    """Print every user (of ``--role``): id, name, role, disabled."""
+
+    def rows(session: Session) -> list[list[str]]:
+        role = None if args.role is None else Role(args.role)
+        return [
+            [str(user.id), user.name, user.role, "yes" if user.disabled else "no"]
+            for user in user_service.list_users(session, role=role)
+        ]
+
+    say(columns([["ID", "NAME", "ROLE", "DISABLED"], *_run(args, rows)]))
+    return 0
+
+
+def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
+    def run(session: Session) -> str:
+        user = user_service.find_user(session, args.user)
+        user_service.set_disabled(session, user, disabled=disabled, actor_id=None)
+        return f"{user.name} ({user.id}) is {'disabled' if disabled else 'enabled'}"
+
+    say(_run(args, run))
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    """Disable a user: their tokens stop working; a worker gets no more tasks."""
+    return _set_disabled(args, True)
+
+
+def cmd_user_enable(args: argparse.Namespace) -> int:
+    """Enable a disabled user again."""
+    return _set_disabled(args, False)
+
+
+def cmd_user_token(args: argparse.Namespace) -> int:
+    """Issue a new token for a user and print it alone (their other tokens keep working)."""
+
+    def run(session: Session) -> str:
+        user = user_service.find_user(session, args.user)
+        return token_service.create_token(session, user, name=args.name, actor_id=None)[1]
+
+    say(_run(args, run))
+    return 0
+
+
+def _user_ids(session: Session, refs: Sequence[str], field: str) -> list[int]:
+    ids = []
+    for ref in refs:
+        user = user_service.find_user(session, ref, field)
+        assert user.id is not None
+        ids.append(user.id)
+    return ids
+
+
+def _names(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def cmd_team_create(args: argparse.Namespace) -> int:
+    """Create a team of ``--members`` and print its id."""
+
+    def run(session: Session) -> int:
+        members = _user_ids(session, _names(args.members), "--members")
+        team = user_service.create_team(session, name=args.name, member_ids=members, actor_id=None)
+        assert team.id is not None
+        return team.id
+
+    say(_run(args, run))
+    return 0
+
+
+def _change_members(args: argparse.Namespace, add: bool) -> int:
+    if not args.users:
+        raise BadInput("USER: name at least one user")
+
+    def run(session: Session) -> str:
+        team = user_service.find_team(session, args.team, "TEAM")
+        members = _user_ids(session, args.users, "USER")
+        change = user_service.add_team_members if add else user_service.remove_team_members
+        change(session, team, members, actor_id=None, field="USER")
+        assert team.id is not None
+        return _members_line(session, team.id)
+
+    say(_run(args, run))
+    return 0
+
+
+def _members_line(session: Session, team_id: int) -> str:
+    names = ",".join(user.name for user in user_service.team_members(session, team_id))
+    return names or "(no members)"
+
+
+def cmd_team_add(args: argparse.Namespace) -> int:
+    """Add users to a team; prints the team's members."""
+    return _change_members(args, True)
+
+
+def cmd_team_remove(args: argparse.Namespace) -> int:
+    """Take users out of a team; prints the team's members."""
+    return _change_members(args, False)
+
+
+def cmd_team_list(args: argparse.Namespace) -> int:
+    """Print every team: id, name, members."""
+
+    def rows(session: Session) -> list[list[str]]:
+        from sqlmodel import col, select
+
+        from quorum.models import Team
+
+        teams = session.exec(select(Team).order_by(col(Team.id))).all()
+        return [[str(team.id), team.name, _members_line(session, team.id or 0)] for team in teams]
+
+    say(columns([["ID", "NAME", "MEMBERS"], *_run(args, rows)]))
+    return 0
+
+
+USER_HELP = "the user's name or id"
+
+
+def add_people_commands(commands: Commands, user: Commands) -> None:
+    """Add ``list``, ``disable``, ``enable`` and ``token`` to ``quorum user`` (the group
+    :func:`quorum.cli.add_user_commands` made) and the ``quorum team`` group."""
+    listing = user.add_parser("list", help="list users: id, name, role, disabled")
+    listing.add_argument(
+        "--role", choices=[role.value for role in Role], help="only this role (default: all)"
+    )
+    listing.set_defaults(handler=cmd_user_list)
+    for name, handler, text in (
+        ("disable", cmd_user_disable, "disable a user: their tokens stop working"),
+        ("enable", cmd_user_enable, "enable a disabled user again"),
+    ):
+        command = user.add_parser(name, help=text)
+        command.add_argument("user", metavar="NAME|ID", help=USER_HELP)
+        command.set_defaults(handler=handler)
+    token = user.add_parser("token", help="issue a new API token for a user and print it alone")
+    token.add_argument("user", metavar="NAME|ID", help=USER_HELP)
+    token.add_argument("--name", help='what the token is for, e.g. "laptop" (default: none)')
+    token.set_defaults(handler=cmd_user_token)
+
+    team = add_group(commands, "team", "manage teams of workers", "team_command")
+    create = team.add_parser("create", help="create a team and print its id")
+    create.add_argument("name", metavar="NAME", help="the team's name, unique")
+    create.add_argument(
+        "--members", help="comma-separated user names or ids (default: an empty team)"
+    )
+    create.set_defaults(handler=cmd_team_create)
+    for name, handler, text in (
+        ("add", cmd_team_add, "add users to a team"),
+        ("remove", cmd_team_remove, "take users out of a team (tasks in hand keep their lease)"),
+    ):
+        command = team.add_parser(name, help=text + "; prints its members")
+        command.add_argument("team", metavar="TEAM", help="the team's name or id")
+        command.add_argument("users", metavar="USER", nargs="*", help="user names or ids")
+        command.set_defaults(handler=handler)
+    team.add_parser("list", help="list teams: id, name, members").set_defaults(
+        handler=cmd_team_list
+    )
