@@ -3,7 +3,7 @@
  * header, sign in and out). Its header adds the navigation (Jobs, New job); it routes
  * between the screens: the list of jobs at #/, the new-job form at #/new (#/new?from=<id>:
  * filled from job <id>, to run it again) and a job's page at #/jobs/<id>, so that a reload
- * returns to the same place. Only requesters and admins
+ * returns to the same place; the Teams screen (teams, users, tokens) is at #/teams. Only requesters and admins
  * get past sign-in; a worker is pointed to /work.
  */
 
@@ -12,6 +12,7 @@ import { AppShell } from "/static/work/shell.js";
 import "./job-list.js";
 import "./job-page.js";
 import "./new-job.js";
+import "./teams.js";
 
 const CONSOLE_ROLES = new Set(["ADMIN", "REQUESTER"]);
 
@@ -20,7 +21,7 @@ export class RequesterConsole extends AppShell {
 
   layout() {
     const link = (href, text) => el("a", { href, text });
-    this.#nav = el("nav", { "aria-label": "Console", hidden: true }, link("#/", "Jobs"), link("#/new", "New job"));
+    this.#nav = el("nav", { "aria-label": "Console", hidden: true }, link("#/", "Jobs"), link("#/new", "New job"), link("#/teams", "Teams"));
     return { nav: this.#nav, main: { id: "screen", tabindex: "-1" } };
   }
 
@@ -50,6 +51,8 @@ export class RequesterConsole extends AppShell {
     const again = /^#\/new\?from=([^&]+)$/.exec(hash);
     if (job) {
       this.mount(el("quorum-job-page", { "job-id": decodeURIComponent(job[1]) }));
+    } else if (hash === "#/teams") {
+      this.mount(el("quorum-console-teams"));
     } else if (hash === "#/new" || again) {
       this.mount(el("quorum-new-job", { "from-job": again ? decodeURIComponent(again[1]) : null }));
     } else {
