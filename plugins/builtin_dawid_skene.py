@@ -33,6 +33,16 @@ plain mean, a first batch of two items that both look like "cat" makes the prior
 "cat", and EM then reports a 1:1 tie at 0.95. ``dawid-skene-gt`` keeps Ground Truth's
 smoothing and prior exactly, for people who need its numbers (tiny batches included).
 
+``dawid-skene`` also knows when a job is too small for confusion matrices: until the
+typical answer comes from a worker with 10 answers per free cell of their matrix
+(K(K-1): 20 for 2 labels, 900 for 10), it labels with the sampled one-coin model of
+``quorum_plugins.one_coin`` (one accuracy per worker, Beta prior at Ground Truth's 0.7
+worth 8 answers, uncertainty kept). With a flat prior a 6-item, 10-label job read 15-25 %
+confidence for two agreeing workers; ``benchmarks/calibration.py`` measures how close
+confidences now are to the chance of being right. Its confidences go up to 0.99 (Ground
+Truth's outputs stop at 0.95, which understated five agreeing workers); every reported
+worker accuracy is the soft share of right answers with that same prior.
+
 Where Ground Truth leaves things open, both decide the same way:
 
 - **No label switching.** EM can converge to a permuted solution (class "cat" learned as
@@ -62,6 +72,7 @@ from scipy.special import logsumexp
 from quorum import hookimpl
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, WorkerAnswer, WorkerQuality
 from quorum_plugins.classification_answers import (
+    CONFIDENCE_CAP,
     EncodedAnswers,
     FloatArray,
     WorkerState,
@@ -69,6 +80,7 @@ from quorum_plugins.classification_answers import (
     labels_from_posteriors,
     worker_agreement,
 )
+from quorum_plugins.one_coin import OneCoinPrior, sample_one_coin
 
 _STATE = WorkerState(version=1, with_labels=True)
 
@@ -125,6 +137,15 @@ class DawidSkene(ConsensusAlgorithm):
     #: Informativeness below which a worker with enough answers is flagged a spammer.
     spammer_informativeness = 0.2
     spammer_min_answers = 10
+    #: Confusion matrices are learned once the typical answer (the answer-weighted median)
+    #: comes from a worker with this many answers per free cell of their matrix, K(K-1);
+    #: until then the one-coin model of ``quorum_plugins.one_coin`` labels (``None``:
+    #: always confusion matrices).
+    full_matrix_answers_per_cell: float | None = 10.0
+    #: The one-coin model's prior, also the prior of every reported worker accuracy.
+    one_coin = OneCoinPrior()
+    #: The highest confidence reported.
+    confidence_cap = 0.99
 
     def consolidate(
         self,
@@ -132,22 +153,62 @@ class DawidSkene(ConsensusAlgorithm):
         labels: Sequence[str],
         state: Mapping[str, Any] | None = None,
     ) -> ConsensusResult:
-        """Fit the workers' confusion matrices over this batch (and what ``state`` carries
-        from earlier batches), then label every item by its posterior."""
+        """Label every item by its posterior: from the workers' confusion matrices fitted
+        over this batch and what ``state`` carries from earlier batches, or, while there
+        are too few answers for them, from the sampled one-coin model."""
         if not answers:
             return ConsensusResult(labels={}, state=state)
         encoded = encode(answers, labels)
         history = _history(state, encoded)
+        if self._too_few_answers(encoded, history):
+            return self._consolidate_one_coin(encoded, history, state)
         fit = self.fit(encoded, history, from_majority=False)
         if fit.mean_accuracy() <= 1.0 / len(labels) and len(labels) > 1:
             again = self.fit(encoded, history, from_majority=True)
             fit = max(fit, again, key=Fit.mean_accuracy)
-        chosen = np.argmax(fit.posteriors, axis=1)
+        accuracy = self._accuracy_from_counts(fit.counts)
         return ConsensusResult(
-            labels=labels_from_posteriors(encoded, fit.posteriors),
-            workers=self._quality(encoded, fit, chosen),
-            state=_new_state(state, encoded, fit),
+            labels=labels_from_posteriors(encoded, fit.posteriors, self.confidence_cap),
+            workers=self._quality(encoded, fit.posteriors, fit.confusion, fit.counts, accuracy),
+            state=_new_state(state, encoded, fit.counts),
         )
+
+    def _too_few_answers(self, encoded: EncodedAnswers, history: FloatArray) -> bool:
+        """Whether the typical answer's worker has too few answers for a confusion
+        matrix (counting earlier batches; items one worker answered do not count, as in
+        :meth:`fit`)."""
+        if self.full_matrix_answers_per_cell is None:
+            return False
+        shared = (encoded.answers_per_item() > 1)[encoded.item_index].astype(np.float64)
+        per_worker = np.bincount(
+            encoded.worker_index, weights=shared, minlength=len(encoded.workers)
+        ) + history.sum(axis=(1, 2))
+        typical = float(np.median(per_worker[encoded.worker_index]))
+        k = len(encoded.labels)
+        return typical < self.full_matrix_answers_per_cell * k * (k - 1)
+
+    def _consolidate_one_coin(
+        self, encoded: EncodedAnswers, history: FloatArray, state: Mapping[str, Any] | None
+    ) -> ConsensusResult:
+        """Labels, confidences and accuracies from the sampled one-coin model, started
+        from the majority vote."""
+        start = np.argmax(encoded.votes(), axis=1)
+        fit = sample_one_coin(encoded, history, self.one_coin, start)
+        k = len(encoded.labels)
+        confusion = _accuracy_matrices(fit.accuracy, k)
+        return ConsensusResult(
+            labels=labels_from_posteriors(encoded, fit.posteriors, self.confidence_cap),
+            workers=self._quality(encoded, fit.posteriors, confusion, fit.counts, fit.accuracy),
+            state=_new_state(state, encoded, fit.counts),
+        )
+
+    def _accuracy_from_counts(self, counts: FloatArray) -> FloatArray:
+        """Each worker's chance of a right answer: their soft share of right answers,
+        with the one-coin prior (a worker with few answers reads near 0.7, not near
+        chance as the diagonal of a barely filled confusion matrix would)."""
+        alpha = self.one_coin.accuracy * self.one_coin.answers
+        right = np.trace(counts, axis1=1, axis2=2)
+        return np.asarray((right + alpha) / (counts.sum(axis=(1, 2)) + self.one_coin.answers))
 
     def fit(self, encoded: EncodedAnswers, history: FloatArray, *, from_majority: bool) -> Fit:
         """Run EM from the 0.7 start (or from majority-vote posteriors) to convergence."""
@@ -230,18 +291,23 @@ class DawidSkene(ConsensusAlgorithm):
         return np.asarray(smoothed / smoothed.sum(axis=2, keepdims=True), dtype=np.float64)
 
     def _quality(
-        self, encoded: EncodedAnswers, fit: Fit, chosen: np.ndarray[Any, Any]
+        self,
+        encoded: EncodedAnswers,
+        posteriors: FloatArray,
+        confusion: FloatArray,
+        counts: FloatArray,
+        accuracy: FloatArray,
     ) -> dict[Hashable, WorkerQuality]:
         """Agreement and accuracy per worker, with their confusion matrix and spam flag."""
-        base = worker_agreement(encoded, chosen, fit.worker_accuracy())
-        informativeness = _informativeness(fit.confusion)
-        answered = fit.counts.sum(axis=(1, 2))
+        base = worker_agreement(encoded, np.argmax(posteriors, axis=1), accuracy)
+        informativeness = _informativeness(confusion)
+        answered = counts.sum(axis=(1, 2))
         return {
             worker: WorkerQuality(
                 answers=base[worker].answers,
                 agreement=base[worker].agreement,
                 accuracy=base[worker].accuracy,
-                confusion=np.round(fit.confusion[index], 4).tolist(),
+                confusion=np.round(confusion[index], 4).tolist(),
                 spammer=bool(
                     answered[index] >= self.spammer_min_answers
                     and informativeness[index] < self.spammer_informativeness
@@ -295,10 +361,10 @@ def _history(state: Mapping[str, Any] | None, encoded: EncodedAnswers) -> FloatA
 
 
 def _new_state(
-    state: Mapping[str, Any] | None, encoded: EncodedAnswers, fit: Fit
+    state: Mapping[str, Any] | None, encoded: EncodedAnswers, counts: FloatArray
 ) -> dict[str, Any]:
     """Every worker's counts so far: this batch's workers updated, the others kept."""
-    rounded = np.round(fit.counts, 4).tolist()
+    rounded = np.round(counts, 4).tolist()
     numbers = {str(worker): rounded[index] for index, worker in enumerate(encoded.workers)}
     return _STATE.updated(state, encoded.labels, numbers)
 
@@ -316,6 +382,8 @@ class GroundTruthDawidSkene(DawidSkene):
     wrong_pseudo_answers = 0.0
     prior_pseudo_items = 0.0
     ground_truth_smoothing = 1.0
+    full_matrix_answers_per_cell = None
+    confidence_cap = CONFIDENCE_CAP
 
 
 @hookimpl

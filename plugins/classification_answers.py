@@ -91,11 +91,11 @@ def encode(answers: Sequence[WorkerAnswer], labels: Sequence[str]) -> EncodedAns
 
 
 def labels_from_posteriors(
-    encoded: EncodedAnswers, posteriors: FloatArray
+    encoded: EncodedAnswers, posteriors: FloatArray, cap: float = CONFIDENCE_CAP
 ) -> dict[Hashable, Consolidated]:
     """One label per item: the most probable (ties go to the earlier label in the job's
-    list), with Ground Truth's confidence rules (module docstring); the details hold the
-    whole distribution (``posterior``: label -> probability, 4 decimals).
+    list), with Ground Truth's confidence rules (module docstring; at most ``cap``); the
+    details hold the whole distribution (``posterior``: label -> probability, 4 decimals).
 
     An item with a single answer takes that answer, whatever the posterior says: with no
     second opinion, a class prior or a worker's estimated confusion would only overrule the
@@ -106,7 +106,7 @@ def labels_from_posteriors(
     answered = np.zeros(len(encoded.items), dtype=np.int64)
     answered[encoded.item_index] = encoded.label_index
     chosen[single] = answered[single]
-    top = np.minimum(np.round(posteriors[np.arange(len(chosen)), chosen], 2), CONFIDENCE_CAP)
+    top = np.minimum(np.round(posteriors[np.arange(len(chosen)), chosen], 2), cap)
     top[single] = 0.0
     rounded = np.round(posteriors, 4).tolist()
     return {

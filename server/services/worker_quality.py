@@ -23,8 +23,17 @@ from sqlmodel import Session, col, select
 from quorum import audit
 from quorum.consensus import ConsensusResult
 from quorum.events import WorkerAssessed
-from quorum.models import ConsensusState, Job, JobWorker, Task, TaskStatus, User, utcnow
-from quorum.rows import Statement, run_all
+from quorum.models import (
+    ConsensusState,
+    ItemStatus,
+    Job,
+    JobWorker,
+    Task,
+    TaskStatus,
+    User,
+    utcnow,
+)
+from quorum.rows import Statement, run_all, select_rows
 
 
 def consensus_state(session: Session, job: Job) -> Mapping[str, Any] | None:
@@ -117,6 +126,7 @@ class WorkerStats:
     name: str
     submitted: int
     consolidated: int
+    assessed: int
     agreement: float | None
     accuracy: float | None
     confusion: list[list[float]] | None
@@ -127,9 +137,33 @@ class WorkerStats:
     blocked: bool
 
 
+_ASSESSED = """
+SELECT t.worker_id AS worker_id, COUNT(*) AS answers
+FROM tasks t JOIN items i ON i.id = t.item_id
+WHERE t.job_id = :job AND t.status = :submitted AND i.status = :labeled
+  AND (SELECT COUNT(*) FROM tasks o WHERE o.item_id = t.item_id AND o.status = :submitted) > 1
+GROUP BY t.worker_id
+"""
+
+
+def assessed_answers(session: Session, job_id: int) -> dict[int, int]:
+    """Per worker: the answers an accuracy estimate rests on, those on items that people
+    labeled and that more than one worker answered (an item one worker answered says
+    nothing of how often that worker is right)."""
+    params = {
+        "job": job_id,
+        "submitted": TaskStatus.SUBMITTED.value,
+        "labeled": ItemStatus.HUMAN_LABELED.value,
+    }
+    return {
+        int(row["worker_id"]): int(row["answers"])
+        for row in select_rows(session, _ASSESSED, params)
+    }
+
+
 def worker_stats(session: Session, job_id: int) -> list[WorkerStats]:
-    """Every worker who answered in the job, by id: answers submitted and consolidated,
-    agreement, the algorithm's estimates, and the median time spent per task."""
+    """Every worker who answered in the job, by id: answers submitted, consolidated and
+    assessed, agreement, the algorithm's estimates, and the median time spent per task."""
     records = {
         record.worker_id: record
         for record in session.exec(select(JobWorker).where(JobWorker.job_id == job_id))
@@ -144,14 +178,21 @@ def worker_stats(session: Session, job_id: int) -> list[WorkerStats]:
         times[worker_id].append(seconds or 0.0)
     worker_ids = sorted(set(records) | set(times))
     names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(worker_ids))).all())
+    assessed = assessed_answers(session, job_id)
     return [
-        _stats(worker_id, str(names.get(worker_id, "")), records.get(worker_id), times[worker_id])
+        _stats(
+            worker_id,
+            str(names.get(worker_id, "")),
+            records.get(worker_id),
+            times[worker_id],
+            assessed.get(worker_id, 0),
+        )
         for worker_id in worker_ids
     ]
 
 
 def _stats(
-    worker_id: int, name: str, record: JobWorker | None, seconds: list[float]
+    worker_id: int, name: str, record: JobWorker | None, seconds: list[float], assessed: int
 ) -> WorkerStats:
     consolidated = record.answers if record else 0
     return WorkerStats(
@@ -159,6 +200,7 @@ def _stats(
         name=name,
         submitted=len(seconds),
         consolidated=consolidated,
+        assessed=assessed,
         agreement=round(record.agreed / consolidated, 4) if record and consolidated else None,
         accuracy=record.accuracy if record else None,
         confusion=record.confusion if record else None,

@@ -12,7 +12,8 @@ query($id: ID!) {
   job(id: $id) {
     consensus
     workerStats {
-      workerId name submitted consolidated agreement accuracy confusion spammer medianSeconds
+      workerId name submitted consolidated answersAssessed agreement accuracy confusion spammer
+      medianSeconds
     }
   }
 }
@@ -43,7 +44,7 @@ def test_the_requester_sees_each_workers_agreement_accuracy_and_time(
     stats = {row["name"]: row for row in data["workerStats"]}
     assert set(stats) == {f"worker-job-1-{n}" for n in range(3)}
     good, contrarian = stats["worker-job-1-0"], stats["worker-job-1-2"]
-    assert good["submitted"] == good["consolidated"] == 12
+    assert good["submitted"] == good["consolidated"] == good["answersAssessed"] == 12
     assert good["agreement"] == 1.0 and contrarian["agreement"] == 0.0
     assert good["accuracy"] > contrarian["accuracy"]
     assert len(good["confusion"]) == 2 and len(good["confusion"][0]) == 2

@@ -49,7 +49,7 @@ export const JOB = `query($id: ID!, $sample: Int!) {
     counters { ${COUNTERS} }
     cost { workforce service compute total saved currency }
     workerStats {
-      workerId name submitted consolidated agreement accuracy spammer medianSeconds
+      workerId name submitted consolidated answersAssessed agreement accuracy spammer medianSeconds
       goldAnswers goldAccuracy blocked
     }
     modelRuns {

@@ -146,6 +146,12 @@ class WorkerStats:
     name: str
     submitted: int = strawberry.field(description="Answers submitted in this job.")
     consolidated: int = strawberry.field(description="Answers whose items were consolidated.")
+    answers_assessed: int = strawberry.field(
+        description=(
+            "The answers `accuracy` rests on: those on items that people labeled and that "
+            "more than one worker answered."
+        )
+    )
     agreement: float | None = strawberry.field(
         description="Share of consolidated answers that agreed with the consolidated label."
     )
@@ -173,6 +179,7 @@ class WorkerStats:
             name=stats.name,
             submitted=stats.submitted,
             consolidated=stats.consolidated,
+            answers_assessed=stats.assessed,
             agreement=stats.agreement,
             accuracy=stats.accuracy,
             confusion=stats.confusion,
