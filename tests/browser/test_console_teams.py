@@ -31,9 +31,7 @@ def viewer(server: Server, token: str) -> dict:
 
 def refused(server: Server, token: str) -> bool:
     body = viewer(server, token)
-    return [error["extensions"]["code"] for error in body.get("errors", [])] == [
-        "UNAUTHENTICATED"
-    ]
+    return [error["extensions"]["code"] for error in body.get("errors", [])] == ["UNAUTHENTICATED"]
 
 
 def open_teams(page: Page) -> None:
