@@ -179,9 +179,8 @@ class DawidSkene(ConsensusAlgorithm):
         :meth:`fit`)."""
         if self.full_matrix_answers_per_cell is None:
             return False
-        shared = (encoded.answers_per_item() > 1)[encoded.item_index].astype(np.float64)
         per_worker = np.bincount(
-            encoded.worker_index, weights=shared, minlength=len(encoded.workers)
+            encoded.worker_index, weights=encoded.shared(), minlength=len(encoded.workers)
         ) + history.sum(axis=(1, 2))
         typical = float(np.median(per_worker[encoded.worker_index]))
         k = len(encoded.labels)
@@ -217,10 +216,9 @@ class DawidSkene(ConsensusAlgorithm):
         # An item only one worker answered says nothing of that worker that their own
         # answer did not put into its posterior: counting it would let the estimate feed
         # on itself (with one worker per item, it drifts to a flat matrix over batches).
-        shared = (encoded.answers_per_item() > 1)[encoded.item_index]
         per_cell = sparse.csr_matrix(
             (
-                shared.astype(np.float64),
+                encoded.shared(),
                 (
                     encoded.worker_index * k + encoded.label_index,
                     np.arange(encoded.answer_count),

@@ -52,6 +52,11 @@ class EncodedAnswers:
         """How many answers each item has."""
         return np.bincount(self.item_index, minlength=len(self.items)).astype(np.int64)
 
+    def shared(self) -> FloatArray:
+        """Per answer: 1.0 if another worker answered the same item, else 0.0 (an item one
+        worker answered says nothing of how often that worker is right)."""
+        return (self.answers_per_item() > 1)[self.item_index].astype(np.float64)
+
     def votes(self) -> FloatArray:
         """Items x labels: how many workers chose each label."""
         ones = np.ones(self.answer_count)

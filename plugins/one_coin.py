@@ -57,7 +57,7 @@ def sample_one_coin(
     known rightness. Items only one worker answered count for no worker's accuracy."""
     k = len(encoded.labels)
     item, worker, label = encoded.item_index, encoded.worker_index, encoded.label_index
-    shared = (encoded.answers_per_item() > 1)[item].astype(np.float64)
+    shared = encoded.shared()
     per_item = encoded.per_item()
     workers = len(encoded.workers)
     earlier_right = np.trace(history, axis1=1, axis2=2)

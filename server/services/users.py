@@ -10,7 +10,7 @@ every request, claim and answer of theirs; their leased tasks expire back to the
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -136,40 +136,48 @@ def list_users(
     return list(session.exec(query))
 
 
+_Named = TypeVar("_Named", User, Team)
+
+
+def _by_id(session: Session, model: type[_Named], key: int, field: str, noun: str) -> _Named:
+    """The ``model`` row ``key``; :class:`NotFound` naming ``field`` otherwise."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{field}: no {noun} with id {key}")
+    return row
+
+
+def _by_name_or_id(
+    session: Session, model: type[_Named], ref: str, field: str, noun: str
+) -> _Named:
+    """The ``model`` row named ``ref``, or whose id it is; :class:`NotFound` naming
+    ``field`` otherwise."""
+    row = session.exec(select(model).where(model.name == ref.strip())).first()
+    if row is None and ref.strip().isdigit():
+        row = session.get(model, int(ref))
+    if row is None:
+        raise NotFound(f"{field}: no {noun} with name or id {ref!r}")
+    return row
+
+
 def get_user(session: Session, user_id: int, field: str = "id") -> User:
     """The user ``user_id``; :class:`NotFound` naming ``field`` otherwise."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"{field}: no user with id {user_id}")
-    return user
+    return _by_id(session, User, user_id, field, "user")
 
 
 def find_user(session: Session, ref: str, field: str = "user") -> User:
     """The user named ``ref``, or whose id it is; :class:`NotFound` naming ``field``."""
-    user = session.exec(select(User).where(User.name == ref.strip())).first()
-    if user is None and ref.strip().isdigit():
-        user = session.get(User, int(ref))
-    if user is None:
-        raise NotFound(f"{field}: no user with name or id {ref!r}")
-    return user
+    return _by_name_or_id(session, User, ref, field, "user")
 
 
 def get_team(session: Session, team_id: int, field: str = "teamId") -> Team:
     """The team ``team_id``; :class:`NotFound` naming ``field`` otherwise."""
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound(f"{field}: no team with id {team_id}")
-    return team
+    return _by_id(session, Team, team_id, field, "team")
 
 
 def find_team(session: Session, ref: str, field: str = "team") -> Team:
     """The team named ``ref``, or whose id it is; :class:`NotFound` naming ``field``."""
-    team = session.exec(select(Team).where(Team.name == ref.strip())).first()
-    if team is None and ref.strip().isdigit():
-        team = session.get(Team, int(ref))
-    if team is None:
-        raise NotFound(f"{field}: no team with name or id {ref!r}")
-    return team
+    return _by_name_or_id(session, Team, ref, field, "team")
 
 
 def set_disabled(session: Session, user: User, *, disabled: bool, actor_id: int | None) -> User:
