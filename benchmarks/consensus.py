@@ -1,12 +1,12 @@
 """Quorum's consensus benchmark: accuracy on real crowd data against crowd-kit, speed on a
-million answers, and adaptive redundancy.
+million answers, adaptive redundancy, and calibration of confidences and worker accuracies.
 
 Run ``.venv/bin/python -m benchmarks.consensus`` (every data set, every registered
 single-label algorithm) or add ``--quick`` for a smoke run. A data set is a folder with
 ``answers.csv`` (item, worker, label) and ``gold.csv`` (item, label); by default every folder
 of ``../shared/data/crowd`` next to the repository. ``benchmarks/README.md`` explains the
-three parts and their goals. Results are printed, with PASS/FAIL against the goals, and
-written to ``benchmarks/results/consensus.json``.
+four parts and their goals (``--parts`` picks some). Results are printed, with PASS/FAIL
+against the goals, and written to ``benchmarks/results/consensus.json``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from benchmarks import calibration
 from benchmarks.core import environment
 from quorum.consensus import ConsensusAlgorithm, WorkerAnswer
 from quorum.plugins import PluginHost
@@ -55,6 +56,7 @@ ADAPTIVE_SHARE_GOAL = 0.60
 ADAPTIVE_SLACK = 0.005  # accuracy may be this much below fixed redundancy's
 #: Targets tried by the oracle reference (:func:`oracle_share`).
 ORACLE_TARGETS = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
+PARTS = ("accuracy", "speed", "adaptive", "calibration")
 
 
 # -- configuration ------------------------------------------------------------------------
@@ -72,6 +74,8 @@ class Config:
     seeds: int
     time_limit: float
     speed_items: int
+    calibration_items: int
+    parts: list[str]
     results_dir: Path
 
 
@@ -101,8 +105,24 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
         type=int,
         help=f"synthetic items x {SPEED_WORKERS_PER_ITEM} answers (200000; --quick 20000)",
     )
+    parser.add_argument(
+        "--calibration-items",
+        type=int,
+        help=(
+            f"items consolidated per calibration configuration "
+            f"({calibration.ITEMS_PER_CONFIGURATION}; --quick "
+            f"{calibration.QUICK_ITEMS_PER_CONFIGURATION})"
+        ),
+    )
+    parser.add_argument(
+        "--parts", help=f"comma-separated parts to run: {', '.join(PARTS)} (default: all)"
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
+    parts = _names(args.parts) or list(PARTS)
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown parts {unknown} (choose from {', '.join(PARTS)})")
     return Config(
         data=args.data,
         sets=_names(args.sets),
@@ -112,6 +132,13 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
         seeds=args.seeds or (1 if args.quick else 5),
         time_limit=args.time_limit or (60.0 if args.quick else 300.0),
         speed_items=args.speed_items or (20_000 if args.quick else 200_000),
+        calibration_items=args.calibration_items
+        or (
+            calibration.QUICK_ITEMS_PER_CONFIGURATION
+            if args.quick
+            else calibration.ITEMS_PER_CONFIGURATION
+        ),
+        parts=[part for part in PARTS if part in parts],
         results_dir=args.results_dir,
     )
 
@@ -556,48 +583,102 @@ def _adaptive_line(summary: Mapping[str, Any]) -> str:
 
 
 def print_summary(report: Mapping[str, Any]) -> None:
-    """The compact summary of the three parts."""
-    print_tables(report["sets"], list(report["sets"][0]["algorithms"]))
-    print()
-    for result in report["sets"]:
-        print(f"{result['set']:<16} {_judgement_line(result)}")
-    speed = report["speed"]
+    """The compact summary of the parts that ran."""
+    if "sets" in report:
+        print_tables(report["sets"], list(report["sets"][0]["algorithms"]))
+        print()
+        for result in report["sets"]:
+            print(f"{result['set']:<16} {_judgement_line(result)}")
+    if "speed" in report:
+        speed = report["speed"]
+        print(
+            f"\nspeed: {report['default']} consolidated {speed['answers']:,} answers in "
+            f"{speed['seconds']:.2f} s (accuracy on the synthetic truth "
+            f"{speed['accuracy']:.4f}); goal <= {SPEED_GOAL_S:g} s for {SPEED_ANSWERS:,} "
+            f"answers -> {_verdict(speed['pass'])}"
+        )
+    if "adaptive" in report:
+        print(
+            f"\nadaptive redundancy (goal: accuracy within {100 * ADAPTIVE_SLACK:g} points of "
+            f"fixed redundancy with <= {100 * ADAPTIVE_SHARE_GOAL:g} % of its answers):"
+        )
+        for replay in report["adaptive"]:
+            print(f"{replay['set']:<16} {_adaptive_line(replay)}")
+    if "calibration" in report:
+        print_calibration(report["calibration"])
+
+
+def print_calibration(result: Mapping[str, Any]) -> None:
+    """Part 4's two tables (simulated and real jobs) and its overall verdict."""
     print(
-        f"\nspeed: {report['default']} consolidated {speed['answers']:,} answers in "
-        f"{speed['seconds']:.2f} s (accuracy on the synthetic truth {speed['accuracy']:.4f}); "
-        f"goal <= {SPEED_GOAL_S:g} s for {SPEED_ANSWERS:,} answers -> {_verdict(speed['pass'])}"
+        f"\ncalibration (goals: ECE <= {calibration.ECE_GOAL_SMALL:g} at "
+        f"{calibration.SMALL_JOB} items, <= {calibration.ECE_GOAL:g} from 20; workers with "
+        f">= {calibration.ASSESSED_ANSWERS} answers within "
+        f"{100 * calibration.WORKER_ERROR_GOAL:g} points at the 90th percentile):"
     )
-    print(
-        f"\nadaptive redundancy (goal: accuracy within {100 * ADAPTIVE_SLACK:g} points of fixed "
-        f"redundancy with <= {100 * ADAPTIVE_SHARE_GOAL:g} % of its answers):"
-    )
-    for replay in report["adaptive"]:
-        print(f"{replay['set']:<16} {_adaptive_line(replay)}")
+    print("simulated jobs (workers = answers per item, from a team of one more):")
+    print_rows(calibration.table_rows(result["simulated"], ("items", "workers", "classes")))
+    print("real crowd sets (jobs of items drawn from the set, then the whole set):")
+    print_rows(calibration.table_rows(result["real"], ("set", "items")))
+    print(f"calibration -> {_verdict(result['pass'])}")
 
 
 # -- the run ------------------------------------------------------------------------------
 
 
+def bench_calibration(
+    algorithm: ConsensusAlgorithm, crowd_sets: Sequence[CrowdSet], budget: int
+) -> dict[str, Any]:
+    """Part 4: the default's calibration on simulated jobs and on jobs cut from each set."""
+    print(f"\n== calibration: {budget:,} items per configuration", flush=True)
+    simulated = calibration.bench_simulated(algorithm, budget)
+    real = [
+        row
+        for crowd in crowd_sets
+        for row in calibration.bench_real(
+            algorithm, crowd.name, crowd.answers, crowd.gold, crowd.labels, budget
+        )
+    ]
+    verdicts = [
+        passed
+        for row in (*simulated, *real)
+        for passed in calibration.judge(row).values()
+        if passed is not None
+    ]
+    return {"simulated": simulated, "real": real, "pass": all(verdicts)}
+
+
 def run(config: Config) -> dict[str, Any]:
-    """All three parts; returns everything printed."""
+    """The parts in ``config.parts``; returns everything printed."""
     registered = registered_algorithms()
     default, note = default_name(registered)
     algorithms = select(registered, config.algorithms, default)
     crowd_sets = load_sets(config)
     if not crowd_sets:
         raise SystemExit(f"no data sets (folders with gold.csv) under {config.data}")
-    print(f"{note}; algorithms: {', '.join(algorithms)}", flush=True)
-    results = [bench_set(crowd, algorithms, config.time_limit) for crowd in crowd_sets]
-    for result in results:
-        result["verdict"] = judge(result, default)
-    speed = bench_speed(default, algorithms[default], config.speed_items)
-    print(
-        f"\n== adaptive redundancy: {default}, target confidence {config.target:g}, "
-        f"{config.seeds} order(s)",
-        flush=True,
-    )
-    replays = [bench_adaptive(crowd, algorithms[default], config) for crowd in crowd_sets]
-    return {"default": default, "note": note, "sets": results, "speed": speed, "adaptive": replays}
+    print(f"{note}; algorithms: {', '.join(algorithms)}; parts: {', '.join(config.parts)}")
+    report: dict[str, Any] = {"default": default, "note": note}
+    if "accuracy" in config.parts:
+        results = [bench_set(crowd, algorithms, config.time_limit) for crowd in crowd_sets]
+        for result in results:
+            result["verdict"] = judge(result, default)
+        report["sets"] = results
+    if "speed" in config.parts:
+        report["speed"] = bench_speed(default, algorithms[default], config.speed_items)
+    if "adaptive" in config.parts:
+        print(
+            f"\n== adaptive redundancy: {default}, target confidence {config.target:g}, "
+            f"{config.seeds} order(s)",
+            flush=True,
+        )
+        report["adaptive"] = [
+            bench_adaptive(crowd, algorithms[default], config) for crowd in crowd_sets
+        ]
+    if "calibration" in config.parts:
+        report["calibration"] = bench_calibration(
+            algorithms[default], crowd_sets, config.calibration_items
+        )
+    return report
 
 
 def write_results(report: Mapping[str, Any], config: Config) -> Path:
