@@ -26,6 +26,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from quorum.access_log import AccessLog
 from quorum.auth import CallerCache
 from quorum.blocking import run_blocking
 from quorum.db import Database
@@ -144,7 +145,10 @@ def create_app(
             Route("/objects/{path:path}", serve_object),
             Mount("/static", PublicStaticFiles(directory=web), name="static"),
         ],
-        middleware=[Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)],
+        middleware=[
+            *([Middleware(AccessLog)] if settings.access_log else []),
+            Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -80,6 +80,9 @@ class Settings:
     #: Mark browser session cookies ``Secure`` whatever the request's scheme says: for a
     #: server behind a TLS proxy that uvicorn does not trust with ``X-Forwarded-Proto``.
     secure_cookies: bool = False
+    #: One INFO line per HTTP request on the ``quorum.access`` logger (``QUORUM_ACCESS_LOG``;
+    #: :mod:`quorum.access_log` says what it leaves out).
+    access_log: bool = True
     #: Cost accounting (``Job.cost``): a fee per labeled item, by people or by machine (the
     #: Ground Truth service fee's counterpart; 0 on a self-hosted server unless an operator
     #: charges for it), and the price of an hour of auto-labeling compute.
@@ -120,6 +123,7 @@ class Settings:
             ),
             trace_plugins=_flag(env.get("QUORUM_TRACE_PLUGINS", "")),
             secure_cookies=_flag(env.get("QUORUM_SECURE_COOKIES", "")),
+            access_log=_flag(env.get("QUORUM_ACCESS_LOG") or "on"),
             auth_cache_seconds=_number(
                 env, "QUORUM_AUTH_CACHE_SECONDS", 5.0, "a number of seconds"
             ),

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,8 +27,19 @@ def free_port() -> int:
 class LiveServer:
     """``quorum serve`` as a child process; :meth:`kill` ends it without warning."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        log_level: str = "warning",
+        log_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """``log_file`` takes the server's stderr (its log); ``env`` adds variables."""
         self.settings = settings
+        self.log_level = log_level
+        self.log_file = log_file
+        self.extra_env = dict(env or {})
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -44,7 +56,9 @@ class LiveServer:
                 if self.settings.plugins_dir
                 else {}
             ),
+            **self.extra_env,
         }
+        log = None if self.log_file is None else self.log_file.open("ab")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -54,10 +68,13 @@ class LiveServer:
                 "--port",
                 str(self.port),
                 "--log-level",
-                "warning",
+                self.log_level,
             ],
             env=env,
+            stderr=log,
         )
+        if log is not None:
+            log.close()  # the child has its own copy
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

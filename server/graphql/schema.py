@@ -33,11 +33,23 @@ logger = logging.getLogger("quorum.graphql")
 
 def _expected(error: GraphQLError) -> bool:
     """A client's mistake: one of our errors with an expected code, or GraphQL's own
-    (syntax, validation: no original exception)."""
+    (syntax, validation, depth: no original exception; a variable of the wrong type: a
+    GraphQL error as the original)."""
     original = error.original_error
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):
         return True
     return isinstance(original, QuorumError) and original.code in EXPECTED_CODES
+
+
+def one_line(error: GraphQLError) -> str:
+    """``CODE path: message`` on one line; an error with no path (it never reached
+    execution) names where in the query it is instead."""
+    code = getattr(error.original_error, "code", "BAD_INPUT")
+    where = ".".join(map(str, error.path or ())) or ", ".join(
+        f"{location.line}:{location.column}" for location in error.locations or ()
+    )
+    message = " ".join(error.message.split())
+    return f"{code} {where}: {message}" if where else f"{code}: {message}"
 
 
 class QuorumSchema(Schema):
@@ -50,8 +62,7 @@ class QuorumSchema(Schema):
         """Log each error of a response once."""
         for error in errors:
             if _expected(error):
-                code = getattr(error.original_error, "code", "BAD_INPUT")
-                logger.info("%s %s: %s", code, ".".join(map(str, error.path or ())), error)
+                logger.info("%s", one_line(error))
             else:
                 StrawberryLogger.error(error, execution_context)
 
