@@ -1,10 +1,17 @@
 """A job's keyboard shortcuts in the worker portal: defaults, and what a job may change.
 
 ``createJob(input: {shortcuts})`` takes a JSON object of the actions to rebind; the rest
-keep their defaults (``DEFAULT_SHORTCUTS``). ``Job.shortcuts`` gives the effective map,
-which the portal follows (web/work/), so the defaults live in one place:
+keep their defaults (``DEFAULT_SHORTCUTS``). ``Job.shortcuts`` gives the effective map
+(:func:`effective_shortcuts`), which the portal follows (web/work/keymap.js): the key caps
+beside the choices, the keys that pick them and the ``?`` list all come from it, so the
+map is computed here only:
 
-- ``labels``: one key per label category, in the job's label order (default ``1``..``9``);
+- ``labels``: one key per label category, in the job's label order (``null``: no key).
+  Unless the job lists its own, a label that is itself a single key (a digit or a letter:
+  labels ``0``..``9`` get keys ``0``..``9``, a label ``y`` gets ``y``) gets that key, unless
+  an action holds it (a label ``z`` does not take undo's key); the other labels get the keys
+  ``1``..``9`` left over, in order (:func:`label_keys`). Labels ``cat``, ``1``, ``dog`` get
+  ``2``, ``1``, ``3``; a tenth label past the nine keys gets none;
 - ``submit`` (``Enter``), ``skip`` (none), ``release`` (none), ``undo`` (``z``), ``help``
   (``?``), ``instructions`` (``i``), ``nextLabel`` (``Tab``), ``previousLabel``
   (``Shift+Tab``).
@@ -34,8 +41,12 @@ ACTIONS = (
     "nextLabel",
     "previousLabel",
 )
+#: The keys labels get, in order, when they are not keys themselves.
+LABEL_KEYS = tuple(str(number) for number in range(1, 10))
+#: The default of each action; ``labels`` is the pool of :data:`LABEL_KEYS`, dealt out by
+#: :func:`label_keys`.
 DEFAULT_SHORTCUTS: dict[str, Any] = {
-    "labels": [str(number) for number in range(1, 10)],
+    "labels": list(LABEL_KEYS),
     "submit": "Enter",
     "skip": None,
     "release": None,
@@ -106,13 +117,37 @@ def check_shortcuts(value: Any, labels: list[str]) -> dict[str, Any] | None:
     for action in ACTIONS:
         if action in value:
             chosen[action] = _key(value[action], f"shortcuts.{action}")
-    _refuse_clashes({**DEFAULT_SHORTCUTS, **chosen})
+    _refuse_clashes(effective_shortcuts(chosen, labels))
     return chosen
 
 
-def effective_shortcuts(chosen: dict[str, Any] | None) -> dict[str, Any]:
-    """The defaults with the job's own bindings on top."""
-    return {**DEFAULT_SHORTCUTS, **(chosen or {})}
+def effective_shortcuts(chosen: dict[str, Any] | None, labels: list[str]) -> dict[str, Any]:
+    """The map the portal follows for a job with ``labels``: the defaults with the job's own
+    bindings on top, and one key per label (the job's own list, else :func:`label_keys`)."""
+    chosen = chosen or {}
+    actions = {action: chosen.get(action, DEFAULT_SHORTCUTS[action]) for action in ACTIONS}
+    keys = chosen["labels"] if "labels" in chosen else label_keys(labels, actions)
+    return {"labels": keys, **actions}
+
+
+def _is_own_key(label: str) -> bool:
+    """Whether ``label`` is a key of its own: one letter or one digit."""
+    return len(label) == 1 and (label.isalpha() or label in "0123456789")
+
+
+def label_keys(labels: list[str], actions: dict[str, Any]) -> list[str | None]:
+    """One key per label (``None``: none left): a label that is a single letter or digit
+    gets that key unless one of ``actions`` (``{action: key}``) holds it; every other label
+    gets the next of :data:`LABEL_KEYS` that no action and no such label holds."""
+    taken = {_normal(key) for key in actions.values() if key is not None} | {HELP_KEY}
+    keys: list[str | None] = []
+    for label in labels:
+        own = _is_own_key(label) and _normal(label) not in taken
+        keys.append(label if own else None)
+        if own:
+            taken.add(_normal(label))
+    spare = iter([key for key in LABEL_KEYS if key not in taken])
+    return [key if key is not None else next(spare, None) for key in keys]
 
 
 def _refuse_clashes(shortcuts: dict[str, Any]) -> None:

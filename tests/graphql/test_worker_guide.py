@@ -38,6 +38,14 @@ def test_a_job_without_shortcuts_gets_the_defaults(quorum_app, quorum_settings, 
     assert guide["examples"] == []
 
 
+def test_digit_labels_get_their_own_keys_in_job_shortcuts(quorum_app, quorum_settings, gql):
+    _, token = make_user(quorum_app, "rita", Role.REQUESTER)
+    digits = [str(digit) for digit in range(10)]
+    fields = job_input(quorum_app, quorum_settings, labels=digits)
+    job = gql.ok(CREATE_JOB, {"input": fields}, token)["createJob"]
+    assert gql.ok(GUIDE, {"id": job["id"]}, token)["job"]["shortcuts"]["labels"] == digits
+
+
 def test_a_job_rebinds_keys_and_shows_examples(quorum_app, quorum_settings, gql, quorum_client):
     _, token = make_user(quorum_app, "rita", Role.REQUESTER)
     picture = quorum_settings.objects_dir / "examples" / "smile.png"
@@ -67,7 +75,7 @@ def test_a_job_rebinds_keys_and_shows_examples(quorum_app, quorum_settings, gql,
         ({"shortcuts": {"jump": "j"}}, "shortcuts.jump: not an action"),
         ({"shortcuts": {"submit": "Enterr"}}, "shortcuts.submit: 'Enterr' is not a key"),
         ({"shortcuts": {"skip": " "}}, "shortcuts.skip: ' ' is not a key"),
-        ({"shortcuts": {"submit": "1"}}, "shortcuts.submit: '1' already does shortcuts.labels[0]"),
+        ({"shortcuts": {"labels": ["1"], "submit": "1"}}, "shortcuts.submit: '1' already"),
         ({"shortcuts": {"labels": ["a", "A"]}}, "shortcuts.labels[1]: 'A' already does"),
         ({"shortcuts": {"labels": ["a", "Shift+a"]}}, "'Shift+a' already does shortcuts.labels"),
         ({"shortcuts": {"skip": "Shift+Shift+k"}}, "'Shift+Shift+k' is not a key"),

@@ -291,11 +291,13 @@ class Job:
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="The worker portal's keyboard shortcuts for this job: {action: key}, the "
-        "defaults with the job's own on top (labels: one key per label category)."
+        "defaults with the job's own on top. labels: one key per label category, in label "
+        "order (null: none); a label that is a single letter or digit gets that key, the "
+        "others the keys 1-9 left over, in order, unless the job lists its own."
     )
     def shortcuts(self) -> JSON:
         """:func:`quorum.services.shortcuts.effective_shortcuts`."""
-        return JSON(effective_shortcuts(self._shortcuts))
+        return JSON(effective_shortcuts(self._shortcuts, self.labels))
 
     @strawberry.field
     def examples(self, info: Info) -> list[JobExample]:
