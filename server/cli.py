@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeAlias
 
 from quorum.consensus import WorkerAnswer
-from quorum.errors import BadInput, QuorumError, StartupError
+from quorum.errors import BadInput, NotFound, QuorumError, StartupError
 from quorum.migrate import upgrade
 from quorum.models import FINAL_JOB_STATUSES, JobStatus, Role
 from quorum.settings import Settings
@@ -309,11 +309,14 @@ def cmd_job_wait(args: argparse.Namespace) -> int:
 
     token = api_token(args)
     with LeanClient(server_url(args)) as client:
-        reached, job = wait_for_status(
-            lambda: dict(client.graphql(token, JOB_STATUS, {"id": args.id})["job"]),
-            args.status,
-            args.timeout,
-        )
+
+        def read_status() -> dict[str, Any]:
+            job = client.graphql(token, JOB_STATUS, {"id": args.id})["job"]
+            if job is None:
+                raise NotFound(f"ID: there is no job {args.id}")
+            return dict(job)
+
+        reached, job = wait_for_status(read_status, args.status, args.timeout)
     print(job["status"])
     if reached:
         return 0

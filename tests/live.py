@@ -14,7 +14,13 @@ from typing import Any
 
 import httpx
 
+from quorum.db import Database
+from quorum.models import Role
+from quorum.plugins import PluginHost
+from quorum.services.jobs import JobSpec, create_job
+from quorum.services.users import create_team, create_user
 from quorum.settings import Settings
+from tests.factories import text_lines, write_manifest
 
 
 def free_port() -> int:
@@ -115,3 +121,55 @@ def graphql(
     assert not body.get("errors"), body["errors"]
     data: dict[str, Any] = body["data"]
     return data
+
+
+STATUS = "query($id: ID!) { job(id: $id) { status counters { humanLabeled total } } }"
+
+
+def setup_job(
+    settings: Settings, items: int, workers: int, per_item: int
+) -> tuple[str, str, list[str]]:
+    """A job, its requester token and worker tokens, made in the server's database."""
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            requester, requester_token = create_user(
+                session, name="req", role=Role.REQUESTER, actor_id=None
+            )
+            people = [
+                create_user(session, name=f"w{n}", role=Role.WORKER, actor_id=None)
+                for n in range(workers)
+            ]
+            team = create_team(
+                session, name="crew", member_ids=[user.id for user, _ in people], actor_id=None
+            )
+            job = create_job(
+                session,
+                spec=JobSpec(
+                    name="live",
+                    task_type="text-classification",
+                    input_manifest=write_manifest(settings, "live.manifest", text_lines(items)),
+                    labels=["negative", "positive"],
+                    team_id=team.id,
+                    workers_per_item=per_item,
+                ),
+                actor=requester,
+                plugins=PluginHost(settings),
+                default_output=settings.storage_url,
+            )
+    finally:
+        db.dispose()
+    return str(job.id), requester_token, [token for _, token in people]
+
+
+def wait_for(
+    client: httpx.Client, token: str, job_id: str, status: str, timeout: float = 30.0
+) -> dict[str, Any]:
+    """Poll job ``job_id`` until it has ``status``; its status and counters."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = graphql(client, token, STATUS, {"id": job_id})["job"]
+        if job["status"] == status:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job never reached {status}: {job}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 
 import httpx
@@ -13,16 +12,11 @@ from sqlmodel import select
 from websockets.sync.client import connect
 
 from quorum.db import Database
-from quorum.models import Item, Role, Task, TaskStatus, User
-from quorum.plugins import PluginHost
-from quorum.services.jobs import JobSpec, create_job
-from quorum.services.users import create_team, create_user
-from tests.factories import text_lines, write_manifest
-from tests.live import LiveServer, graphql
+from quorum.models import Item, Task, TaskStatus, User
+from tests.live import LiveServer, graphql, setup_job, wait_for
 
 CLAIM = "mutation($jobId: ID) { claimTask(jobId: $jobId) { id item { position } } }"
 SUBMIT = "mutation($id: ID!, $answer: JSON!) { submitTask(taskId: $id, answer: $answer) { id } }"
-STATUS = "query($id: ID!) { job(id: $id) { status counters { humanLabeled total } } }"
 
 
 @pytest.fixture
@@ -31,50 +25,6 @@ def server(quorum_settings):
     live.start()
     yield live
     live.stop()
-
-
-def setup_job(settings, items: int, workers: int, per_item: int) -> tuple[str, str, list[str]]:
-    """A job, its requester token and worker tokens, made in the server's database."""
-    db = Database(settings.database_url)
-    try:
-        with db.write() as session:
-            requester, requester_token = create_user(
-                session, name="req", role=Role.REQUESTER, actor_id=None
-            )
-            people = [
-                create_user(session, name=f"w{n}", role=Role.WORKER, actor_id=None)
-                for n in range(workers)
-            ]
-            team = create_team(
-                session, name="crew", member_ids=[user.id for user, _ in people], actor_id=None
-            )
-            job = create_job(
-                session,
-                spec=JobSpec(
-                    name="live",
-                    task_type="text-classification",
-                    input_manifest=write_manifest(settings, "live.manifest", text_lines(items)),
-                    labels=["negative", "positive"],
-                    team_id=team.id,
-                    workers_per_item=per_item,
-                ),
-                actor=requester,
-                plugins=PluginHost(settings),
-                default_output=settings.storage_url,
-            )
-    finally:
-        db.dispose()
-    return str(job.id), requester_token, [token for _, token in people]
-
-
-def wait_for(client, token, job_id, status, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = graphql(client, token, STATUS, {"id": job_id})["job"]
-        if job["status"] == status:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job never reached {status}: {job}")
 
 
 def work(url: str, token: str, job_id: str, log: list[tuple[str, int]], limit: int | None = None):
