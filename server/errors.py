@@ -7,6 +7,7 @@ masked as an internal error, so no stack trace or SQL leaks to a client.
 
 from __future__ import annotations
 
+import enum
 from typing import Any, ClassVar
 
 
@@ -31,6 +32,16 @@ class Forbidden(QuorumError):
     """The caller's role or team does not allow this."""
 
     code = "FORBIDDEN"
+
+
+class ForbiddenReason(enum.StrEnum):
+    """Why ``claimTask(jobId)`` is FORBIDDEN, in its error's ``extensions.reason``: no
+    claim of that job can succeed, and a client words what to do from it."""
+
+    #: The worker is not in the job's workforce (its team): the job's owner can add them.
+    NOT_IN_TEAM = "NOT_IN_TEAM"
+    #: Too few of the worker's answers to the job's gold items were right.
+    BLOCKED_BY_GOLD = "BLOCKED_BY_GOLD"
 
 
 class NotFound(QuorumError):

@@ -21,7 +21,7 @@ import shutil
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,8 @@ class GraphQLError:
     code: str | None
     message: str
     path: list[Any] | None
+    #: The error's whole ``extensions`` (``code`` and any details, say ``reason``).
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 class AppClient:
@@ -104,6 +106,7 @@ class GraphQLClient:
                 code=(error.get("extensions") or {}).get("code"),
                 message=error["message"],
                 path=error.get("path"),
+                extensions=error.get("extensions") or {},
             )
             for error in body.get("errors") or []
         ]

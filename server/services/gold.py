@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import Session
 
 from quorum import audit
-from quorum.errors import Forbidden
+from quorum.errors import Forbidden, ForbiddenReason
 from quorum.events import WorkerBlocked
 from quorum.models import Job, utcnow
 from quorum.rows import Statement, run, select_rows
@@ -80,7 +80,8 @@ def refuse_if_blocked(job: Job, record: Sequence[Mapping[str, Any]]) -> None:
         raise Forbidden(
             f"jobId: you receive no more tasks of job {job.name!r}: {accuracy:.0%} of your "
             f"answers to its gold items were right, and it needs "
-            f"{job.gold['minAccuracy']:.0%}"
+            f"{job.gold['minAccuracy']:.0%}",
+            reason=ForbiddenReason.BLOCKED_BY_GOLD.value,
         )
 
 

@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from quorum import audit
-from quorum.errors import Conflict, Forbidden, LeaseExpired, NotFound
+from quorum.errors import Conflict, Forbidden, ForbiddenReason, LeaseExpired, NotFound
 from quorum.events import TaskClaimed, TaskDeclined, TaskExpired, TaskReleased, TaskSubmitted
 from quorum.models import (
     RETURNED_TASK_STATUSES,
@@ -247,7 +247,10 @@ def claim_task(
             raise NotFound(f"jobId: no job with id {job_id}")
         provider = plugins.workforces.get(job.workforce, "workforce")
         if not provider.may_work(job, worker, team_ids_in(team_rows)):
-            raise Forbidden(f"jobId: you are not in the workforce of job {job.name!r}")
+            raise Forbidden(
+                f"jobId: you are not in the workforce of job {job.name!r}",
+                reason=ForbiddenReason.NOT_IN_TEAM.value,
+            )
         gold.refuse_if_blocked(job, record_rows)
         if held_rows:
             return model_from_row(Task, held_rows[0])

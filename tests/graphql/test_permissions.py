@@ -645,6 +645,10 @@ def test_a_worker_outside_the_team_gets_no_work(world):
     anything = world.gql.ok("mutation { claimTask { id } }", token=outsider)
     assert anything == {"claimTask": None}
     assert world.gql.ok("{ availableJobs { id } }", token=outsider) == {"availableJobs": []}
+    # Naming the job (its link, say) is FORBIDDEN, with a reason a client can word.
+    claim = "mutation($id: ID) { claimTask(jobId: $id) { id } }"
+    error = world.gql.error(claim, {"id": world.job_id}, outsider)
+    assert error.extensions == {"code": "FORBIDDEN", "reason": "NOT_IN_TEAM"}
 
 
 JOB_WITH_ITEMS = "query($id: ID!) { job(id: $id) { id items { edges { node { id } } } } }"

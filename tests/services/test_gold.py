@@ -33,7 +33,7 @@ def test_a_worker_below_the_gold_accuracy_is_blocked_and_told_why(quorum_app, qu
     error = gql.error(
         "mutation($id: ID) { claimTask(jobId: $id) { id } }", {"id": job.id}, job.workers[1][1]
     )
-    assert error.code == "FORBIDDEN"
+    assert error.extensions == {"code": "FORBIDDEN", "reason": "BLOCKED_BY_GOLD"}
     assert "0% of your answers to its gold items were right" in error.message
     assert "75%" in error.message
     # The good worker goes on to the ordinary items.
@@ -155,7 +155,7 @@ def test_a_gold_manifest_scores_workers_and_stays_out_of_the_dataset(
     error = gql.error(
         "mutation($id: ID) { claimTask(jobId: $id) { id } }", {"id": job.id}, job.workers[1][1]
     )
-    assert error.code == "FORBIDDEN"
+    assert error.extensions == {"code": "FORBIDDEN", "reason": "BLOCKED_BY_GOLD"}
     assert "0% of your answers to its gold items were right" in error.message
     stats = {
         row["name"]: row

@@ -8,6 +8,7 @@
  */
 
 import { el } from "/static/work/dom.js";
+import { notForYou } from "/static/work/not-for-you.js";
 import { AppShell } from "/static/work/shell.js";
 import "./job-list.js";
 import "./job-page.js";
@@ -33,16 +34,12 @@ export class RequesterConsole extends AppShell {
     const { user } = this;
     if (!CONSOLE_ROLES.has(user.role)) {
       this.mount(
-        el(
-          "section",
-          { class: "not-for-you" },
-          el("h2", { text: "This console is for requesters" }),
-          el("p", {
-            text: `You are signed in as ${user.name}, a ${user.role.toLowerCase()}. ` +
-              "Requesters and admins create and watch jobs here.",
-          }),
-          el("p", {}, el("a", { href: "/work", text: "Go to the worker portal" })),
-        ),
+        notForYou(user, {
+          title: "This console is for requesters",
+          purpose: "Requesters and admins create and watch jobs here.",
+          href: "/work",
+          link: "Go to the worker portal",
+        }),
       );
       return;
     }

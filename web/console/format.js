@@ -3,7 +3,10 @@
  * everywhere. Every helper returns plain text (shown through textContent).
  */
 
+import { itemOf } from "/static/work/numbering.js";
 import { serverTime } from "/static/work/timer.js";
+
+export { capitalized } from "/static/work/numbering.js";
 
 const COUNT = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 const MONEY = new Map();
@@ -32,12 +35,7 @@ export function money(value, currency = "USD") {
 export function itemName(position, total) {
   if (position === null || position === undefined) return "an item";
   if (total && position >= total) return `gold item ${count(position - total + 1)}`;
-  return total ? `item ${count(position + 1)} of ${count(total)}` : `item ${count(position + 1)}`;
-}
-
-/** Text with its first letter capitalised: "item 3 of 6" → "Item 3 of 6". */
-export function capitalized(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return itemOf(position, total);
 }
 
 /** A share (0..1) as a percentage; "–" when unknown. */

@@ -1,15 +1,17 @@
 /**
  * GraphQL from the page: POST /graphql with the session cookie and the CSRF value (the
  * quorum_csrf cookie echoed in X-CSRF-Token). Every failure becomes an ApiError with a
- * stable `code` (the GraphQL error's extensions.code, or NETWORK / HTTP) and the server's
- * message, so the screens can show it instead of swallowing it.
+ * stable `code` (the GraphQL error's extensions.code, or NETWORK / HTTP), its `reason`
+ * when the server gives one (extensions.reason, say NOT_IN_TEAM) and the server's message,
+ * so the screens can show it instead of swallowing it.
  */
 
 export class ApiError extends Error {
-  constructor(code, message) {
+  constructor(code, message, reason = null) {
     super(message);
     this.name = "ApiError";
     this.code = code;
+    this.reason = reason;
   }
 }
 
@@ -49,7 +51,10 @@ export async function graphql(query, variables = {}) {
   });
   const body = await jsonBody(response);
   const first = body?.errors?.[0];
-  if (first) throw new ApiError(first.extensions?.code ?? "ERROR", first.message);
+  if (first) {
+    const { code = "ERROR", reason = null } = first.extensions ?? {};
+    throw new ApiError(code, first.message, reason);
+  }
   if (!response.ok || !body?.data) {
     throw new ApiError("HTTP", `The server answered ${response.status} ${response.statusText}.`);
   }

@@ -12,6 +12,7 @@ import { el } from "./dom.js";
 import { digit, onControl } from "./keys.js";
 import { Keymap } from "./keymap.js";
 import { describeError } from "./messages.js";
+import { taskItemName } from "./numbering.js";
 import { CLAIM_TASK, DECLINE_TASK, RELEASE_TASK, SUBMIT_TASK } from "./queries.js";
 import { buildElement, elementFor, NONE_OF_THESE } from "./task-view.js";
 import { TemplateFrame } from "./template-frame.js";
@@ -93,12 +94,13 @@ export class LabelingScreen extends HTMLElement {
     }
     const { title, meta, timer, instructions, stage, status, error, submit, skip, release } =
       this.#parts;
+    this.#parts.actions = el("div", { class: "actions" }, submit, skip, release, status);
     this.append(
       el("header", { class: "task-head" }, title, el("p", { class: "task-meta" }, meta, timer)),
       instructions,
       stage,
       error,
-      el("div", { class: "actions" }, submit, skip, release, status),
+      this.#parts.actions,
     );
     this.next();
   }
@@ -148,9 +150,11 @@ export class LabelingScreen extends HTMLElement {
     return false;
   }
 
-  /** Claim the next task of the job (or the one held) and show it. */
+  /** Claim the next task of the job (or the one held) and show it; when the claim fails
+   * there is no task to answer, so the answer's buttons go. */
   async next() {
-    await this.#run("Loading a task…", async () => {
+    if (this.#busy) return;
+    const ok = await this.#run("Loading a task…", async () => {
       const task = (await graphql(CLAIM_TASK, { jobId: this.jobId })).claimTask;
       if (!task) {
         const jobName = this.#task?.job.name ?? "";
@@ -159,6 +163,7 @@ export class LabelingScreen extends HTMLElement {
       }
       await this.#show(task);
     });
+    if (!ok) this.#clear();
   }
 
   async submit() {
@@ -236,9 +241,10 @@ export class LabelingScreen extends HTMLElement {
     this.#task = task;
     this.#element = element;
     this.#keymap = new Keymap(task.job.shortcuts);
-    const { title, meta, timer, instructions, stage } = this.#parts;
+    const { title, meta, timer, instructions, stage, actions } = this.#parts;
+    actions.hidden = false;
     title.textContent = task.job.name;
-    meta.textContent = `Task ${task.id}`;
+    meta.textContent = taskItemName(task);
     this.dataset.taskId = task.id;
     timer.set(serverTime(task.acceptedAt), serverTime(task.leaseExpiresAt));
     instructions.show(task.job.instructions, task.job.fullInstructions, task.job.examples);
@@ -253,6 +259,17 @@ export class LabelingScreen extends HTMLElement {
       );
     }
     if (this.contains(document.activeElement)) document.activeElement.blur();
+  }
+
+  /** No task on screen (a claim failed): nothing to answer, so no buttons either. */
+  #clear() {
+    this.#task = this.#element = null;
+    delete this.dataset.taskId;
+    const { meta, timer, stage, actions } = this.#parts;
+    meta.textContent = "";
+    timer.set(null, null);
+    stage.replaceChildren();
+    actions.hidden = true;
   }
 
   /** Run an API call with the buttons disabled; returns true when it succeeded. */

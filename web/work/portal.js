@@ -3,10 +3,12 @@
  * and out). Its header adds the shortcuts button; it routes between the screens (the list
  * of jobs at #/, the labeling screen of a job at #/jobs/<id>, so a reload returns to the
  * same place) and sends key presses to the current screen; `?` opens the list of shortcuts.
+ * Only workers get past sign-in; a requester or an admin is pointed to the console.
  */
 
 import { el } from "./dom.js";
 import { isTyping } from "./keys.js";
+import { notForYou } from "./not-for-you.js";
 import { AppShell } from "./shell.js";
 import "./instructions.js";
 import "./job-list.js";
@@ -50,6 +52,17 @@ export class WorkerPortal extends AppShell {
   }
 
   showScreen() {
+    if (this.user.role !== "WORKER") {
+      this.mount(
+        notForYou(this.user, {
+          title: "This portal is for workers",
+          purpose: "Workers label tasks here; requesters and admins create and watch jobs in the console.",
+          href: "/",
+          link: "Go to the requester console",
+        }),
+      );
+      return;
+    }
     const match = /^#\/jobs\/([^/]+)$/.exec(location.hash);
     if (match) {
       this.mount(el("quorum-labeling", { "job-id": decodeURIComponent(match[1]) }));

@@ -8,8 +8,10 @@ export const AVAILABLE_JOBS = `query {
 
 const TASK_FIELDS = `
   id status acceptedAt leaseExpiresAt input renderedTemplate
+  item { position }
   job {
     id name taskType labels labelAttributeName instructions fullInstructions shortcuts
+    counters { total gold }
     examples { label text note imageUrl }
   }
 `;
