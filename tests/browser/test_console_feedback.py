@@ -44,6 +44,9 @@ def test_the_console_fits_a_phone(server: Server, phone: Page) -> None:
         "a-job-with-a-rather-long-name", lines, labels=MOODS, taskType="text-classification"
     )
     console_sign_in(phone, server, crew.requester)
+    nav = phone.get_by_role("navigation", name="Console").get_by_role("link")
+    expect(nav).to_have_text(["Jobs", "New job", "Teams"])  # all three, side by side
+    assert len({box["y"] for box in (link.bounding_box() for link in nav.all()) if box}) == 1
     for part in phone.locator("header.bar a, header.bar button").all():
         if part.is_visible():  # each on one line: readable, not a letter a line
             box = part.bounding_box()

@@ -43,13 +43,14 @@ def no_buttons_but(page: Page, *names: str) -> None:
 
 
 def test_a_worker_outside_the_team_is_told_what_to_do_with_no_dead_buttons(
-    server: Server, page: Page
+    server: Server, phone: Page
 ):
     owner = Crew.make(server, "team-owner")
     job_id = text_job(owner, "moods-not-yours")
     outsider = Crew.make(server, "outsider")
+    page = phone  # the job's link, sent to someone's phone
     sign_in(page, server, outsider.workers[0])
-    page.goto(f"{server.url}/work#/jobs/{job_id}")  # the job's link, sent by someone
+    page.goto(f"{server.url}/work#/jobs/{job_id}")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text(
         "You are not on the team that labels this job. "
@@ -60,6 +61,10 @@ def test_a_worker_outside_the_team_is_told_what_to_do_with_no_dead_buttons(
     for name in ANSWER_BUTTONS:
         expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
     no_buttons_but(page, "?", "Sign out")
+    for button in page.get_by_role("button").all():  # each on one line
+        box = button.bounding_box()
+        assert box is not None and box["height"] < 50, (button.inner_text(), box)
+    expect(page.locator("quorum-instructions")).to_be_hidden()  # no empty box
     page.keyboard.press("Enter")  # no task: keys do nothing either
     alert.get_by_role("link", name="Back to the list of jobs").click()
     expect(page.get_by_role("heading", name="Jobs with work for you")).to_be_visible()
