@@ -12,8 +12,9 @@ and sparse matrices so that a million answers take seconds:
 - M-step: soft counts ``N_j[k, l] = Σ_i p_i(k)·[l_ij = l]``, smoothed, rows normalised;
 - at most 20 epochs, or until the log-likelihood changes by less than 1e-8 (relative);
 - the label is the most probable class (ties: the earlier label in the job's list);
-  confidence is its posterior rounded to 2 decimals, at most 0.95, and 0 for an item one
-  worker answered (as Ground Truth reports).
+  confidence is its posterior rounded to 2 decimals, at most 0.95 in ``dawid-skene-gt``
+  (0.99 in ``dawid-skene``, below), and 0 for an item one worker answered (as Ground Truth
+  reports).
 
 They differ in the smoothing. Ground Truth's adds ``n_j·M(acc_j) + (n_j/2)·M(mean acc)``
 to the counts (``M(a)``: ``a`` on the diagonal, the rest of each row spread evenly;
