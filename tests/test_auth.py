@@ -119,3 +119,27 @@ def test_rows_built_in_a_fresh_process_work_before_any_query():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ann", "True", "WORKER"]
+
+
+def test_disabling_is_at_once_on_the_server_that_did_it_and_within_the_cache_elsewhere(
+    quorum_settings,
+):
+    """Two server processes on one database, each with its own caller cache."""
+    settings = settings_with_cache(quorum_settings, 0.5)
+    app_here, app_there = create_app(settings), create_app(settings)
+    here, there = AppClient(app_here), AppClient(app_there)
+    try:
+        gql_here, gql_there = GraphQLClient(here), GraphQLClient(there)
+        _, admin = make_user(app_here, "ada", Role.ADMIN)
+        dora_id, dora = make_user(app_here, "dora", Role.WORKER)
+        for gql in (gql_here, gql_there):
+            assert gql.ok(VIEWER, token=dora) == {"viewer": {"name": "dora"}}
+        disable_dora = "mutation($id: ID!) { disableUser(id: $id) { id } }"
+        gql_here.ok(disable_dora, {"id": str(dora_id)}, admin)
+        assert gql_here.error(VIEWER, token=dora).code == "UNAUTHENTICATED"  # at once, here
+        assert gql_there.ok(VIEWER, token=dora) == {"viewer": {"name": "dora"}}  # remembered
+        time.sleep(0.6)
+        assert gql_there.error(VIEWER, token=dora).code == "UNAUTHENTICATED"
+    finally:
+        here.close()
+        there.close()
