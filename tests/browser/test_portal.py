@@ -68,9 +68,9 @@ def test_a_reload_gives_the_same_task_back(server: Server, page: Page):
     page.reload()
     assert task_id(page) == first
     assert shown_text(page) == text
-    expect(page.get_by_role("radio", name=SENTENCES[text], exact=True)).to_have_attribute(
-        "aria-checked", "false"
-    )  # nothing was submitted: the choice starts over
+    expect(page.get_by_role("radio", name=MOODS[0], exact=True)).to_have_attribute(
+        "aria-checked", "true"
+    )  # nothing was submitted, and the choice is still there (test_drafts.py)
     page.get_by_role("radio", name=SENTENCES[text], exact=True).click()
     page.keyboard.press("Enter")
     after_task(page, first)

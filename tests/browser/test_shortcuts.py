@@ -41,7 +41,7 @@ def test_a_jobs_own_keys_and_examples(server: Server, page: Page):
     figure = page.locator("quorum-instructions figure.example")
     expect(figure).to_contain_text("one — a single stroke")
     assert figure.locator("img").evaluate("image => image.naturalWidth") > 0  # signed URL works
-    check_shortcuts(page, "a s d f", "Pick the n-th category", "Skip: hand the task back")
+    check_shortcuts(page, "a s d f", "Pick the category with that key", "Skip: hand the task back")
     page.keyboard.press("k")  # skip asks first: a stray key declines nothing
     expect(page.get_by_role("button", name="Skip this task? Press again")).to_be_visible()
     page.keyboard.press("k")  # skip: this task goes to others, another one comes

@@ -30,6 +30,15 @@ export class BoxEditor {
     this.selected = -1;
   }
 
+  /** Put `list` in place of the boxes (a kept answer); false when it is no list. */
+  restore(list) {
+    if (!Array.isArray(list)) return false;
+    this.boxes = readBoxes(list);
+    this.#history = [];
+    this.selected = -1;
+    return true;
+  }
+
   get canUndo() {
     return this.#history.length > 0;
   }

@@ -1,13 +1,18 @@
 /**
  * The keyboard shortcuts of <crowd-bounding-box>: what each key does (on the element's
- * public operations) and the list the worker portal's `?` dialog shows.
+ * public operations) and the list the worker portal's `?` dialog shows. The label keys are
+ * the element's `labelKeys` (the job's, in the portal); 0 shows the whole image unless a
+ * label has it.
  */
+
+import { labelAt, labelKeysText } from "./crowd-attributes.js";
 
 export const ZOOM_STEP = 1.25;
 const PAN_STEP = 0.15; // of the viewport, per arrow key press (Shift: three times as far)
 
 const VIEW_KEYS = [
-  ["+ / − / 0", "Zoom in / out / show the whole image"],
+  ["+ / −", "Zoom in / out"],
+  ["0", "Show the whole image"],
   ["Wheel", "Zoom at the pointer"],
   ["Arrow keys", "Pan (Shift: further)"],
   ["Space+drag, middle button drag", "Pan"],
@@ -15,7 +20,6 @@ const VIEW_KEYS = [
 
 const EDIT_KEYS = [
   ["Drag", "Draw a box (Shift+drag: draw inside another box)"],
-  ["1 – 9", "Pick the label for new boxes (and for the selected box)"],
   ["Tab / Shift+Tab", "Next / previous label"],
   ["Click a box", "Select it; drag it to move it, drag a handle to resize it"],
   ["Delete / Backspace", "Delete the selected box"],
@@ -23,9 +27,15 @@ const EDIT_KEYS = [
   ["Esc", "Deselect the box"],
 ];
 
-/** The shortcuts of an element, read-only or not: [[key, what it does], ...]. */
-export function shortcuts(readOnly) {
-  return readOnly ? [...VIEW_KEYS] : [...EDIT_KEYS, ...VIEW_KEYS];
+const ZERO = new KeyboardEvent("keydown", { key: "0" });
+
+/** The shortcuts of `box` (a <crowd-bounding-box>): [[key, what it does], ...]. */
+export function shortcuts(box) {
+  const view = VIEW_KEYS.filter(([key]) => key !== "0" || labelAt(box, ZERO) < 0);
+  if (box.readOnly) return view;
+  const keys = labelKeysText(box, box.labels.length);
+  const label = keys ? [[keys, "Pick the label for new boxes (and for the selected box)"]] : [];
+  return [EDIT_KEYS[0], ...label, ...EDIT_KEYS.slice(1), ...view];
 }
 
 /** Do what `event`'s key means on `box` (a <crowd-bounding-box>); true when it was one of
@@ -34,7 +44,8 @@ export function boxKey(event, box) {
   if (event.ctrlKey || event.metaKey || event.altKey) return false;
   const key = event.key;
   const far = event.shiftKey ? 3 : 1;
-  if (/^[1-9]$/.test(key)) return box.chooseLabel(Number(key) - 1);
+  const label = box.readOnly ? -1 : labelAt(box, event);
+  if (label >= 0) return box.choose(label);
   switch (key) {
     case "Tab":
       return box.cycleLabel(event.shiftKey ? -1 : 1);

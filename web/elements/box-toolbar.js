@@ -45,8 +45,8 @@ export class BoxToolbar {
     this.element.append(header, labels, tools, status);
   }
 
-  /** Build the label list: {header, labels, readOnly}. */
-  render({ header, labels, readOnly }) {
+  /** Build the label list: {header, labels, keys (each label's key cap), readOnly}. */
+  render({ header, labels, keys, readOnly }) {
     const parts = this.#parts;
     this.#readOnly = readOnly;
     parts.header.textContent = header;
@@ -66,7 +66,7 @@ export class BoxToolbar {
         }
         const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
         swatch.style.background = colorOf(index);
-        const badge = el("kbd", { "aria-hidden": "true", text: index < 9 ? String(index + 1) : "" });
+        const badge = el("kbd", { "aria-hidden": "true", text: keys[index] ?? "" });
         badge.hidden = readOnly;
         item.append(badge, swatch, el("span", { text: label }));
         return item;

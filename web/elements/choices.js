@@ -34,9 +34,10 @@ export class LabelChoices {
     this.#pick = pick;
   }
 
-  /** Show `labels` ([{label, short, full}]) in `colors`, the one at `active` checked. */
-  render(labels, colors, active) {
-    const key = JSON.stringify([labels, colors]);
+  /** Show `labels` ([{label, short, full}]) in `colors` with their key caps `keys`, the
+   * one at `active` checked. */
+  render(labels, colors, keys, active) {
+    const key = JSON.stringify([labels, colors, keys]);
     if (key !== this.#key) {
       this.#key = key;
       this.#buttons = labels.map((entry, index) =>
@@ -49,7 +50,7 @@ export class LabelChoices {
             title: entry.full,
             onclick: () => this.#pick(index),
           },
-          keyBadge(index < 9 ? String(index + 1) : ""),
+          keyBadge(keys[index] ?? ""),
           el("span", { class: "swatch", style: `background: ${colors[index]}` }),
           el("span", { class: "name", text: entry.short }),
         ),

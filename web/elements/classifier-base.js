@@ -8,12 +8,15 @@
  * Attributes, as Ground Truth's elements: `categories` (a JSON array of strings),
  * `header`, `name`, `src` (image elements) and `exclusion-category` (multi-select: the
  * text of the "none of these" choice, plain or as JSON {"text": ...}). All of them are
- * properties too. Shortcuts are driven from outside: `choose(i)`, `chooseNone()`,
- * `cycle(step)`. Everything shown goes through textContent.
+ * properties too, and `label-keys` / `labelKeys` (the key caps: the worker portal's
+ * Job.shortcuts labels) and `noneKey` (the cap of "none of these", "0" unless set).
+ * Shortcuts are driven from outside: `choose(i)`, `chooseNone()`, `cycle(step)`, `undo()`
+ * (each change in turn). `draft` / `restore(draft)`: the choice, to keep across a reload.
+ * Everything shown goes through textContent.
  */
 
 import { keyBadge, stylesheets } from "./choices.js";
-import { fireChange, reflectAttributes } from "./crowd-attributes.js";
+import { fireChange, keyOf, reflectAttributes, reflectLabelKeys } from "./crowd-attributes.js";
 
 function parseCategories(text) {
   try {
@@ -42,7 +45,7 @@ export class ClassifierElement extends HTMLElement {
   static target = "text";
 
   static get observedAttributes() {
-    return ["categories", "header", "src", "exclusion-category"];
+    return ["categories", "header", "src", "exclusion-category", "label-keys"];
   }
 
   #categories = [];
@@ -50,6 +53,9 @@ export class ClassifierElement extends HTMLElement {
   #none = false;
   #active = 0;
   #buttons = [];
+  #noneKey = "0";
+  /** The choices before each change, for undo: [{chosen: [...], none}]. */
+  #history = [];
 
   constructor() {
     super();
@@ -82,6 +88,17 @@ export class ClassifierElement extends HTMLElement {
     this.#chosen.clear();
     this.#none = false;
     this.#active = 0;
+    this.#history = [];
+    this.#render();
+  }
+
+  /** The key cap of "none of these" ("" for none). */
+  get noneKey() {
+    return this.#noneKey;
+  }
+
+  set noneKey(key) {
+    this.#noneKey = key ?? "";
     this.#render();
   }
 
@@ -111,25 +128,27 @@ export class ClassifierElement extends HTMLElement {
   choose(index) {
     const category = this.#categories[index];
     if (category === undefined) return false;
-    if (this.multi) {
-      if (this.#chosen.has(category)) this.#chosen.delete(category);
-      else this.#chosen.add(category);
-      this.#none = false;
-    } else {
-      this.#chosen = new Set([category]);
-    }
     this.#active = index;
-    this.#changed();
+    this.#edit(() => {
+      if (this.multi) {
+        if (this.#chosen.has(category)) this.#chosen.delete(category);
+        else this.#chosen.add(category);
+        this.#none = false;
+      } else {
+        this.#chosen = new Set([category]);
+      }
+    });
     return true;
   }
 
   /** Choose "none of these" (multi-select with an exclusion category only). */
   chooseNone() {
     if (this.exclusionCategory === null) return false;
-    this.#none = !this.#none;
-    if (this.#none) this.#chosen.clear();
     this.#active = this.#categories.length;
-    this.#changed();
+    this.#edit(() => {
+      this.#none = !this.#none;
+      if (this.#none) this.#chosen.clear();
+    });
     return true;
   }
 
@@ -147,6 +166,39 @@ export class ClassifierElement extends HTMLElement {
     if (!this.multi) this.choose(this.#active);
     this.#update();
     this.#buttons[this.#active].focus();
+  }
+
+  /** Undo the last change of the choice; false when there is none. */
+  undo() {
+    const before = this.#history.pop();
+    if (!before) return false;
+    this.#set(before);
+    return true;
+  }
+
+  /** The choice, as `restore` takes it back (JSON). */
+  get draft() {
+    return { chosen: [...this.#chosen], none: this.#none };
+  }
+
+  /** Take back a `draft` (of the same categories); a fresh start for undo. */
+  restore(draft) {
+    this.#set(draft);
+    this.#history = [];
+  }
+
+  #set({ chosen = [], none = false }) {
+    this.#chosen = new Set(chosen.filter((category) => this.#categories.includes(category)));
+    this.#none = this.multi && Boolean(none);
+    this.#changed();
+  }
+
+  /** Make the change `change`; what it changed can be undone. */
+  #edit(change) {
+    const before = this.draft;
+    change();
+    if (JSON.stringify(before) !== JSON.stringify(this.draft)) this.#history.push(before);
+    this.#changed();
   }
 
   /** Focus the current choice. */
@@ -195,11 +247,11 @@ export class ClassifierElement extends HTMLElement {
     const list = document.createElement("div");
     list.className = "list";
     this.#buttons = this.#categories.map((category, index) =>
-      this.#button(category, index < 9 ? String(index + 1) : "", () => this.choose(index)),
+      this.#button(category, keyOf(this, index), () => this.choose(index)),
     );
     const none = this.exclusionCategory;
     if (none !== null) {
-      const button = this.#button(none, "0", () => this.chooseNone());
+      const button = this.#button(none, this.#noneKey, () => this.chooseNone());
       button.classList.add("none");
       this.#buttons.push(button);
     }
@@ -233,3 +285,4 @@ export class ClassifierElement extends HTMLElement {
 }
 
 reflectAttributes(ClassifierElement, ["header", "name", "src"]);
+reflectLabelKeys(ClassifierElement);

@@ -13,7 +13,8 @@
  * natural image pixels: {boundingBoxes: [{label, left, top, width, height}],
  * inputImageProperties: {width, height}}, plus `initialValueModified` when an initial
  * value was given. `applyTask(task)` configures it from a worker-portal task; the portal
- * sends keys through `onKey(event)` and lists `shortcuts`.
+ * sends keys through `onKey(event)`, sets the label keys (`label-keys`, crowd-attributes.js)
+ * and lists `shortcuts`. `draft` / `restore(draft)`: the boxes, to keep across a reload.
  */
 
 import { el } from "../work/dom.js";
@@ -22,7 +23,13 @@ import { boxKey, shortcuts, ZOOM_STEP } from "./box-keys.js";
 import { BoxStage } from "./box-stage.js";
 import { BoxToolbar } from "./box-toolbar.js";
 import { BoxView } from "./box-view.js";
-import { applyJob, fireChange, reflectAttributes } from "./crowd-attributes.js";
+import {
+  applyJob,
+  fireChange,
+  keyOf,
+  reflectAttributes,
+  reflectLabelKeys,
+} from "./crowd-attributes.js";
 
 const STYLESHEET = new URL("./bounding-box.css", import.meta.url).href;
 
@@ -42,7 +49,7 @@ function parseLabels(text) {
 
 export class CrowdBoundingBox extends HTMLElement {
   static get observedAttributes() {
-    return ["labels", "header", "src", "initial-value", "readonly"];
+    return ["labels", "header", "src", "initial-value", "readonly", "label-keys"];
   }
 
   #editor = new BoxEditor();
@@ -164,7 +171,7 @@ export class CrowdBoundingBox extends HTMLElement {
   // -- operations (also the shortcuts) --------------------------------------------------
 
   /** Pick the label at `index` for new boxes and the selected one. */
-  chooseLabel(index) {
+  choose(index) {
     return !this.readOnly && this.#edit(this.#editor.chooseLabel(index));
   }
 
@@ -179,6 +186,16 @@ export class CrowdBoundingBox extends HTMLElement {
 
   undo() {
     return !this.readOnly && this.#edit(this.#editor.undo());
+  }
+
+  /** The boxes drawn, as `restore` takes them back (JSON). */
+  get draft() {
+    return { boxes: this.#editor.boxes };
+  }
+
+  /** Take back the boxes of a `draft` (over the same initial value). */
+  restore(draft) {
+    if (this.#editor.restore(draft?.boxes)) this.#changed();
   }
 
   zoomBy(factor) {
@@ -218,7 +235,7 @@ export class CrowdBoundingBox extends HTMLElement {
 
   /** The keyboard shortcuts, for the worker portal's list. */
   get shortcuts() {
-    return shortcuts(this.readOnly);
+    return shortcuts(this);
   }
 
   /** Handle a key press; true when it was a shortcut of this element. */
@@ -230,7 +247,7 @@ export class CrowdBoundingBox extends HTMLElement {
 
   #build() {
     this.#toolbar = new BoxToolbar({
-      label: (index) => this.chooseLabel(index),
+      label: (index) => this.choose(index),
       zoomIn: () => this.zoomBy(ZOOM_STEP),
       zoomOut: () => this.zoomBy(1 / ZOOM_STEP),
       fit: () => this.fit(),
@@ -267,7 +284,9 @@ export class CrowdBoundingBox extends HTMLElement {
 
   #renderToolbar() {
     const { header, readOnly } = this;
-    this.#toolbar.render({ header, labels: this.#editor.labels, readOnly });
+    const labels = this.#editor.labels;
+    const keys = labels.map((_, index) => keyOf(this, index));
+    this.#toolbar.render({ header, labels, keys, readOnly });
     this.#updateToolbar();
   }
 
@@ -306,6 +325,7 @@ export class CrowdBoundingBox extends HTMLElement {
 }
 
 reflectAttributes(CrowdBoundingBox, ["header", "name", "src"]);
+reflectLabelKeys(CrowdBoundingBox);
 
 if (!customElements.get("crowd-bounding-box")) {
   customElements.define("crowd-bounding-box", CrowdBoundingBox);

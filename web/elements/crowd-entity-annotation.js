@@ -12,18 +12,28 @@
  * in Unicode code points, endOffset exclusive, by start offset. Attributes (also
  * properties): `labels` (JSON: strings or {label, shortDisplayName, fullDisplayName}),
  * `header`, `name`, `text`, `initial-value` (JSON [{label, startOffset, endOffset}]).
- * applyTask(task) configures it from a worker-portal task; keys come through onKey(event)
- * and `shortcuts` lists them. Fires `change`.
+ * `label-keys` (crowd-attributes.js). applyTask(task) configures it from a worker-portal
+ * task; keys come through onKey(event) and `shortcuts` lists them; undo() takes back the
+ * last change of the entities. Fires `change`. `draft` / `restore(draft)`: the entities,
+ * to keep across a reload.
  */
 
-import { applyJob, fireChange, reflectAttributes } from "./crowd-attributes.js";
+import {
+  applyJob,
+  fireChange,
+  keyOf,
+  labelAt,
+  labelKeysText,
+  reflectAttributes,
+  reflectLabelKeys,
+} from "./crowd-attributes.js";
 import { EntityView } from "./entity-view.js";
 import { labelSet, parseLabels } from "./label-colors.js";
 import { graphemes, isSpace, words } from "./text-units.js";
 
 export class CrowdEntityAnnotation extends HTMLElement {
   static get observedAttributes() {
-    return ["labels", "header", "text", "initial-value"];
+    return ["labels", "header", "text", "initial-value", "label-keys"];
   }
 
   #labels = [];
@@ -34,6 +44,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
   #units = [];
   #words = [];
   #entities = []; // [{label, start, end}] in code points, by start
+  #history = []; // the entities before each change, for undo
   #anchor = 0; // the selection: grapheme boundaries anchor..focus (a caret when equal)
   #focus = 0;
   #focused = null; // the entity outlined (click or caret), which Delete removes
@@ -104,7 +115,30 @@ export class CrowdEntityAnnotation extends HTMLElement {
     };
   }
 
+  /** The entities, as `restore` takes them back (JSON). */
+  get draft() {
+    return this.value;
+  }
+
+  /** Take back the entities of a `draft` (of the same text). */
+  restore(draft) {
+    this.#load(draft?.entities);
+    this.#changed();
+  }
+
+  /** Take back the last change of the entities (marked, relabelled or removed). */
+  undo() {
+    const before = this.#history.pop();
+    if (!before) return false;
+    this.#entities = before;
+    this.#focused = null;
+    this.#say("", "Undone.");
+    this.#changed();
+    return true;
+  }
+
   get shortcuts() {
+    const keys = labelKeysText(this, this.#labels.length);
     return [
       ["Mouse", "Drag over text (or double-click a word) to select it"],
       ["← / →", "Move the caret one character (onto an entity: outline it)"],
@@ -112,10 +146,11 @@ export class CrowdEntityAnnotation extends HTMLElement {
       ["W / B", "Select the next / previous word"],
       ["Shift+W / Shift+B", "Extend the selection by the next / previous word"],
       ["Home / End", "Caret to the start / end of the text"],
-      ["1 – 9", "Label the selection (or the outlined entity) with the n-th label"],
+      ...(keys ? [[keys, "Label the selection (or the outlined entity) with that key's label"]] : []),
       ["Tab / Shift+Tab", "Move to the next / previous label"],
       ["Enter", "Label the selection with that label (no selection: submit)"],
       ["Delete / Backspace", "Remove the outlined entity (click an entity to outline it)"],
+      ["Z", "Undo the last change of the entities"],
       ["Esc", "Clear the selection"],
     ];
   }
@@ -123,10 +158,8 @@ export class CrowdEntityAnnotation extends HTMLElement {
   /** Handle a key press from the labeling screen; true when it was a shortcut here. */
   onKey(event) {
     const { key, shiftKey } = event;
-    if (/^[0-9]$/.test(key)) {
-      if (key !== "0") this.choose(Number(key) - 1);
-      return true;
-    }
+    const label = labelAt(this, event);
+    if (label >= 0) return this.choose(label);
     const lower = key.toLowerCase();
     if (key === "Tab") this.cycle(shiftKey ? -1 : 1);
     else if (key === "Enter" && this.#anchor !== this.#focus) this.choose(this.#active);
@@ -138,6 +171,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
     else if (key === "End") this.#moveTo(this.#units.length, shiftKey);
     else if (lower === "w") this.#nextWord(shiftKey);
     else if (lower === "b") this.#previousWord(shiftKey);
+    else if (lower === "z" && !shiftKey) this.undo();
     else return false;
     return true;
   }
@@ -149,6 +183,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
     const label = this.#labels[index].label;
     if (this.#anchor === this.#focus) {
       if (this.#focused) {
+        this.#remember();
         this.#focused.label = label;
         this.#say("", `“${this.#slice(this.#focused)}” is now ${label}.`);
         this.#changed();
@@ -174,6 +209,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
       );
       return true;
     }
+    this.#remember();
     this.#entities.push(span);
     this.#entities.sort((a, b) => a.start - b.start);
     this.#anchor = this.#focus = end;
@@ -196,6 +232,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
   remove(entity) {
     const index = this.#entities.indexOf(entity);
     if (index < 0) return;
+    this.#remember();
     this.#entities.splice(index, 1);
     if (this.#focused === entity) this.#focused = null;
     this.#say("", `Removed “${this.#slice(entity)}” (${entity.label}).`);
@@ -223,6 +260,13 @@ export class CrowdEntityAnnotation extends HTMLElement {
     } catch {
       list = [];
     }
+    this.#load(list);
+    this.#render();
+  }
+
+  /** Put the entities of `list` ([{label, startOffset, endOffset}]; overlapping ones left
+   * out) in place of the ones marked; a fresh start for undo. */
+  #load(list) {
     const ok = (e) =>
       typeof e?.label === "string" &&
       Number.isInteger(e.startOffset) &&
@@ -236,7 +280,13 @@ export class CrowdEntityAnnotation extends HTMLElement {
       }
     }
     this.#entities.sort((a, b) => a.start - b.start);
-    this.#render();
+    this.#history = [];
+    this.#focused = null;
+  }
+
+  /** Keep the entities as they are before a change, for undo. */
+  #remember() {
+    this.#history.push(this.#entities.map((entity) => ({ ...entity })));
   }
 
   /** The selection as grapheme indices [first, end). */
@@ -339,6 +389,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
       header: this.header,
       labels: this.#labels,
       colors: this.#colors,
+      keys: this.#labels.map((_, index) => keyOf(this, index)),
       active: this.#active,
       units: this.#units,
       entities: this.#entities,
@@ -353,6 +404,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
 }
 
 reflectAttributes(CrowdEntityAnnotation, ["header", "name"]);
+reflectLabelKeys(CrowdEntityAnnotation);
 
 if (!customElements.get("crowd-entity-annotation")) {
   customElements.define("crowd-entity-annotation", CrowdEntityAnnotation);

@@ -9,11 +9,21 @@
  * A painted pixel is exactly its label's colour, every other pixel transparent.
  *
  * Attributes (also properties): `labels` (JSON: strings or {label}), `header`, `name`,
- * `src`. applyTask(task) configures it from a worker-portal task. Keys come from the
- * labeling screen through onKey(event); `shortcuts` lists them. Fires `change`.
+ * `src`, `label-keys` (crowd-attributes.js). applyTask(task) configures it from a
+ * worker-portal task. Keys come from the labeling screen through onKey(event); `shortcuts`
+ * lists them. Fires `change`. `draft` / `restore(draft)`: the mask (as runs of pixels), to
+ * keep across a reload; a draft restored before the image loaded waits for it.
  */
 
-import { applyJob, fireChange, reflectAttributes } from "./crowd-attributes.js";
+import {
+  applyJob,
+  fireChange,
+  keyOf,
+  labelAt,
+  labelKeysText,
+  reflectAttributes,
+  reflectLabelKeys,
+} from "./crowd-attributes.js";
 import { labelSet, parseLabels } from "./label-colors.js";
 import { ClassMap, Rect } from "./mask-raster.js";
 import { SegmentationView } from "./segmentation-view.js";
@@ -25,7 +35,7 @@ const TOOLS = ["brush", "eraser", "polygon"];
 
 export class CrowdSemanticSegmentation extends HTMLElement {
   static get observedAttributes() {
-    return ["labels", "header", "src"];
+    return ["labels", "header", "src", "label-keys"];
   }
 
   #labels = [];
@@ -38,6 +48,7 @@ export class CrowdSemanticSegmentation extends HTMLElement {
   #undo = [];
   #stroke = null; // {dirty, x, y, value} while the pointer paints
   #corners = []; // the polygon being drawn: [[x, y], ...]
+  #pending = null; // a draft to restore once the image loaded
   #view = null;
 
   constructor() {
@@ -72,7 +83,10 @@ export class CrowdSemanticSegmentation extends HTMLElement {
     if (name === "labels") {
       this.labels = parseLabels(value ?? "[]");
     } else if (name === "src") {
-      if (value !== old) this.#map = null; // a new image: a new mask once it loaded
+      if (value !== old) {
+        this.#map = null; // a new image: a new mask once it loaded
+        this.#pending = null;
+      }
       this.#view.load(value ?? "");
       this.#view.render(this.#state());
     } else {
@@ -138,9 +152,34 @@ export class CrowdSemanticSegmentation extends HTMLElement {
     };
   }
 
+  /** The mask, as `restore` takes it back (JSON); before the image loaded, the draft
+   * waiting for it. */
+  get draft() {
+    if (!this.#map) return this.#pending;
+    return { width: this.#map.width, height: this.#map.height, runs: this.#map.runs() };
+  }
+
+  /** Take back the mask of a `draft` (of the same image), now or once the image loaded. */
+  restore(draft) {
+    if (!this.#map) {
+      this.#pending = draft;
+      return;
+    }
+    const { width, height } = this.#map;
+    if (draft?.width !== width || draft?.height !== height || !Array.isArray(draft.runs)) return;
+    this.#map.setRuns(draft.runs);
+    this.#saved.setRuns(draft.runs);
+    this.#undo = [];
+    const all = new Rect();
+    all.add(0, 0, width - 1, height - 1);
+    this.#view.paint(this.#map, all);
+    this.#changed();
+  }
+
   get shortcuts() {
+    const keys = labelKeysText(this, this.#labels.length);
     return [
-      ["1 – 9", "Pick the n-th label"],
+      ...(keys ? [[keys, "Pick the label with that key"]] : []),
       ["Tab / Shift+Tab", "Pick the next / previous label"],
       ["B", "Brush: drag to paint"],
       ["E", "Eraser: drag to erase"],
@@ -157,9 +196,9 @@ export class CrowdSemanticSegmentation extends HTMLElement {
     const { key, shiftKey } = event;
     const drawing = this.#corners.length > 0;
     const tool = { b: "brush", e: "eraser", p: "polygon" }[key.toLowerCase()];
-    if (/^[0-9]$/.test(key)) {
-      if (key !== "0") this.choose(Number(key) - 1);
-    } else if (key === "Tab") this.cycle(shiftKey ? -1 : 1);
+    const label = labelAt(this, event);
+    if (label >= 0) this.choose(label);
+    else if (key === "Tab") this.cycle(shiftKey ? -1 : 1);
     else if (key === "Enter" && drawing) this.closePolygon();
     else if (key === "Escape" && drawing) this.cancelPolygon();
     else if ((key === "Backspace" && drawing) || key === "z" || key === "Z") this.undo();
@@ -241,6 +280,9 @@ export class CrowdSemanticSegmentation extends HTMLElement {
     this.#size = Math.max(0, BRUSH_SIZES.findLastIndex((size) => size <= preferred));
     this.#view.start(width, height, this.#colors);
     this.#view.render(this.#state());
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending) this.restore(pending);
   }
 
   /** A click adds a polygon corner (the second click of a double-click closes instead). */
@@ -308,6 +350,7 @@ export class CrowdSemanticSegmentation extends HTMLElement {
       header: this.header,
       labels: this.#labels,
       colors: this.#colors,
+      keys: this.#labels.map((_, index) => keyOf(this, index)),
       label: this.#label,
       tool: this.#tool,
       size: this.brushSize,
@@ -319,6 +362,7 @@ export class CrowdSemanticSegmentation extends HTMLElement {
 }
 
 reflectAttributes(CrowdSemanticSegmentation, ["header", "name", "src"]);
+reflectLabelKeys(CrowdSemanticSegmentation);
 
 if (!customElements.get("crowd-semantic-segmentation")) {
   customElements.define("crowd-semantic-segmentation", CrowdSemanticSegmentation);

@@ -65,7 +65,7 @@ export class EntityView {
   render(state) {
     const { header, alert, status, count } = this.#parts;
     header.textContent = state.header || "Select a span of text, then pick its label";
-    this.#labels.render(state.labels, state.colors, state.active);
+    this.#labels.render(state.labels, state.colors, state.keys, state.active);
     this.#renderText(state);
     this.#renderList(state);
     alert.textContent = state.alert;

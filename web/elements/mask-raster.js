@@ -100,6 +100,27 @@ export class ClassMap {
     return out;
   }
 
+  /** The pixels as runs, [value, count, value, count, ...] row by row (JSON-sized). */
+  runs() {
+    const runs = [];
+    for (let at = 0; at < this.data.length; ) {
+      let end = at + 1;
+      while (end < this.data.length && this.data[end] === this.data[at]) end += 1;
+      runs.push(this.data[at], end - at);
+      at = end;
+    }
+    return runs;
+  }
+
+  /** Set the pixels from `runs` (from runs() of a map of this size). */
+  setRuns(runs) {
+    let at = 0;
+    for (let i = 0; i + 1 < runs.length && at < this.data.length; i += 2) {
+      this.data.fill(runs[i], at, Math.min(at + runs[i + 1], this.data.length));
+      at += runs[i + 1];
+    }
+  }
+
   /** Write `pixels` (from copyRect of `rect`) back into `rect`. */
   pasteRect(rect, pixels) {
     const width = rect.x1 - rect.x0 + 1;

@@ -7,13 +7,20 @@
  * crowd-image-classifier and an overlay; the worker portal uses this element for it.
  *
  * Properties: `categories`, `src`, `previousLabel` ({kind: "class", label} |
- * {kind: "classes", labels} | {kind: "boxes", boundingBoxes}), `applyTask(task)`,
- * `onKey(event)`, `shortcuts`, `valid`, `value`.
+ * {kind: "classes", labels} | {kind: "boxes", boundingBoxes}), `labelKeys` (the key caps,
+ * crowd-attributes.js), `applyTask(task)`, `onKey(event)`, `undo()` (of the category),
+ * `shortcuts`, `valid`, `value`, and `draft` / `restore(draft)` (the category and the
+ * comment, to keep across a reload).
  */
 
 import { el } from "../work/dom.js";
 import "./crowd-bounding-box.js";
-import { fireChange } from "./crowd-attributes.js";
+import {
+  fireChange,
+  keyOf,
+  labelAt,
+  labelKeysText,
+} from "./crowd-attributes.js";
 
 const STYLESHEET = new URL("./verification.css", import.meta.url).href;
 
@@ -37,6 +44,8 @@ export class QuorumLabelVerification extends HTMLElement {
   multi = false;
   #categories = [];
   #chosen = -1;
+  #history = []; // the category chosen before each change, for undo
+  #keys = null;
   #previous = null;
   #parts;
 
@@ -67,6 +76,16 @@ export class QuorumLabelVerification extends HTMLElement {
   set categories(list) {
     this.#categories = Array.isArray(list) ? list.map(String) : [];
     this.#chosen = -1;
+    this.#history = [];
+    this.#renderChoices();
+  }
+
+  get labelKeys() {
+    return this.#keys;
+  }
+
+  set labelKeys(keys) {
+    this.#keys = keys;
     this.#renderChoices();
   }
 
@@ -112,10 +131,33 @@ export class QuorumLabelVerification extends HTMLElement {
   /** Pick the category at `index`. */
   choose(index) {
     if (index < 0 || index >= this.#categories.length) return false;
+    if (index !== this.#chosen) this.#history.push(this.#chosen);
+    this.#set(index);
+    return true;
+  }
+
+  /** Take back the last change of the category. */
+  undo() {
+    if (!this.#history.length) return false;
+    this.#set(this.#history.pop());
+    return true;
+  }
+
+  /** The category and the comment, as `restore` takes them back (JSON). */
+  get draft() {
+    return { label: this.#categories[this.#chosen] ?? null, comment: this.comment };
+  }
+
+  restore(draft) {
+    this.comment = String(draft?.comment ?? "");
+    this.#history = [];
+    this.#set(this.#categories.indexOf(draft?.label));
+  }
+
+  #set(index) {
     this.#chosen = index;
     this.#updateChoices();
     fireChange(this);
-    return true;
   }
 
   cycle(step) {
@@ -131,9 +173,11 @@ export class QuorumLabelVerification extends HTMLElement {
   }
 
   get shortcuts() {
+    const keys = labelKeysText(this, this.#categories.length);
     return [
-      ["1 – 9", "Pick the n-th category"],
+      ...(keys ? [[keys, "Pick the category with that key"]] : []),
       ["Tab / Shift+Tab", "Next / previous category"],
+      ["Z", "Undo the choice of category"],
       ["C", "Write a comment (Tab leaves the comment box)"],
       ...this.#parts.viewer.shortcuts,
     ];
@@ -141,8 +185,10 @@ export class QuorumLabelVerification extends HTMLElement {
 
   onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return false;
-    if (/^[1-9]$/.test(event.key)) return this.choose(Number(event.key) - 1);
+    const label = labelAt(this, event);
+    if (label >= 0) return this.choose(label);
     if (event.key === "Tab") return this.cycle(event.shiftKey ? -1 : 1);
+    if (event.key === "z" || event.key === "Z") return this.undo();
     if (event.key === "c" || event.key === "C") return this.focusComment();
     return this.#parts.viewer.onKey(event);
   }
@@ -166,7 +212,7 @@ export class QuorumLabelVerification extends HTMLElement {
       return el(
         "button",
         { type: "button", role: "radio", part: "category", onclick: () => this.choose(index) },
-        el("kbd", { "aria-hidden": "true", text: index < 9 ? String(index + 1) : "" }),
+        el("kbd", { "aria-hidden": "true", text: keyOf(this, index) }),
         el("span", { text: category }),
       );
     });

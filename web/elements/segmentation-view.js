@@ -176,7 +176,7 @@ export class SegmentationView {
   render(state) {
     const { header, tools, size, undo, message, frame } = this.#parts;
     header.textContent = state.header || "Paint each label on the image";
-    this.#labels.render(state.labels, state.colors, state.label);
+    this.#labels.render(state.labels, state.colors, state.keys, state.label);
     for (const [name, button] of Object.entries(tools)) {
       button.setAttribute("aria-pressed", String(name === state.tool));
     }

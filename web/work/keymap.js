@@ -6,10 +6,28 @@
  * after "Shift+", "Alt+" or "Ctrl+". A character that needs Shift to type ("?") matches
  * whatever Shift says.
  *
- * Elements keep their own keys for their tools (Delete, +, arrows...); a job that rebinds
- * the label, next/previous label or undo keys has them translated into the element's
- * defaults (`elementEvent`), so every element follows the job's map.
+ * The label keys are the server's too (`labels`: one key per label, null for none; a label
+ * that is a single letter or digit has that key, see the server's label_keys): this module
+ * never deals keys out itself. The element shows them as its key caps (`labelKeys`, set
+ * from `labelKeys` here) and matches them with `labelIndex`. The multi-select choice "None
+ * of these" has the key 0 unless a label or an action holds it (`noneKey`).
+ *
+ * Elements keep their own keys for their tools (Delete, +, arrows...); an element without
+ * `labelKeys` (a plugin's) has the label, next/previous label and undo keys translated
+ * into its defaults (`elementEvent`), so every element follows the job's map.
  */
+
+/** The actions besides the labels, as the server names them. */
+const ACTIONS = [
+  "submit",
+  "skip",
+  "release",
+  "undo",
+  "help",
+  "instructions",
+  "nextLabel",
+  "previousLabel",
+];
 
 /** The key names of the server that differ from KeyboardEvent.key. */
 const EVENT_KEYS = { Space: " " };
@@ -31,6 +49,20 @@ function matches(binding, event) {
   return single && !modifiers.has("Shift") ? true : modifiers.has("Shift") === event.shiftKey;
 }
 
+/** The index of the label whose key (in `keys`, as Job.shortcuts gives them) `event` is,
+ * or -1. */
+export function labelIndex(keys, event) {
+  return (keys ?? []).findIndex((binding) => matches(binding, event));
+}
+
+/** The label keys as the `?` list writes them: "1 – 4" or "0 – 9" for digits in a row,
+ * else the keys one by one ("a s d f"). */
+export function keysText(keys) {
+  const bound = (keys ?? []).filter(Boolean);
+  const run = bound.every((key, index) => /^[0-9]$/.test(key) && Number(key) === Number(bound[0]) + index);
+  return run && bound.length > 1 ? `${bound[0]} – ${bound.at(-1)}` : bound.join(" ");
+}
+
 /** What a key for the element's own default looks like to the element. */
 function synthetic(event, key, shiftKey = false) {
   return new KeyboardEvent("keydown", { key, shiftKey, bubbles: true, cancelable: true });
@@ -41,30 +73,33 @@ export class Keymap {
     this.shortcuts = shortcuts ?? {};
   }
 
-  /** "submit", "skip", "release", "undo", "help", "instructions", "nextLabel",
-   * "previousLabel", a label's index (a number), or null. */
-  action(event) {
-    const labels = this.shortcuts.labels ?? [];
-    const index = labels.findIndex((binding) => matches(binding, event));
-    if (index >= 0) return index;
-    for (const name of [
-      "submit",
-      "skip",
-      "release",
-      "undo",
-      "help",
-      "instructions",
-      "nextLabel",
-      "previousLabel",
-    ]) {
-      if (matches(this.shortcuts[name], event)) return name;
-    }
-    return null;
+  /** The key of each label, in label order (null: none). */
+  get labelKeys() {
+    return this.shortcuts.labels ?? [];
   }
 
-  /** The event an element with its own keys should see for `action`, in its defaults. */
+  /** The key of "None of these" (multi-select): 0, unless a label or an action has it. */
+  get noneKey() {
+    const bound = [...this.labelKeys, ...ACTIONS.map((name) => this.shortcuts[name])];
+    return bound.some((binding) => binding && parse(binding).base === "0") ? null : "0";
+  }
+
+  /** "submit", "skip", "release", "undo", "help", "instructions", "nextLabel",
+   * "previousLabel", a label's index (a number), "none" (the key of "None of these"), or
+   * null. */
+  action(event) {
+    const index = labelIndex(this.labelKeys, event);
+    if (index >= 0) return index;
+    for (const name of ACTIONS) {
+      if (matches(this.shortcuts[name], event)) return name;
+    }
+    return matches(this.noneKey, event) ? "none" : null;
+  }
+
+  /** The event an element with its own keys should see for `action`, in its defaults (an
+   * element without `labelKeys` knows label keys 1 to 9 only). */
   elementEvent(action, event) {
-    if (typeof action === "number") return synthetic(event, String(action + 1));
+    if (typeof action === "number") return action < 9 ? synthetic(event, String(action + 1)) : event;
     if (action === "nextLabel") return synthetic(event, "Tab");
     if (action === "previousLabel") return synthetic(event, "Tab", true);
     if (action === "undo") return synthetic(event, "z");
@@ -76,22 +111,24 @@ export class Keymap {
     return (this.shortcuts.labels ?? []).every((binding, index) => binding === String(index + 1));
   }
 
-  /** The lines of the shortcut help for the job's keys; `elementKeys`: the element lists
-   * its own label, next/previous and undo keys (so they are left out unless rebound). */
-  describe({ elementKeys = false } = {}) {
+  /** The lines of the shortcut help for the job's keys. `elementKeys`: the element lists
+   * its own label, next/previous and undo keys (so they are left out unless rebound);
+   * `elementLabels`: it lists the job's label keys (it has `labelKeys`); `undo`: whether
+   * the screen can undo. */
+  describe({ elementKeys = false, elementLabels = false, undo = true } = {}) {
     const { shortcuts } = this;
     const lines = [];
-    const labels = (shortcuts.labels ?? []).filter(Boolean);
-    if (labels.length && !(elementKeys && this.defaultLabels)) {
-      const keys = this.defaultLabels ? `1 – ${labels.length}` : labels.join(" ");
-      lines.push([keys, "Pick the n-th category"]);
+    const labels = this.labelKeys.filter(Boolean);
+    if (labels.length && !elementLabels && !(elementKeys && this.defaultLabels)) {
+      const inOrder = this.defaultLabels;
+      lines.push([keysText(labels), inOrder ? "Pick the n-th category" : "Pick the category with that key (shown beside it)"]);
     }
     const moves = [shortcuts.nextLabel, shortcuts.previousLabel].filter(Boolean);
     const defaultMoves = shortcuts.nextLabel === "Tab" && shortcuts.previousLabel === "Shift+Tab";
     if (moves.length && !(elementKeys && defaultMoves)) {
       lines.push([moves.join(" / "), "Move to the next / previous category"]);
     }
-    if (shortcuts.undo && !(elementKeys && shortcuts.undo === "z")) {
+    if (undo && shortcuts.undo && !(elementKeys && shortcuts.undo === "z")) {
       lines.push([shortcuts.undo, "Undo"]);
     }
     const actions = {

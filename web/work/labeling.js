@@ -3,13 +3,15 @@
  * (claimTask returns the task the worker already holds, so a reload shows the same one),
  * shows the instructions, the task type's element and a timer, and sends the answer
  * (Submit), hands the task back and takes the next (Skip), or hands it back and leaves
- * (Release). Fires `no-work` {jobName} when nothing is left, `released` {jobName} and
- * `signed-out` (message) when the session ended. API errors are shown, never swallowed.
+ * (Release). The answer not yet sent survives a reload (drafts.js). Fires `no-work`
+ * {jobName} when nothing is left, `released` {jobName} and `signed-out` (message) when the
+ * session ended. API errors are shown, never swallowed.
  */
 
 import { graphql } from "./api.js";
 import { el } from "./dom.js";
-import { digit, onControl } from "./keys.js";
+import { dropDraft, restoreDraft, saveDraft } from "./drafts.js";
+import { onControl } from "./keys.js";
 import { Keymap } from "./keymap.js";
 import { describeError } from "./messages.js";
 import { taskItemName } from "./numbering.js";
@@ -58,16 +60,22 @@ export class LabelingScreen extends HTMLElement {
 
   get shortcuts() {
     const keymap = this.#keymap;
-    if (typeof this.#element?.onKey === "function") {
+    const element = this.#element;
+    const undo = typeof element?.undo === "function";
+    if (typeof element?.onKey === "function") {
       // An element with its own keys (applyTask elements) lists them.
-      return [...(this.#element.shortcuts ?? []), ...keymap.describe({ elementKeys: true })];
+      const elementLabels = "labelKeys" in element;
+      const own = keymap.describe({ elementKeys: true, elementLabels, undo });
+      return [...(element.shortcuts ?? []), ...own];
     }
     const keys = [
-      ...keymap.describe(),
+      ...keymap.describe({ undo }),
       ["Space", "Pick the focused category"],
       ["Esc", "Leave the categories (Tab then moves through the buttons)"],
     ];
-    if (this.#element?.multi) keys.splice(1, 0, ["0", `Choose “${NONE_OF_THESE}”`]);
+    if (element?.multi && keymap.noneKey) {
+      keys.splice(1, 0, [keymap.noneKey, `Choose “${NONE_OF_THESE}”`]);
+    }
     return keys;
   }
 
@@ -88,9 +96,10 @@ export class LabelingScreen extends HTMLElement {
       release: button("Release", () => this.release(), "", RELEASE_TITLE),
     };
     this.addEventListener("submit-answer", () => this.submit()); // from a template's own form
-    // A choice made with the mouse or the keyboard clears "choose first" once it is valid.
-    for (const type of ["click", "keyup", "change"]) {
-      this.#parts.stage.addEventListener(type, () => setTimeout(() => this.#clearIncomplete()));
+    // A choice made with the mouse or the keyboard clears "choose first" once it is valid,
+    // and is kept for a reload.
+    for (const type of ["click", "keyup", "change", "input", "pointerup"]) {
+      this.#parts.stage.addEventListener(type, () => setTimeout(() => this.#changed()));
     }
     const { title, meta, timer, instructions, stage, status, error, submit, skip, release } =
       this.#parts;
@@ -109,24 +118,14 @@ export class LabelingScreen extends HTMLElement {
    * element with its own keys sees them first, in its default keys. */
   onKey(event) {
     const handled = this.#onKey(event);
-    if (handled) setTimeout(() => this.#clearIncomplete());
+    if (handled) setTimeout(() => this.#changed());
     return handled;
   }
 
   #onKey(event) {
     if (!this.#element) return false;
-    const keymap = this.#keymap;
-    const action = keymap.action(event);
-    if (typeof this.#element.onKey === "function") {
-      if (this.#element.onKey(keymap.elementEvent(action, event))) return true;
-    } else if (typeof action === "number") {
-      return this.#element.choose(action);
-    } else if ((action === "nextLabel" || action === "previousLabel") && !onControl(event)) {
-      this.#element.cycle(action === "nextLabel" ? 1 : -1);
-      return true;
-    } else if (digit(event) === 0) {
-      return this.#element.chooseNone();
-    }
+    const action = this.#keymap.action(event);
+    if (this.#elementAction(action, event)) return true;
     // Enter submits, always: even with the focus on Skip or Release, which it would
     // otherwise press.
     const handBack = [this.#parts.skip, this.#parts.release].includes(event.target);
@@ -145,6 +144,28 @@ export class LabelingScreen extends HTMLElement {
     }
     if (event.key === "Escape") {
       this.#parts.submit.focus();
+      return true;
+    }
+    return false;
+  }
+
+  /** Do what `action` (the keymap's reading of `event`) means to the element: pick a
+   * label, undo, "none of these", the next or previous label, or one of its own keys. */
+  #elementAction(action, event) {
+    const element = this.#element;
+    if (typeof action === "number" && typeof element.choose === "function") {
+      return element.choose(action);
+    }
+    if (action === "undo" && typeof element.undo === "function") {
+      element.undo();
+      return true;
+    }
+    if (action === "none" && element.chooseNone?.()) return true;
+    if (typeof element.onKey === "function") {
+      return element.onKey(this.#keymap.elementEvent(action, event));
+    }
+    if ((action === "nextLabel" || action === "previousLabel") && !onControl(event)) {
+      element.cycle(action === "nextLabel" ? 1 : -1);
       return true;
     }
     return false;
@@ -179,9 +200,7 @@ export class LabelingScreen extends HTMLElement {
       return;
     }
     const answer = this.#element.value;
-    const ok = await this.#run("Submitting…", () =>
-      graphql(SUBMIT_TASK, { taskId: this.#task.id, answer }),
-    );
+    const ok = await this.#send("Submitting…", SUBMIT_TASK, { answer });
     if (ok) await this.next();
   }
 
@@ -189,9 +208,7 @@ export class LabelingScreen extends HTMLElement {
    * next one; the first press only asks to press again. */
   async skip() {
     if (this.#busy || !this.#task || !this.#confirmed("skip", "Skip this task?")) return;
-    const ok = await this.#run("Skipping…", () =>
-      graphql(DECLINE_TASK, { taskId: this.#task.id }),
-    );
+    const ok = await this.#send("Skipping…", DECLINE_TASK);
     if (ok) await this.next();
   }
 
@@ -199,10 +216,17 @@ export class LabelingScreen extends HTMLElement {
    * jobs; the first press only asks to press again. */
   async release() {
     if (this.#busy || !this.#task || !this.#confirmed("release", "Release this task?")) return;
-    const ok = await this.#run("Releasing…", () =>
-      graphql(RELEASE_TASK, { taskId: this.#task.id }),
-    );
+    const ok = await this.#send("Releasing…", RELEASE_TASK);
     if (ok) this.#emit("released", { jobName: this.#task.job.name });
+  }
+
+  /** Send `mutation` (submit, decline or release) for the task; once it went, the answer
+   * kept for a reload goes too. Returns true when it succeeded. */
+  async #send(status, mutation, variables = {}) {
+    const taskId = this.#task.id;
+    const ok = await this.#run(status, () => graphql(mutation, { taskId, ...variables }));
+    if (ok) dropDraft(taskId);
+    return ok;
   }
 
   /** Whether the hand-back button ``name`` was pressed a second time within a few seconds;
@@ -234,13 +258,14 @@ export class LabelingScreen extends HTMLElement {
 
   async #show(task) {
     const elementName = await elementFor(task.job.taskType);
+    const keymap = new Keymap(task.job.shortcuts);
     const element = task.renderedTemplate
       ? templateFrame(task, elementName)
-      : elementName && buildElement(elementName, task);
+      : elementName && buildElement(elementName, task, keymap);
     this.#disarm();
     this.#task = task;
     this.#element = element;
-    this.#keymap = new Keymap(task.job.shortcuts);
+    this.#keymap = keymap;
     const { title, meta, timer, instructions, stage, actions } = this.#parts;
     actions.hidden = false;
     title.textContent = task.job.name;
@@ -250,6 +275,7 @@ export class LabelingScreen extends HTMLElement {
     instructions.show(task.job.instructions, task.job.fullInstructions, task.job.examples);
     if (element) {
       stage.replaceChildren(element);
+      restoreDraft(task.id, element);
     } else {
       stage.replaceChildren();
       this.#showError(
@@ -305,6 +331,12 @@ export class LabelingScreen extends HTMLElement {
       ? el("button", { type: "button", text: "Take another task", onclick: () => this.next() })
       : null;
     this.#showError(describeError(error), retry, backLink());
+  }
+
+  /** After a change of the answer: keep it for a reload; clear "choose first". */
+  #changed() {
+    if (this.#task && !this.#busy) saveDraft(this.#task.id, this.#element);
+    this.#clearIncomplete();
   }
 
   #clearIncomplete() {

@@ -38,19 +38,24 @@ export async function elementFor(taskType) {
   return type.element;
 }
 
-/** The element for `task`, configured; null when this portal does not define it. */
-export function buildElement(elementName, task) {
+/** The element for `task`, configured, with the key caps of `keymap` (the job's keys:
+ * keymap.js) when it shows them (`labelKeys`); null when this portal does not define it. */
+export function buildElement(elementName, task, keymap) {
   const name = PORTAL_ELEMENTS.get(task.job.taskType) ?? elementName;
   const Element = customElements.get(name);
   if (!Element) return null;
   const element = document.createElement(name);
+  if ("labelKeys" in element) element.labelKeys = keymap.labelKeys;
   if (typeof element.applyTask === "function") {
     element.applyTask(task);
     return element;
   }
   element.name = task.job.labelAttributeName;
   element.categories = task.job.labels;
-  if (Element.multi) element.exclusionCategory = NONE_OF_THESE;
+  if (Element.multi) {
+    element.exclusionCategory = NONE_OF_THESE;
+    element.noneKey = keymap.noneKey;
+  }
   const object = task.input?.taskObject ?? "";
   if (Element.target === "image") {
     element.src = String(object);

@@ -59,16 +59,11 @@ export class TemplateFrame extends HTMLElement {
     return names.length === 1 ? answer[names[0]] : answer;
   }
 
-  // The labeling screen's keys for categories do nothing here: the form has the focus.
-  choose() {
-    return false;
-  }
+  /** No label keys: the form's own elements take the keys while they have the focus. */
+  labelKeys = [];
 
-  chooseNone() {
-    return false;
-  }
-
-  cycle() {
+  /** The labeling screen's keys for categories do nothing here (see `labelKeys`). */
+  onKey() {
     return false;
   }
 
