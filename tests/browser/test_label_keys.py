@@ -45,7 +45,7 @@ def test_digit_labels_are_picked_by_their_own_keys(server: Server, page: Page):
         labels=DIGITS,
     )
     assert key_caps(page) == DIGITS  # "0" shows 0 and "9" shows 9
-    check_shortcuts(page, "0 – 9", "Pick the category with that key")
+    check_shortcuts(page, "0 \N{EN DASH} 9", "Pick the category with that key")
     chosen: dict[str, dict[str, str]] = {}
     for _ in range(3):
         task = task_id(page)
