@@ -72,6 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, then serve HTTP (with the runner in-process unless ``--no-runner``)."""
     import uvicorn
 
+    from quorum.access_log import drop_uvicorn_websocket_lines
     from quorum.app import create_app
 
     settings = settings_for(args)
@@ -83,7 +84,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, run_runner=not args.no_runner)
     config = uvicorn.Config(
         app, host=args.host, port=port, log_level=args.log_level, access_log=False
-    )
+    )  # the app logs each request itself, without secrets (quorum.access_log)
+    drop_uvicorn_websocket_lines()
     uvicorn.Server(config).run(sockets=[listener])
     return 0
 

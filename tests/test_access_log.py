@@ -6,6 +6,7 @@ import logging
 import re
 
 import httpx
+from websockets.sync.client import connect
 
 from quorum.app import create_app
 from quorum.db import Database
@@ -89,12 +90,16 @@ def test_the_served_log_has_one_line_a_request_and_no_secrets(quorum_settings, t
             )
             assert answered.status_code == 200
             assert client.post("/session", json={"token": token}).status_code == 200
+        ws_url = server.url.replace("http", "ws") + "/graphql?token=ws-query-secret"
+        with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+            ws.send('{"type": "connection_init", "payload": {"Authorization": "Bearer ws-secret"}}')
+            assert "connection_ack" in str(ws.recv(timeout=10))
     finally:
         server.stop()
     text = log.read_text()
     for secret in (token, signature, "query-token-secret", "query-signature-secret"):
         assert secret not in text
-    for secret in ("cookie-secret", "csrf-secret", "answer-secret", "Bearer"):
+    for secret in ("cookie-secret", "csrf-secret", "answer-secret", "Bearer", "ws-query-secret"):
         assert secret not in text
     requests = [
         line.split(": ", 1)[1].rsplit(" ", 3)[:2]
@@ -105,5 +110,6 @@ def test_the_served_log_has_one_line_a_request_and_no_secrets(quorum_settings, t
         ["GET " + signed.split("?")[0], "200"],
         ["POST /graphql", "200"],
         ["POST /session", "200"],
+        ["WS /graphql", "101"],
     ], text
-    assert "HTTP/1.1" not in text  # uvicorn's own access log is off
+    assert "HTTP/1.1" not in text and '"WebSocket' not in text  # uvicorn's own lines are off
