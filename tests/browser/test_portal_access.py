@@ -1,6 +1,6 @@
 """Who the worker portal is for, and what it tells the others: a worker outside a job's
-team who opens its link, a requester or an admin at /work; and the item a task shows,
-numbered as the console numbers it ("Item 3 of 6")."""
+team, or one its gold items blocked, who opens its link; a requester or an admin at /work;
+and the item a task shows, numbered as the console numbers it ("Item 3 of 6")."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.portal import (
+    CLAIM,
     MOODS,
     SENTENCES,
+    SUBMIT,
     Crew,
     Server,
     after_task,
@@ -131,3 +133,23 @@ def test_a_gold_item_is_numbered_like_any_other(server: Server, page: Page):
     expect(page.locator(".task-meta")).to_contain_text(
         f"Item {list(SENTENCES).index(text) + 1} of 4"
     )
+
+
+def test_a_worker_the_gold_items_blocked_is_told_so_with_no_dead_buttons(
+    server: Server, page: Page
+):
+    crew = Crew.make(server, "gold-blocked")
+    known = [{"source": "A known sentence.", "gold-label": "happy"}]
+    gold = write_manifest(server.settings, f"gold-{uuid.uuid4().hex[:6]}", known)
+    job_id = text_job(crew, "moods-blocked", gold={"manifest": gold, "share": 1.0, "minAnswers": 1})
+    task = server.gql(crew.workers[0], CLAIM, {"jobId": job_id})["claimTask"]
+    assert task["input"]["taskObject"] == "A known sentence."
+    server.gql(crew.workers[0], SUBMIT, {"id": task["id"], "answer": {"label": "sad"}})
+    sign_in(page, server, crew.workers[0])
+    page.goto(f"{server.url}/work#/jobs/{job_id}")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "You get no more tasks of this job: too few of your answers to its known-answer "
+        "questions were right. Pick another job."
+    )
+    no_buttons_but(page, "?", "Sign out")
+    expect(page.get_by_role("link", name="Back to the list of jobs")).to_be_visible()
