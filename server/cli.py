@@ -526,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
-        help="the server log's level (default: info)",
+        help="the server log's level; the access log's lines are info (default: info)",
     )
     serve.set_defaults(handler=cmd_serve)
 
