@@ -46,6 +46,11 @@ export class JobInstructions extends HTMLElement {
     this.replaceChildren(...parts);
   }
 
+  /** Whether there are full instructions (or examples) to open. */
+  get hasFull() {
+    return this.#details !== null;
+  }
+
   /** Open or close the full instructions; false when there are none. */
   toggle() {
     if (!this.#details) return false;

@@ -114,8 +114,8 @@ export class Keymap {
   /** The lines of the shortcut help for the job's keys. `elementKeys`: the element lists
    * its own label, next/previous and undo keys (so they are left out unless rebound);
    * `elementLabels`: it lists the job's label keys (it has `labelKeys`); `undo`: whether
-   * the screen can undo. */
-  describe({ elementKeys = false, elementLabels = false, undo = true } = {}) {
+   * the screen can undo; `instructions`: whether there are full instructions to open. */
+  describe({ elementKeys = false, elementLabels = false, undo = true, instructions = true } = {}) {
     const { shortcuts } = this;
     const lines = [];
     const labels = this.labelKeys.filter(Boolean);
@@ -139,7 +139,9 @@ export class Keymap {
       help: "This list",
     };
     for (const [name, text] of Object.entries(actions)) {
-      if (shortcuts[name]) lines.push([shortcuts[name], text]);
+      if (shortcuts[name] && (name !== "instructions" || instructions)) {
+        lines.push([shortcuts[name], text]);
+      }
     }
     return lines;
   }

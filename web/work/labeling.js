@@ -61,15 +61,18 @@ export class LabelingScreen extends HTMLElement {
   get shortcuts() {
     const keymap = this.#keymap;
     const element = this.#element;
+    // Only what acts on this screen: undo where the element can, the full instructions
+    // where there are some.
     const undo = typeof element?.undo === "function";
+    const instructions = this.#parts.instructions.hasFull;
     if (typeof element?.onKey === "function") {
       // An element with its own keys (applyTask elements) lists them.
       const elementLabels = "labelKeys" in element;
-      const own = keymap.describe({ elementKeys: true, elementLabels, undo });
+      const own = keymap.describe({ elementKeys: true, elementLabels, undo, instructions });
       return [...(element.shortcuts ?? []), ...own];
     }
     const keys = [
-      ...keymap.describe({ undo }),
+      ...keymap.describe({ undo, instructions }),
       ["Space", "Pick the focused category"],
       ["Esc", "Leave the categories (Tab then moves through the buttons)"],
     ];
