@@ -113,11 +113,12 @@ def choices(page: Page):
 def choice_setup(page: Page, key: str) -> None:
     """Start over, pick one category, then focus another: both with other keys than
     ``key`` (so that the key picks something new, Space picks the focused one, Z takes
-    back the pick)."""
+    back the pick); the image of a label verification zoomed in (so that 0 fits it)."""
+    # the same categories again: nothing chosen, nothing to undo; a viewer zoomed in
     page.evaluate(
         "() => { const e = document.querySelector('quorum-labeling .stage > *');"
-        " e.restore(e.constructor.name === 'QuorumLabelVerification'"
-        " ? {label: null, comment: ''} : {chosen: [], none: false}); }"
+        " e.categories = e.categories;"
+        " e.shadowRoot.querySelector('crowd-bounding-box')?.zoomBy(1.25); }"
     )
     buttons = choices(page)
     caps = [cap.strip() for cap in buttons.locator("kbd").all_inner_texts()]
@@ -133,7 +134,7 @@ def box_setup(page: Page, key: str) -> None:
     screen.settle()
     page.evaluate(
         """key => { const box = document.querySelector('quorum-labeling crowd-bounding-box');
-        box.restore({boxes: []}); box.fit(); box.zoomBy(1.25);
+        box.initialValue = null; box.fit(); box.zoomBy(1.25);
         const keys = box.labelKeys; box.choose(keys.findIndex(k => k !== key)); }""",
         key,
     )
@@ -148,7 +149,7 @@ def entity_setup(page: Page, key: str) -> None:
     caret on it (Delete removes it) or the next word selected."""
     page.evaluate(
         """key => { const e = document.querySelector('quorum-labeling .stage > *');
-        e.restore({entities: []}); e.onKey(new KeyboardEvent('keydown', {key: 'Home'}));
+        e.text = e.text; e.onKey(new KeyboardEvent('keydown', {key: 'Home'}));
         e.onKey(new KeyboardEvent('keydown', {key: 'w'}));
         e.choose(e.labelKeys.findIndex(k => k !== key));
         const next = ['Delete', 'Backspace'].includes(key) ? 'ArrowLeft' : 'w';
