@@ -61,7 +61,7 @@ def create_team(
         raise BadInput("name: a team needs a name")
     if session.exec(select(Team.id).where(Team.name == name)).first() is not None:
         raise Conflict(f"name: a team called {name!r} already exists")
-    unique_ids = _existing_users(session, member_ids, "memberIds")
+    unique_ids = _existing_workers(session, member_ids, "memberIds")
     team = Team(name=name)
     session.add(team)
     try:
@@ -103,14 +103,20 @@ def team_members(session: Session, team_id: int) -> list[User]:
     )
 
 
-def _existing_users(session: Session, user_ids: Sequence[int], field: str) -> list[int]:
+def _existing_workers(session: Session, user_ids: Sequence[int], field: str) -> list[int]:
     """``user_ids`` without repeats, in order; :class:`NotFound` naming ``field`` and the
-    unknown ids."""
+    unknown ids, :class:`BadInput` naming those who are not workers (only workers claim
+    tasks, so a requester or an admin in a team would count for nothing)."""
     unique_ids = list(dict.fromkeys(user_ids))
-    found = set(session.exec(select(User.id).where(col(User.id).in_(unique_ids))).all())
+    found = dict(session.exec(select(User.id, User.role).where(col(User.id).in_(unique_ids))).all())
     missing = [str(member) for member in unique_ids if member not in found]
     if missing:
         raise NotFound(f"{field}: no user with id {', '.join(missing)}")
+    others = [
+        f"{member} ({found[member]})" for member in unique_ids if found[member] != Role.WORKER
+    ]
+    if others:
+        raise BadInput(f"{field}: only workers can be in a team, not user {', '.join(others)}")
     return unique_ids
 
 
@@ -213,7 +219,7 @@ def add_team_members(
     assert team.id is not None
     if not user_ids:
         raise BadInput(f"{field}: name at least one user to add")
-    wanted = _existing_users(session, user_ids, field)
+    wanted = _existing_workers(session, user_ids, field)
     current = _member_ids(session, team.id)
     new = [user_id for user_id in wanted if user_id not in current]
     if new:
@@ -235,7 +241,7 @@ def remove_team_members(
     assert team.id is not None
     if not user_ids:
         raise BadInput(f"{field}: name at least one user to remove")
-    wanted = _existing_users(session, user_ids, field)
+    wanted = _existing_workers(session, user_ids, field)
     current = _member_ids(session, team.id)
     outside = [str(user_id) for user_id in wanted if user_id not in current]
     if outside:

@@ -176,3 +176,16 @@ def test_bad_member_changes_name_the_field(quorum_app, gql):
     assert (no_team.code, no_team.message) == ("NOT_FOUND", "teamId: no team with id 4242")
     bad = gql.error(ADD, {"team": crew, "users": ["abc"]}, rita)
     assert (bad.code, bad.message) == ("BAD_INPUT", "userIds: 'abc' is not a valid id")
+
+
+def test_only_workers_join_a_team(quorum_app, gql):
+    rita_id, rita = make_user(quorum_app, "rita", Role.REQUESTER)
+    mia_id, _ = make_user(quorum_app, "mia", Role.WORKER)
+    crew = str(make_team(quorum_app, "crew", []))
+    refused = gql.error(ADD, {"team": crew, "users": [str(mia_id), str(rita_id)]}, rita)
+    assert (refused.code, refused.message) == (
+        "BAD_INPUT",
+        f"userIds: only workers can be in a team, not user {rita_id} (requester)",
+    )
+    teams = gql.ok("{ teams { name members { name } } }", None, rita)["teams"]
+    assert teams == [{"name": "crew", "members": []}]  # nothing half-done: not even mia
