@@ -52,7 +52,10 @@ def test_an_admin_changes_teams_users_and_tokens(server: Server, page: Page) -> 
     page.get_by_role("button", name="Create team").click()
     squad = page.get_by_role("region", name=f"Team squad-{tag}")
     expect(squad.get_by_text("No members yet.")).to_be_visible()
-    squad.get_by_label(f"User to add to squad-{tag}").select_option(label=f"{worker} (worker)")
+    picker = squad.get_by_label(f"User to add to squad-{tag}")
+    offered = picker.locator("option").all_inner_texts()
+    assert f"rita-{tag} (requester)" not in offered  # a team holds workers only
+    picker.select_option(label=f"{worker} (worker)")
     squad.get_by_role("button", name=f"Add to squad-{tag}").click()
     expect(squad.locator("ul.members li")).to_have_text([f"{worker} (worker)Remove"])
     crew_card = page.get_by_role("region", name=f"Team crew-{tag}")

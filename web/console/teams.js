@@ -134,7 +134,7 @@ export class ConsoleTeams extends HTMLElement {
 
   #teamCard(team) {
     const inTeam = new Set(team.members.map((member) => member.id));
-    const candidates = this.#users.filter((user) => !inTeam.has(user.id));
+    const candidates = this.#users.filter((user) => user.role === "WORKER" && !inTeam.has(user.id));
     const pick = el(
       "select",
       { id: `add-to-${team.id}`, "aria-label": `User to add to ${team.name}` },
