@@ -117,8 +117,9 @@ export class LabelingScreen extends HTMLElement {
     this.next();
   }
 
-  /** A key press on this screen, read through the job's shortcuts (keymap.js); an
-   * element with its own keys sees them first, in its default keys. */
+  /** A key press on this screen, read through the job's shortcuts (keymap.js): a label
+   * key picks that label (element.choose), the undo key undoes (element.undo), and an
+   * element with its own keys sees the rest first (`#elementAction`). */
   onKey(event) {
     const handled = this.#onKey(event);
     if (handled) setTimeout(() => this.#changed());
