@@ -76,4 +76,4 @@ def test_full_job_with_three_workers_per_item(quorum_app, quorum_settings, gql):
     assert meta["job-name"] == "labeling-job/sentiment-1"
     assert meta["human-annotated"] == "yes"
     datetime.fromisoformat(meta["creation-date"])
-    assert lines[1]["sentiment-metadata"]["confidence"] <= 0.99  # dawid-skene's cap (docs/consensus.md)
+    assert lines[1]["sentiment-metadata"]["confidence"] <= 0.99  # dawid-skene's cap
