@@ -47,6 +47,11 @@ def test_an_admin_changes_teams_users_and_tokens(server: Server, page: Page) -> 
     console_sign_in(page, server, server.admin)
     open_teams(page)
     expect(page).to_have_url(re.compile(r"#/teams$"))
+    users = page.locator("quorum-console-teams table").last
+    expect(users).to_be_visible()
+    assert "null" not in page.locator("quorum-console-teams").inner_text()  # no stray text
+    # The row's buttons sit in the row, not in the portal's sticky bar of the same class name.
+    assert users.locator("td span").first.evaluate("e => getComputedStyle(e).position") == "static"
 
     page.get_by_label("New team").fill(f"squad-{tag}")
     page.get_by_role("button", name="Create team").click()

@@ -193,10 +193,9 @@ export class ConsoleTeams extends HTMLElement {
     if (admin) {
       columns.push({ title: "Actions", cell: (user) => this.#userActions(user) });
     }
-    this.#parts.users.replaceChildren(
-      table(columns, this.#users, { caption: "Everyone who may sign in", empty: "No users.", key: (user) => user.id }),
-      admin ? null : el("p", { class: "hint", text: "Admins disable users and manage their tokens." }),
-    );
+    const users = table(columns, this.#users, { caption: "Everyone who may sign in", empty: "No users.", key: (user) => user.id });
+    const hint = el("p", { class: "hint", text: "Admins disable users and manage their tokens." });
+    this.#parts.users.replaceChildren(...(admin ? [users] : [users, hint]));
     if (this.#tokensOf) {
       const still = this.#users.find((user) => user.id === this.#tokensOf.id);
       if (still) this.#showTokens(still);
@@ -207,7 +206,7 @@ export class ConsoleTeams extends HTMLElement {
     const self = user.id === this.#viewer?.id;
     return el(
       "span",
-      { class: "actions" },
+      { class: "row-actions" },
       el("button", {
         type: "button",
         text: user.disabled ? "Enable" : "Disable",
