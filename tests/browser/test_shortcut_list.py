@@ -245,6 +245,7 @@ def test_every_listed_key_acts(server: Server, page: Page, screen: Screen):
     keys = [key for cap, _ in listed for key in presses(cap)]
     assert "z" in keys, listed  # every screen can undo
     assert "Enter" in keys
+    assert [cap for cap, _ in listed].count("?") == 1, listed  # listed once, under Everywhere
     idle: list[str] = []
     for key in sorted(set(keys), key=lambda key: key == "Enter"):  # Enter (submit) last
         screen.setup(page, key)

@@ -139,7 +139,8 @@ export class Keymap {
       help: "This list",
     };
     for (const [name, text] of Object.entries(actions)) {
-      if (shortcuts[name] && (name !== "instructions" || instructions)) {
+      const listedEverywhere = name === "help" && shortcuts.help === "?";
+      if (shortcuts[name] && !listedEverywhere && (name !== "instructions" || instructions)) {
         lines.push([shortcuts[name], text]);
       }
     }
