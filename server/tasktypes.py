@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.limits import MAX_COMMENT_CHARS, MAX_LABEL_CHARS, MAX_LABELS, check_text
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,9 @@ class TaskType:
     default_consensus: ClassVar[str] = "majority-vote"
     #: Fewest label categories a job of this type may have.
     min_labels: ClassVar[int] = 1
-    #: Most label categories a job of this type may have (``None``: no limit).
-    max_labels: ClassVar[int | None] = None
+    #: Most label categories a job of this type may have (:data:`quorum.limits.MAX_LABELS`
+    #: unless the task type says fewer).
+    max_labels: ClassVar[int] = MAX_LABELS
     #: Whether the label is a reference: written as an object of its own
     #: (:meth:`label_object`) before the item is labeled, with the output line naming the
     #: object's URL. Ground Truth requires the label attribute name of such a task type to
@@ -116,14 +118,16 @@ class TaskType:
                 f"labels: {self.name} needs at least {self.min_labels} label categories, "
                 f"got {len(labels)}"
             )
-        if self.max_labels is not None and len(labels) > self.max_labels:
-            raise BadInput(f"labels: {self.name} allows at most {self.max_labels} categories")
+        if len(labels) > self.max_labels:
+            raise BadInput(
+                f"labels: {self.name} allows at most {self.max_labels:,} categories, "
+                f"got {len(labels):,}"
+            )
         seen: set[str] = set()
         for index, label in enumerate(labels):
             if not label.strip():
                 raise BadInput(f"labels[{index}]: a label category cannot be empty")
-            if len(label) > 256:
-                raise BadInput(f"labels[{index}]: a label category is at most 256 characters")
+            check_text(label, f"labels[{index}]", MAX_LABEL_CHARS)
             if label in seen:
                 raise BadInput(f"labels[{index}]: {label!r} is listed twice")
             seen.add(label)
@@ -224,6 +228,7 @@ class SingleLabelClassification(TaskType):
         if comment is not None:
             if not isinstance(comment, str):
                 raise BadInput("answer.workerComment: must be a string")
+            check_text(comment, "answer.workerComment", MAX_COMMENT_CHARS)
             cleaned["workerComment"] = comment
         unknown = sorted(set(answer) - {"label", "workerComment"})
         if unknown:

@@ -145,6 +145,25 @@ BAD_JOBS = [
     ),
     case({"labels": ["cat"]}, "BAD_INPUT", "labels", "at least 2", id="one-label"),
     case({"labels": []}, "BAD_INPUT", "labels", id="no-labels"),
+    case(
+        {"labels": [f"label-{n}" for n in range(1_001)]},
+        "BAD_INPUT",
+        "labels",
+        "at most 1,000",
+        id="over-1000-labels",
+    ),
+    case(
+        {"instructions": "x" * 10_001},
+        "BAD_INPUT",
+        "instructions: at most 10,000 characters",
+        id="instructions-too-long",
+    ),
+    case(
+        {"fullInstructions": "x" * 100_001},
+        "BAD_INPUT",
+        "fullInstructions: at most 100,000 characters",
+        id="full-instructions-too-long",
+    ),
     case({"labels": ["cat", "dog", "cat"]}, "BAD_INPUT", "labels[2]", "'cat'", id="dup-label"),
     case({"labels": ["cat", "  "]}, "BAD_INPUT", "labels[1]", "empty", id="blank-label"),
     case({"labels": ["cat", ""]}, "BAD_INPUT", "labels[1]", "empty", id="empty-label"),
@@ -475,6 +494,13 @@ BAD_MANIFESTS = [
         id="huge-integer",
     ),
     pytest.param(
+        lines(GOOD, '{"source": "x", "scores": [1, NaN]}'),
+        2,
+        ["line 2", "scores[1]", "not a JSON number"],
+        id="nan",
+    ),
+    pytest.param(lines('{"source": "x", "n": 1e999}'), 1, ["line 1", "n: inf"], id="infinity"),
+    pytest.param(
         lines('{"source": "x", "n": ' + "[" * 20_000 + "]" * 20_000 + "}"),
         1,
         ["line 1"],
@@ -651,7 +677,51 @@ BAD_ANSWERS = [
     pytest.param({"label": "cat", "mood": "smug"}, ["answer.mood", "unknown"], id="extra-field"),
     pytest.param({"label": 1}, ["answer.label", "string"], id="label-not-a-string"),
     pytest.param({"label": "cat", "workerComment": 5}, ["answer.workerComment"], id="bad-comment"),
+    pytest.param(
+        {"label": "cat", "workerComment": "x" * 1_001},
+        ["answer.workerComment", "at most 1,000 characters"],
+        id="comment-too-long",
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        pytest.param('{"label": "cat", "score": NaN}', "answer.score: nan", id="nan"),
+        pytest.param(
+            '{"label": "cat", "boxes": [{"left": -Infinity}]}',
+            "answer.boxes[0].left: -inf",
+            id="infinity",
+        ),
+    ],
+)
+def test_nan_or_infinity_in_an_answer_is_refused(claimed, raw, fragment):
+    before = row_counts(claimed.site.app)
+    body = (
+        '{"query": '
+        + json.dumps(SUBMIT)
+        + ', "variables": {"id": "'
+        + claimed.task["id"]
+        + '", "answer": '
+        + raw
+        + "}}"
+    )
+    response = claimed.site.gql.client.post(
+        "/graphql",
+        content=body,
+        headers={
+            "Authorization": f"Bearer {claimed.site.worker}",
+            "Content-Type": "application/json",
+        },
+    )
+    assert "NaN" not in response.text and "Infinity" not in response.text
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_INPUT"
+    assert error["message"].startswith(fragment), error["message"]
+    assert "not a JSON number" in error["message"]
+    assert row_counts(claimed.site.app) == before
+    assert claimed.held()["status"] == "ASSIGNED"
 
 
 @pytest.mark.parametrize(("answer", "fragments"), BAD_ANSWERS)
@@ -904,3 +974,13 @@ def test_a_job_id_beyond_64_bits_is_refused_cleanly(site):
         "query($id: ID!) { job(id: $id) { id } }", {"id": HUGE_ID}, site.admin
     )
     assert [error.code for error in errors] in ([], ["BAD_INPUT"]), errors
+
+
+def test_a_team_or_user_name_over_the_limit_is_refused(site):
+    long_name = "n" * 201
+    error = site.gql.error(
+        "mutation($name: String!) { createTeam(input: {name: $name, memberIds: []}) { id } }",
+        {"name": long_name},
+        site.requester,
+    )
+    assert (error.code, error.message) == ("BAD_INPUT", "name: at most 200 characters, got 201")

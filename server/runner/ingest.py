@@ -39,6 +39,7 @@ from sqlalchemy import text
 from quorum.consensus import Consolidated
 from quorum.db import Database
 from quorum.errors import BadInput, QuorumError
+from quorum.limits import check_finite
 from quorum.models import ItemStatus, Job
 from quorum.plugins import PluginHost
 from quorum.runner.output import label_fragment, labeled_output
@@ -98,6 +99,10 @@ def check_line(
         raise ManifestError(f"line {number}: not usable JSON ({exc})") from None
     if not isinstance(obj, dict):
         raise ManifestError(f"line {number}: must be a JSON object, got {type(obj).__name__}")
+    try:
+        check_finite(obj, "line")
+    except BadInput as exc:  # "line.key[2]: nan is not a JSON number; ..."
+        raise ManifestError(f"line {number}: {exc.message.removeprefix('line.')}") from None
     present = [key for key in SOURCE_KEYS if key in obj]
     found = present[0] if len(present) == 1 else None
     if len(present) > 1 or not task_type.accepts_source(found):

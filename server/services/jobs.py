@@ -43,6 +43,7 @@ from sqlmodel import Session, select
 from quorum import audit
 from quorum.errors import BadInput, Conflict, Forbidden, NotFound
 from quorum.events import JobCreated, JobStopping
+from quorum.limits import MAX_FULL_INSTRUCTIONS_CHARS, MAX_INSTRUCTIONS_CHARS, check_text
 from quorum.models import (
     FINAL_JOB_STATUSES,
     Item,
@@ -346,6 +347,10 @@ def _validate(
                 audited = audit_attribute(spec, task_type, attribute, plugins)
         with errors.check("template"):
             _check_template(spec, task_type)
+    with errors.check("instructions"):
+        check_text(spec.instructions, "instructions", MAX_INSTRUCTIONS_CHARS)
+    with errors.check("fullInstructions"):
+        check_text(spec.full_instructions, "fullInstructions", MAX_FULL_INSTRUCTIONS_CHARS)
     with errors.check("inputManifest"):
         if not spec.input_manifest.strip():
             raise BadInput("inputManifest: required: upload a manifest or give its storage URL")

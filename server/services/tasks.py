@@ -37,6 +37,7 @@ from sqlmodel import Session, col
 from quorum import audit
 from quorum.errors import Conflict, Forbidden, ForbiddenReason, LeaseExpired, NotFound
 from quorum.events import TaskClaimed, TaskDeclined, TaskExpired, TaskReleased, TaskSubmitted
+from quorum.limits import check_finite
 from quorum.models import (
     RETURNED_TASK_STATUSES,
     Item,
@@ -367,6 +368,7 @@ def submit_task(
     task, job, known = _own_task(session, worker, task_id)
     assert task.id is not None
     task_type = plugins.task_types.get(job.task_type, "taskType")
+    check_finite(answer, "answer")
     cleaned = task_type.validate_answer(answer, job.labels)
     if task.status == TaskStatus.SUBMITTED:
         if task.answer == cleaned:

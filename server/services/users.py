@@ -26,6 +26,7 @@ from quorum.events import (
     UserDisabled,
     UserEnabled,
 )
+from quorum.limits import MAX_NAME_CHARS, check_text
 from quorum.models import Role, Team, TeamMember, User
 from quorum.rows import select_rows
 
@@ -37,8 +38,7 @@ def create_user(
     name = name.strip()
     if not name:
         raise BadInput("name: a user needs a name")
-    if len(name) > 200:
-        raise BadInput("name: at most 200 characters")
+    check_text(name, "name", MAX_NAME_CHARS)
     if session.exec(select(User.id).where(User.name == name)).first() is not None:
         raise Conflict(f"name: a user called {name!r} already exists")
     user = User(name=name, role=role.value)
@@ -59,6 +59,7 @@ def create_team(
     name = name.strip()
     if not name:
         raise BadInput("name: a team needs a name")
+    check_text(name, "name", MAX_NAME_CHARS)
     if session.exec(select(Team.id).where(Team.name == name)).first() is not None:
         raise Conflict(f"name: a team called {name!r} already exists")
     unique_ids = _existing_workers(session, member_ids, "memberIds")
