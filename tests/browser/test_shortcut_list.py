@@ -113,12 +113,14 @@ def choices(page: Page):
 def choice_setup(page: Page, key: str) -> None:
     """Start over, pick one category, then focus another: both with other keys than
     ``key`` (so that the key picks something new, Space picks the focused one, Z takes
-    back the pick); the image of a label verification zoomed in (so that 0 fits it)."""
+    back the pick); the image of a label verification fitted, then zoomed in one step (so
+    that 0 fits it and + still zooms, however many keys came before)."""
     # the same categories again: nothing chosen, nothing to undo; a viewer zoomed in
     page.evaluate(
         "() => { const e = document.querySelector('quorum-labeling .stage > *');"
         " e.categories = e.categories;"
-        " e.shadowRoot.querySelector('crowd-bounding-box')?.zoomBy(1.25); }"
+        " const box = e.shadowRoot.querySelector('crowd-bounding-box');"
+        " box?.fit(); box?.zoomBy(1.25); }"
     )
     buttons = choices(page)
     caps = [cap.strip() for cap in buttons.locator("kbd").all_inner_texts()]
@@ -247,7 +249,7 @@ def test_every_listed_key_acts(server: Server, page: Page, screen: Screen):
     assert "Enter" in keys
     assert [cap for cap, _ in listed].count("?") == 1, listed  # listed once, under Everywhere
     idle: list[str] = []
-    for key in sorted(set(keys), key=lambda key: key == "Enter"):  # Enter (submit) last
+    for key in sorted(set(keys), key=lambda key: (key == "Enter", key)):  # Enter (submit) last
         screen.setup(page, key)
         before = snapshot(page)
         page.keyboard.press(key)
