@@ -9,11 +9,12 @@ that starts with that path, so a worker or a client can see which field is wrong
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.item_source import ItemSource
 
 #: The most parts (boxes, entities) one answer may hold: consolidation compares every two
 #: parts of an item, so an answer with no bound could stall the runner.
@@ -102,6 +103,22 @@ def image_size(value: Any, field: str = "answer.inputImageProperties") -> tuple[
         integer(image["width"], f"{field}.width", minimum=1),
         integer(image["height"], f"{field}.height", minimum=1),
     )
+
+
+def same_image_size(answer: Mapping[str, Any], item: ItemSource) -> tuple[int, int]:
+    """The item's image size, which the answer's ``inputImageProperties`` must give
+    (:class:`BadInput` naming the field otherwise); the answer's size where the image
+    cannot be read."""
+    claimed = (answer["inputImageProperties"]["width"], answer["inputImageProperties"]["height"])
+    real = item.image_size()
+    if real is None:
+        return claimed
+    if claimed != real:
+        raise BadInput(
+            f"answer.inputImageProperties: {claimed[0]}x{claimed[1]}, but the item's image "
+            f"is {real[0]}x{real[1]}"
+        )
+    return real
 
 
 def part_confidences(consolidated: Consolidated, key: str, parts: int) -> list[dict[str, Any]]:

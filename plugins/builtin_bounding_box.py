@@ -25,6 +25,7 @@ from typing import Any
 from quorum import hookimpl
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.item_source import ItemSource
 from quorum.tasktypes import TaskType
 from quorum_plugins.answer_checks import (
     exact_fields,
@@ -34,6 +35,7 @@ from quorum_plugins.answer_checks import (
     json_object,
     number,
     part_confidences,
+    same_image_size,
 )
 
 ANSWER_SHAPE = (
@@ -74,6 +76,11 @@ class BoundingBox(TaskType):
             "boundingBoxes": boxes,
             "inputImageProperties": {"width": width, "height": height},
         }
+
+    def check_against_item(self, answer: dict[str, Any], item: ItemSource) -> None:
+        """The answer's ``inputImageProperties`` must be the item's image's size, so every
+        box (checked against them) lies inside the real image."""
+        same_image_size(answer, item)
 
     def output_label(
         self, consolidated: Consolidated, labels: Sequence[str]

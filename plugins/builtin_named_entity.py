@@ -23,6 +23,7 @@ from typing import Any
 from quorum import hookimpl
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.item_source import ItemSource
 from quorum.tasktypes import TaskType
 from quorum_plugins.answer_checks import (
     exact_fields,
@@ -53,9 +54,8 @@ class NamedEntityRecognition(TaskType):
         """Accept ``{"entities": [...]}``: spans of the job's labels, ``0 <= startOffset <
         endOffset``, no two overlapping.
 
-        Whether ``endOffset`` lies within the text is not checked: this method sees the
-        answer and the job's labels, not the item's text. A span past the end is written
-        to the output as the workers gave it."""
+        Whether ``endOffset`` lies within the text is checked against the item, by
+        :meth:`check_against_item`."""
         answer = json_object(answer, "answer", ANSWER_SHAPE)
         exact_fields(answer, "answer", ANSWER_SHAPE, ("entities",))
         entities = [
@@ -64,6 +64,17 @@ class NamedEntityRecognition(TaskType):
         ]
         _refuse_overlaps(entities)
         return {"entities": entities}
+
+    def check_against_item(self, answer: dict[str, Any], item: ItemSource) -> None:
+        """Every span ends within the item's text (``source``)."""
+        text = item.line.get("source")
+        length = len(text) if isinstance(text, str) else 0
+        for index, entity in enumerate(answer["entities"]):
+            if entity["endOffset"] > length:
+                raise BadInput(
+                    f"answer.entities[{index}].endOffset: {entity['endOffset']} is past the "
+                    f"end of the text ({length} characters)"
+                )
 
     def output_label(
         self, consolidated: Consolidated, labels: Sequence[str]

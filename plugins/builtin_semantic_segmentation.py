@@ -10,9 +10,10 @@ The manifest line names the image under ``source-ref``; the worker paints in Gro
 
 The PNG (RGBA from Ground Truth's element) is the painted mask: a pixel of a label's
 ``labelMappings`` colour belongs to that label, any other pixel is background. Validation
-stays cheap: the PNG is at most :data:`MAX_PNG_BYTES` (Ground Truth's image limit), its
-header and chunk checksums are read and its size must be the image's, at most
-:data:`MAX_PIXELS` (Ground Truth's resolution limit), but its pixels are not decoded. Each
+reads the PNG's header first: it is at most :data:`MAX_PNG_BYTES` (Ground Truth's image
+limit), its chunk checksums are checked and its size must be the item's image's (read
+from storage), at most :data:`MAX_PIXELS` (Ground Truth's resolution limit); only then is
+it decoded whole, so a truncated mask is refused at submit. Each
 ``labelMappings`` key is one of the job's labels, with a ``#rrggbb`` colour of its own.
 
 The label is a reference (``label_is_reference``). The consolidated mask (``pixel-vote``'s
@@ -29,6 +30,7 @@ import binascii
 import io
 import re
 import struct
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,8 +39,15 @@ from PIL import Image, UnidentifiedImageError
 from quorum import hookimpl
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.item_source import ItemSource
 from quorum.tasktypes import LabelObject, TaskType
-from quorum_plugins.answer_checks import exact_fields, image_size, job_label, json_object
+from quorum_plugins.answer_checks import (
+    exact_fields,
+    image_size,
+    job_label,
+    json_object,
+    same_image_size,
+)
 from quorum_plugins.builtin_pixel_vote import MAX_LABELS, internal_color_map
 
 ANSWER_SHAPE = (
@@ -93,6 +102,22 @@ class SemanticSegmentation(TaskType):
             "inputImageProperties": {"width": width, "height": height},
         }
 
+    def check_against_item(self, answer: dict[str, Any], item: ItemSource) -> None:
+        """The mask is the size of the item's image and decodes whole: a PNG whose data
+        is cut short or damaged past its header is refused here, not at consolidation,
+        and decoding is bounded by the real image's pixels (a 10,000 x 10,000 mask for a
+        64 x 48 image is refused before it is decoded)."""
+        width, height = same_image_size(answer, item)
+        field = "answer.labeledImage.pngImageData"
+        data = base64.b64decode(answer["labeledImage"]["pngImageData"])
+        try:
+            with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+                if image.size != (width, height):  # validate_answer checked it; no surprise
+                    raise BadInput(f"{field}: the PNG is not {width}x{height} pixels")
+                image.load()
+        except DAMAGED as exc:
+            raise BadInput(f"{field}: the PNG cannot be decoded ({exc})") from None
+
     def label_object(self, consolidated: Consolidated, labels: Sequence[str]) -> LabelObject:
         """The consolidated mask (the algorithm's value: PNG bytes) as a ``.png`` object."""
         if not isinstance(consolidated.value, bytes):
@@ -143,7 +168,10 @@ def _png_size(data: bytes, field: str) -> tuple[int, int]:
     if not data.startswith(PNG_SIGNATURE):
         raise BadInput(f"{field}: not a PNG")
     try:
-        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+        with warnings.catch_warnings():  # the size is checked against MAX_PIXELS and the item
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=["PNG"])
+        with image:
             size = image.size
             image.verify()
     except UnidentifiedImageError:

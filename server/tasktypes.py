@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.item_source import ItemSource
 from quorum.limits import MAX_COMMENT_CHARS, MAX_LABEL_CHARS, MAX_LABELS, check_text
 
 
@@ -138,6 +139,11 @@ class TaskType:
         if not isinstance(answer, dict):
             raise BadInput("answer: must be a JSON object")
         return answer
+
+    def check_against_item(self, answer: dict[str, Any], item: ItemSource) -> None:
+        """Check the answer ``validate_answer`` returned against the item it answers (its
+        manifest line, its image's size); raise :class:`BadInput` naming the field that
+        does not fit. Called at submit only. The default checks nothing."""
 
     def audit_input(
         self, line: Mapping[str, Any], attribute: str, labels: Sequence[str]

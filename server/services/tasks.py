@@ -37,6 +37,7 @@ from sqlmodel import Session, col
 from quorum import audit
 from quorum.errors import Conflict, Forbidden, ForbiddenReason, LeaseExpired, NotFound
 from quorum.events import TaskClaimed, TaskDeclined, TaskExpired, TaskReleased, TaskSubmitted
+from quorum.item_source import item_source
 from quorum.limits import check_finite
 from quorum.models import (
     RETURNED_TASK_STATUSES,
@@ -370,6 +371,10 @@ def submit_task(
     task_type = plugins.task_types.get(job.task_type, "taskType")
     check_finite(answer, "answer")
     cleaned = task_type.validate_answer(answer, job.labels)
+    if task.status == TaskStatus.ASSIGNED:
+        item = load_item(session, task.item_id)
+        assert item is not None, "tasks.item_id is a foreign key"
+        task_type.check_against_item(cleaned, item_source(json.loads(item.data), plugins.storage))
     if task.status == TaskStatus.SUBMITTED:
         if task.answer == cleaned:
             return task

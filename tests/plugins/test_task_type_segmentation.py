@@ -13,6 +13,8 @@ import base64
 import io
 import json
 import re
+import struct
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -516,3 +518,47 @@ def test_consolidate_names_the_bad_line_and_field(tmp_path):
     result = consolidate_masks(tmp_path, answers)
     assert result.returncode == 2
     assert f"line 2: {DATA}: not valid base64" in result.stderr
+
+
+def truncated_png(width: int, height: int) -> bytes:
+    """A PNG with a valid header and checksums whose image data is cut short: the one
+    IDAT chunk holds the first half of the compressed pixels, with its CRC recomputed."""
+    raw = b"".join(b"\x00" + bytes(range(4 * width)) for _ in range(height))
+    data = zlib.compress(raw)[:12]
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_truncated_mask_is_refused_at_submit(quorum_app, quorum_settings, gql):
+    job = street_job(quorum_app, gql, quorum_settings, workers=1, images=1)
+    task = job.claim()
+    error = gql.error(
+        SUBMIT,
+        {"taskId": task["id"], "answer": painted(truncated_png(8, 6), 8, 6)},
+        job.workers[0][1],
+    )
+    assert error.code == "BAD_INPUT"
+    assert error.message.startswith(f"{DATA}: the PNG cannot be decoded"), error.message
+    assert job.claim()["id"] == task["id"]  # still the worker's, unanswered
+    gql.ok(SUBMIT, {"taskId": task["id"], "answer": mask(*STREET)}, job.workers[0][1])
+
+
+def test_a_mask_bigger_than_the_image_is_refused_before_it_is_decoded(
+    quorum_app, quorum_settings, gql
+):
+    job = street_job(quorum_app, gql, quorum_settings, workers=1, images=1)
+    task = job.claim()
+    bomb = painted(png(10_000, 10_000, "1"), 10_000, 10_000)
+    error = gql.error(SUBMIT, {"taskId": task["id"], "answer": bomb}, job.workers[0][1])
+    assert (error.code, error.message) == (
+        "BAD_INPUT",
+        "answer.inputImageProperties: 10000x10000, but the item's image is 8x6",
+    )
