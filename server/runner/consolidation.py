@@ -4,7 +4,10 @@ An item is ready when it has ``workersPerItem`` answers; when a job stops or its
 availability ends, items with at least one answer are consolidated with what they have
 (Ground Truth: "an object succeeds if at least one worker labels it"). Each item first goes
 to ``quorum_post_annotation``; the job's algorithm decides the rest, seeing the whole batch
-at once. An algorithm that fails marks the batch's items ``FAILED`` with the reason.
+at once. When the algorithm (or a post-annotation plugin) fails on a batch, each item is
+tried alone: an item that fails on its own answers is marked ``FAILED`` with the reason,
+and the rest of the batch is consolidated without it (only items that fail together, and
+not apart, fail as a batch). ``retryItems(jobId)`` puts ``FAILED`` items back in progress.
 
 With adaptive redundancy (``maxWorkersPerItem``), an item the algorithm is less sure of
 than the job's ``targetConfidence`` is not labeled yet: it asks for one more answer and
@@ -166,24 +169,25 @@ def plan(
     algorithm = plugins.consensus_algorithms.get(job.consensus, "consensus")
     grouped = _answers_by_item(session, items)
     outcomes = [Outcome(item=item, tasks=grouped.get(item.id or 0, [])) for item in items]
-    rest: list[WorkerAnswer] = []
     try:
-        for outcome in outcomes:
-            own, answers = _post_annotation(plugins, job, outcome.item, outcome.tasks)
-            if own is not None:
-                outcome.label, outcome.decided_by = own, "post-annotation"
-            else:
-                rest.extend(answers)
-        state = consensus_state(session, job) if rest else None
-        result = _consolidate(algorithm, job, rest, state, outcomes, partial=partial)
+        result = _decide(session, plugins, algorithm, job, outcomes, partial=partial)
     except Exception as exc:
-        logger.exception("consolidation of job %s failed", job.name)
+        logger.exception("consolidation of job %s failed; looking for the items at fault", job.name)
+        failing = _isolate(plugins, algorithm, job, outcomes)
         for outcome in outcomes:
-            outcome.failure = f"consensus {job.consensus} failed: {exc}"
-        return Batch(outcomes=outcomes)
+            outcome.label, outcome.escalate = None, False
+            if outcome.item.id in failing:
+                outcome.failure = failing[outcome.item.id]
+        rest = [outcome for outcome in outcomes if outcome.failure is None]
+        try:
+            result = _decide(session, plugins, algorithm, job, rest, partial=partial)
+        except Exception:  # the items fail only together: fail them all, with the reason
+            for outcome in rest:
+                outcome.failure = f"consensus {job.consensus} failed: {exc}"
+            return Batch(outcomes=outcomes)
     decided = result.labels if result is not None else {}
     for outcome in outcomes:
-        if outcome.escalate:
+        if outcome.escalate or outcome.failure is not None:
             continue
         if outcome.label is None:
             outcome.label = decided.get(outcome.item.id)
@@ -197,6 +201,44 @@ def plan(
             logger.exception("output of an item of job %s failed", job.name)
             outcome.failure = f"{task_type.name} could not write this label: {exc}"
     return Batch(outcomes=outcomes, result=result)
+
+
+def _decide(
+    session: Session,
+    plugins: PluginHost,
+    algorithm: ConsensusAlgorithm,
+    job: Job,
+    outcomes: Sequence[Outcome],
+    *,
+    partial: bool,
+) -> ConsensusResult | None:
+    """Give each outcome its ``quorum_post_annotation`` label, and run the algorithm over
+    the answers of the others; raises what a plugin raises."""
+    rest: list[WorkerAnswer] = []
+    for outcome in outcomes:
+        own, answers = _post_annotation(plugins, job, outcome.item, outcome.tasks)
+        if own is not None:
+            outcome.label, outcome.decided_by = own, "post-annotation"
+        else:
+            rest.extend(answers)
+    state = consensus_state(session, job) if rest else None
+    return _consolidate(algorithm, job, rest, state, outcomes, partial=partial)
+
+
+def _isolate(
+    plugins: PluginHost, algorithm: ConsensusAlgorithm, job: Job, outcomes: Sequence[Outcome]
+) -> dict[int | None, str]:
+    """The items of a failed batch that fail on their own answers, each with the reason
+    (the plugin and its error), so that one bad answer fails its item, not the batch."""
+    failing: dict[int | None, str] = {}
+    for outcome in outcomes:
+        try:
+            own, answers = _post_annotation(plugins, job, outcome.item, outcome.tasks)
+            if own is None and answers:
+                algorithm.consolidate(answers, job.labels, None)
+        except Exception as exc:
+            failing[outcome.item.id] = f"consensus {job.consensus} failed on this item: {exc}"
+    return failing
 
 
 def _post_annotation(
