@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from quorum.consensus import Consolidated, WorkerAnswer
 from quorum.errors import BadInput
@@ -813,3 +814,50 @@ def test_consolidate_names_the_bad_line_and_field(tmp_path):
     result = consolidate_cli(tmp_path, "bounding-box", stdin=bad)
     assert result.returncode == 2
     assert "line 2: answer.boundingBoxes[0].width: must be above 0" in result.stderr
+
+
+def test_an_entity_past_the_end_of_the_text_is_refused(quorum_app, quorum_settings, gql):
+    job = running_job(
+        quorum_app,
+        gql,
+        quorum_settings,
+        lines=[{"source": "Acme"}],
+        name="short-text",
+        taskType="named-entity-recognition",
+        labels=["ORG"],
+    )
+    task = job.claim()
+    answer = {"entities": [entity("ORG", 0, 4_000_000)]}
+    error = gql.error(SUBMIT, {"taskId": task["id"], "answer": answer}, job.workers[0][1])
+    assert (error.code, error.message) == (
+        "BAD_INPUT",
+        "answer.entities[0].endOffset: 4000000 is past the end of the text (4 characters)",
+    )
+    gql.ok(
+        SUBMIT,
+        {"taskId": task["id"], "answer": {"entities": [entity("ORG", 0, 4)]}},
+        job.workers[0][1],
+    )
+
+
+def test_boxes_are_checked_against_the_real_image(quorum_app, quorum_settings, gql):
+    image = quorum_settings.objects_dir / "small.png"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 48)).save(image, format="PNG")
+    job = running_job(
+        quorum_app,
+        gql,
+        quorum_settings,
+        lines=[{"source-ref": f"file://{image}"}],
+        name="small-image",
+        taskType="bounding-box",
+        labels=["Bird"],
+    )
+    task = job.claim()
+    box = {"label": "Bird", "left": 600, "top": 400, "width": 100, "height": 100}
+    claimed = {"boundingBoxes": [box], "inputImageProperties": {"width": 1000, "height": 800}}
+    error = gql.error(SUBMIT, {"taskId": task["id"], "answer": claimed}, job.workers[0][1])
+    assert (error.code, error.message) == (
+        "BAD_INPUT",
+        "answer.inputImageProperties: 1000x800, but the item's image is 64x48",
+    )
