@@ -247,6 +247,16 @@ class ItemFailed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ItemsRetried(Event):
+    """``job.items_retried``: a requester put a job's failed items back in progress, to be
+    consolidated again with their answers. Fields: ``items`` (how many)."""
+
+    action = "job.items_retried"
+    entity_type = "job"
+    items: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkerAssessed(Event):
     """``worker.assessed``: a consolidated batch updated what a job knows of a worker.
     Fields: ``algorithm``, ``answers`` (in the batch), ``agreement`` (share agreeing with

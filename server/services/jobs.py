@@ -42,7 +42,7 @@ from sqlmodel import Session, select
 
 from quorum import audit
 from quorum.errors import BadInput, Conflict, Forbidden, NotFound
-from quorum.events import JobCreated, JobStopping
+from quorum.events import ItemsRetried, JobCreated, JobStopping
 from quorum.limits import MAX_FULL_INSTRUCTIONS_CHARS, MAX_INSTRUCTIONS_CHARS, check_text
 from quorum.models import (
     FINAL_JOB_STATUSES,
@@ -494,6 +494,31 @@ def stop_job(session: Session, *, job: Job, actor: User) -> Job:
     assert job.id is not None
     audit.record(session, JobStopping(actor_id=actor.id, entity_id=job.id, job_id=job.id))
     return job
+
+
+def retry_items(session: Session, *, job: Job, actor: User) -> int:
+    """Put the job's ``FAILED`` items back in progress, with their answers and without
+    their failure reason, for the runner to consolidate again (a ``COMPLETED`` job runs
+    again and its output is rewritten); returns how many items."""
+    if job.status not in (JobStatus.IN_PROGRESS, JobStatus.COMPLETED):
+        raise Conflict(
+            f"job {job.name!r} is {job.status}; only the failed items of a job in progress "
+            "or completed can be retried"
+        )
+    failed = session.exec(
+        select(Item).where(Item.job_id == job.id, Item.status == ItemStatus.FAILED)
+    ).all()
+    for item in failed:
+        item.status, item.failure_reason = ItemStatus.IN_PROGRESS, None
+        session.add(item)
+    if failed and job.status == JobStatus.COMPLETED:
+        job.status, job.updated_at = JobStatus.IN_PROGRESS, utcnow()
+        session.add(job)
+    assert job.id is not None
+    audit.record(
+        session, ItemsRetried(actor_id=actor.id, entity_id=job.id, job_id=job.id, items=len(failed))
+    )
+    return len(failed)
 
 
 def warnings(session: Session, plugins: PluginHost, job: Job) -> list[str]:

@@ -315,6 +315,10 @@ def check_stopped_job(world: World, role: str, data: dict[str, Any]) -> None:
     assert data["stopJob"] == {"id": world.job_id, "status": "STOPPING"}
 
 
+def check_retried(world: World, role: str, data: dict[str, Any]) -> None:
+    assert data["retryItems"]["id"] == world.job_id
+
+
 def check_claimed(world: World, role: str, data: dict[str, Any]) -> None:
     assert data["claimTask"]["id"] == world.task_id  # the task MEMBER already holds
 
@@ -528,6 +532,12 @@ OPERATIONS: dict[str, Operation] = {
         allowed(ADMIN, OWNER),
         variables=job_var,
         check=check_stopped_job,
+    ),
+    "retryItems": Operation(
+        "mutation($id: ID!) { retryItems(jobId: $id) { id status } }",
+        allowed(ADMIN, OWNER),
+        variables=job_var,
+        check=check_retried,
     ),
     "claimTask": Operation(
         "mutation($id: ID) { claimTask(jobId: $id) { id } }",

@@ -21,6 +21,8 @@ class Fussy(MajorityVote):
 
     name = "fussy-vote"
     description = "Majority vote that fails on garbled answers."
+    #: The comment it cannot read.
+    refuses = "garbled"
 
     def consolidate(
         self,
@@ -28,7 +30,7 @@ class Fussy(MajorityVote):
         labels: Sequence[str],
         state: Mapping[str, Any] | None = None,
     ) -> ConsensusResult:
-        if any(answer.answer.get("workerComment") == "garbled" for answer in answers):
+        if any(answer.answer.get("workerComment") == self.refuses for answer in answers):
             raise ValueError("cannot read a garbled answer")
         return super().consolidate(answers, labels, state)
 
@@ -66,3 +68,31 @@ def test_one_bad_answer_fails_its_item_and_the_batch_is_labeled(quorum_app, quor
     assert nodes[1]["failureReason"] == (
         "consensus fussy-vote failed on this item: cannot read a garbled answer"
     )
+
+
+RETRY = "mutation($id: ID!) { retryItems(jobId: $id) { status } }"
+
+
+def test_failed_items_can_be_retried(quorum_app, quorum_settings, gql):
+    job = running_job(quorum_app, gql, quorum_settings, lines=None, consensus="fussy-vote")
+    worker = job.workers[0][1]
+    for position in range(3):
+        task = job.claim()
+        assert task is not None
+        comment = "garbled" if position == 1 else "fine"
+        gql.ok(
+            SUBMIT, {"t": task["id"], "a": {"label": "positive", "workerComment": comment}}, worker
+        )
+    quorum_app.state.runner.run_until_idle()
+    assert job.status()["status"] == "COMPLETED"
+    Fussy.refuses = "never"  # the plugin is fixed
+    try:
+        assert gql.ok(RETRY, {"id": job.id}, job.requester)["retryItems"]["status"] == "IN_PROGRESS"
+        quorum_app.state.runner.run_until_idle()
+    finally:
+        Fussy.refuses = "garbled"
+    assert job.status()["status"] == "COMPLETED"
+    items = gql.ok(ITEMS, {"id": job.id}, job.requester)["job"]["items"]["edges"]
+    assert [edge["node"] for edge in items] == [
+        {"status": "HUMAN_LABELED", "failureReason": None}
+    ] * 3

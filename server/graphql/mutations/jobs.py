@@ -204,3 +204,17 @@ class JobMutationMixin:
             return Job.from_model(job_service.stop_job(session, job=job, actor=caller))
 
         return await info.context.write(run)
+
+    @strawberry.mutation
+    async def retry_items(self, info: Info, job_id: strawberry.ID) -> Job:
+        """Put the job's FAILED items back in progress, to be consolidated again with
+        their answers (a COMPLETED job runs again and its output is rewritten)."""
+        parsed = parse_id(job_id, "jobId")
+
+        def run(session: Session, caller: models.User) -> Job:
+            require_requester(caller, "retryItems")
+            job = job_service.get_managed_job(session, caller, parsed)
+            job_service.retry_items(session, job=job, actor=caller)
+            return Job.from_model(job)
+
+        return await info.context.write(run)
