@@ -33,6 +33,7 @@ from typing import Any
 
 from quorum import hookimpl
 from quorum.errors import BadInput
+from quorum.limits import MAX_COMMENT_CHARS
 from quorum.tasktypes import SingleLabelClassification, TaskType
 from quorum_plugins.answer_checks import exact_fields, job_label, json_list, json_object
 from quorum_plugins.previous_labels import (
@@ -47,7 +48,7 @@ from quorum_plugins.previous_labels import (
 
 ANSWER_SHAPE = '{"label": "<category>", "comment": "..."}'
 #: The longest comment a worker may leave (Ground Truth's limit on free-text answers).
-MAX_COMMENT = 1_000
+MAX_COMMENT = MAX_COMMENT_CHARS
 
 
 class LabelVerification(SingleLabelClassification):
