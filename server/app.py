@@ -32,6 +32,7 @@ from quorum.blocking import run_blocking
 from quorum.db import Database
 from quorum.element_modules import ROUTE as ELEMENT_ROUTE
 from quorum.element_modules import serve_element
+from quorum.graphql.budget import Limits
 from quorum.graphql.context import Context
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.graphql.schema import build_schema
@@ -45,12 +46,24 @@ from quorum.static_files import PublicStaticFiles
 from quorum.uploads import upload_manifest
 
 
+def query_limits(settings: Settings) -> Limits:
+    """The GraphQL query budgets of ``settings``."""
+    return Limits(
+        max_query_bytes=settings.max_query_bytes,
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_fields=settings.max_fields,
+        max_cost=settings.max_query_cost,
+        max_anonymous_cost=settings.max_anonymous_query_cost,
+    )
+
+
 class QuorumGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Quorum's typed context."""
 
     def __init__(self, db: Database, plugins: PluginHost, settings: Settings) -> None:
         super().__init__(
-            build_schema(settings.max_query_depth),
+            build_schema(query_limits(settings)),
             graphql_ide=None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             keep_alive=True,
@@ -147,7 +160,11 @@ def create_app(
         ],
         middleware=[
             *([Middleware(AccessLog)] if settings.access_log else []),
-            Middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes),
+            Middleware(
+                RequestSizeLimit,
+                max_bytes=settings.max_request_bytes,
+                max_anonymous_bytes=settings.max_anonymous_request_bytes,
+            ),
         ],
         lifespan=lifespan,
     )

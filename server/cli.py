@@ -83,7 +83,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     app = create_app(settings, run_runner=not args.no_runner)
     config = uvicorn.Config(
-        app, host=args.host, port=port, log_level=args.log_level, access_log=False
+        app,
+        host=args.host,
+        port=port,
+        log_level=args.log_level,
+        access_log=False,
+        ws_max_size=2 * settings.max_query_bytes,  # a subscribe message: query + variables
     )  # the app logs each request itself, without secrets (quorum.access_log)
     drop_uvicorn_websocket_lines()
     uvicorn.Server(config).run(sockets=[listener])

@@ -32,6 +32,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quorum.errors import BadInput
+from quorum.sessions import SESSION_COOKIE
 
 #: The most label categories a job may have, unless its task type says fewer.
 MAX_LABELS = 1_000
@@ -72,19 +73,32 @@ class BodyTooLarge(Exception):
 
 
 class RequestSizeLimit:
-    """Refuse HTTP requests whose body is larger than ``max_bytes``."""
+    """Refuse HTTP requests whose body is larger than ``max_bytes``, or than
+    ``max_anonymous_bytes`` when the request carries neither an ``Authorization`` header nor
+    a session cookie (a caller with no token gets the small budget)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, max_anonymous_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_anonymous_bytes = max_bytes if max_anonymous_bytes is None else max_anonymous_bytes
+
+    def _limit(self, headers: dict[bytes, bytes]) -> int:
+        signed_in = b"authorization" in headers or SESSION_COOKIE.encode() in headers.get(
+            b"cookie", b""
+        )
+        return self.max_bytes if signed_in else min(self.max_bytes, self.max_anonymous_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        headers = dict(scope["headers"])
+        limit = self._limit(headers)
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(limit, scope, receive, send)
             return
         received = 0
 
@@ -93,17 +107,17 @@ class RequestSizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, counting_receive, send)
         except BodyTooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(limit, scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
         response = PlainTextResponse(
-            f"request body is larger than the limit of {self.max_bytes:,} bytes", status_code=413
+            f"request body is larger than the limit of {limit:,} bytes", status_code=413
         )
         await response(scope, receive, send)

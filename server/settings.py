@@ -51,6 +51,33 @@ def _currency(text: str) -> str:
     return code
 
 
+#: The integer size limits read from ``QUORUM_<FIELD>`` (upper-cased field names).
+_BUDGETS = (
+    "max_request_bytes",
+    "max_anonymous_request_bytes",
+    "max_query_bytes",
+    "max_query_depth",
+    "max_aliases",
+    "max_fields",
+    "max_query_cost",
+    "max_anonymous_query_cost",
+)
+
+
+def _budgets(env: Mapping[str, str]) -> dict[str, int]:
+    """The size limits set in ``env`` (``QUORUM_MAX_QUERY_COST=100000``), whole numbers."""
+    found: dict[str, int] = {}
+    for name in _BUDGETS:
+        variable = f"QUORUM_{name.upper()}"
+        text = env.get(variable, "").strip()
+        if not text:
+            continue
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
+            raise StartupError(f"{variable}={text!r} is not a whole number of 1 or more")
+        found[name] = int(text)
+    return found
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server, the runner and the command line need to know."""
@@ -71,8 +98,18 @@ class Settings:
     url_expiry_seconds: int = 3600
     #: Largest accepted HTTP request body (a segmentation answer carries a PNG).
     max_request_bytes: int = 16 * 1024 * 1024
-    #: Deepest GraphQL selection accepted.
+    #: Largest HTTP request body from a caller with no token or session cookie
+    #: (``QUORUM_MAX_ANONYMOUS_REQUEST_BYTES``): far below ``max_request_bytes``.
+    max_anonymous_request_bytes: int = 64 * 1024
+    #: GraphQL query budgets (:mod:`quorum.graphql.budget`): the document's bytes (also
+    #: bounds a websocket message, twice that with its variables), depth, aliases, fields,
+    #: and cost for a known caller and for anyone else.
+    max_query_bytes: int = 64 * 1024
     max_query_depth: int = 10
+    max_aliases: int = 100
+    max_fields: int = 1_000
+    max_query_cost: int = 50_000
+    max_anonymous_query_cost: int = 500
     #: How often the runner looks for work when idle.
     runner_poll_seconds: float = 0.5
     #: How long a server remembers whom a token belongs to (see ``quorum.auth.CallerCache``).
@@ -129,6 +166,7 @@ class Settings:
             ),
             service_fee_per_item=_number(env, "QUORUM_SERVICE_FEE_PER_ITEM", 0.0, "a price"),
             compute_price_per_hour=_number(env, "QUORUM_COMPUTE_PRICE_PER_HOUR", 0.0, "a price"),
+            **_budgets(env),  # type: ignore[arg-type]
             port=_port(env.get("QUORUM_PORT", "")),
             currency=_currency(env.get("QUORUM_CURRENCY", "")),
         )

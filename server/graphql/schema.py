@@ -1,4 +1,5 @@
-"""Builds the strawberry schema with its guards: depth limit, error masking, caches."""
+"""Builds the strawberry schema with its guards: the query budget (size, depth, aliases,
+fields, cost: :mod:`quorum.graphql.budget`), error masking, bounded caches."""
 
 from __future__ import annotations
 
@@ -7,18 +8,13 @@ from typing import Any
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from quorum.errors import QuorumError
+from quorum.graphql.budget import Limits, QueryBudget
 from quorum.graphql.mutations import Mutation
 from quorum.graphql.queries import Query
 from quorum.graphql.subscriptions import Subscription
@@ -107,22 +103,20 @@ class ResponseExtensions(SchemaExtension):
         return extensions
 
 
-def build_schema(max_depth: int = 10) -> Schema:
-    """The GraphQL schema, rejecting queries deeper than ``max_depth``."""
+def build_schema(limits: Limits | None = None) -> Schema:
+    """The GraphQL schema, refusing queries over ``limits`` (defaults: :class:`Limits`)."""
+    bounds = limits or Limits()
     # One depth rule for the schema's life: the validation cache is keyed by the rule
     # classes, so a rule made per request (QueryDepthLimiter's way) would never hit it.
-    depth_rule = create_validator(max_depth, None, None)
+    depth_rule = create_validator(bounds.max_depth, None, None)
     return QuorumSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        # Factories, so that each request gets fresh extension instances; the parse and
-        # validation caches live at module level in strawberry and are shared anyway.
+        # Factories, so that each request gets fresh extension instances.
         extensions=[
-            lambda: AddValidationRules([depth_rule]),
+            lambda: QueryBudget(bounds, (depth_rule,)),
             ErrorCodes,
             ResponseExtensions,
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
         ],
     )

@@ -1,0 +1,76 @@
+"""A query's cost is bounded before it runs (quorum.graphql.budget): size, aliases,
+fields and a cost in which ``first`` multiplies its children."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from quorum.app import create_app
+from quorum.models import Role
+from quorum.testing import AppClient
+from tests.factories import make_user
+
+
+@pytest.fixture
+def client(quorum_settings) -> Iterator[AppClient]:
+    """A server with the default limits (its app as ``client.quorum``)."""
+    app = create_app(quorum_settings)
+    http = AppClient(app)
+    http.quorum = app  # type: ignore[attr-defined]
+    try:
+        yield http
+    finally:
+        http.close()
+
+
+def _error(client: AppClient, query: str, token: str | None = None) -> dict:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    body = client.post("/graphql", json={"query": query}, headers=headers).json()
+    assert body["data"] is None, body
+    return body["errors"][0]
+
+
+def test_an_alias_flood_is_refused_before_it_runs(client):
+    flood = "{ " + " ".join(f"a{i}: __typename" for i in range(2_000)) + " }"
+    error = _error(client, flood)
+    assert error["extensions"]["code"] == "BAD_INPUT"
+    assert "2,000 aliases is over the limit of 100" in error["message"]
+
+
+def test_a_query_over_the_size_limit_is_refused_before_parsing(client):
+    big = "{ __typename " + "#" * 70_000 + "\n}"
+    error = _error(client, big, token="x")
+    assert error["extensions"]["code"] == "BAD_INPUT"
+    assert "over the limit of 65,536 bytes" in error["message"]
+
+
+def test_first_multiplies_the_cost_of_a_connection(client):
+    app = client.quorum
+    _, token = make_user(app, "rita", Role.REQUESTER)
+    deep = (
+        "{ jobs(first: 1000) { edges { node { items(first: 1000) { edges { node { id } } } } } } }"
+    )
+    error = _error(client, deep, token)
+    assert error["extensions"]["code"] == "BAD_INPUT"
+    assert "is over the limit of 50,000 (jobs(first: 1000) x items(first: 1000)" in error["message"]
+    small = client.post(
+        "/graphql",
+        json={"query": "{ jobs(first: 5) { edges { node { id } } } }"},
+        headers={"authorization": f"Bearer {token}"},
+    ).json()
+    assert "errors" not in small, small
+
+
+def test_an_anonymous_request_gets_the_cheapest_budget(client):
+    query = "{ jobs(first: 200) { edges { node { id name } } } }"
+    error = _error(client, query)
+    assert "over the limit of 500" in error["message"]
+
+
+def test_an_anonymous_graphql_body_over_64_kib_gets_413(client):
+    response = client.post(
+        "/graphql", json={"query": "{ __typename }", "variables": {"p": "x" * 70_000}}
+    )
+    assert response.status_code == 413
