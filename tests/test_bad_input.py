@@ -879,7 +879,9 @@ def test_a_query_deeper_than_the_limit_is_refused(site):
 @pytest.fixture
 def strict_client(quorum_settings) -> Iterator[AppClient]:
     """A server that takes at most 1,000-byte bodies and queries 4 deep."""
-    settings = quorum_settings.with_overrides(max_request_bytes=1000, max_query_depth=4)
+    settings = quorum_settings.with_overrides(
+        max_request_bytes=1000, max_query_depth=4, max_anonymous_query_cost=50_000
+    )
     client = AppClient(create_app(settings))
     try:
         yield client

@@ -68,7 +68,11 @@ DEEP_VALID = "{ jobs { edges { node { items { edges { node { id } } } } } } }"
 def test_an_error_before_execution_is_one_info_line(
     quorum_settings, caplog, query, variables, says
 ):
-    client = AppClient(create_app(quorum_settings.with_overrides(max_query_depth=4)))
+    client = AppClient(
+        create_app(
+            quorum_settings.with_overrides(max_query_depth=4, max_anonymous_query_cost=50_000)
+        )
+    )
     try:
         caplog.set_level(logging.INFO)
         body = client.post("/graphql", json={"query": query, "variables": variables}).json()

@@ -262,24 +262,23 @@ class QueryBudget(SchemaExtension):
         query = context.query or ""
         schema = context.schema._schema
         rules = (*context.validation_rules, *self.rules)
-        if len(query) <= CACHE_BYTES:
+        assert context.graphql_document is not None
+        errors: list[GraphQLError] = []
+        try:  # first: a flood of aliases must not become a flood of validation errors
+            check_budget(
+                schema,
+                context.graphql_document,
+                context.operation_name,
+                context.variables or {},
+                self.limits,
+                anonymous=not await _known_caller(context.context),
+            )
+        except BadInput as error:
+            errors = [GraphQLError(error.message, original_error=error)]
+        if not errors and len(query) <= CACHE_BYTES:
             errors = list(_validate_cached(schema, query, self.limits.max_query_bytes, rules))
-        else:
-            assert context.graphql_document is not None
+        elif not errors:
             errors = validate(schema, context.graphql_document, list(rules))
-        if not errors:
-            assert context.graphql_document is not None
-            try:
-                check_budget(
-                    schema,
-                    context.graphql_document,
-                    context.operation_name,
-                    context.variables or {},
-                    self.limits,
-                    anonymous=not await _known_caller(context.context),
-                )
-            except BadInput as error:
-                errors = [GraphQLError(error.message, original_error=error)]
         context.pre_execution_errors = errors
         yield
 

@@ -3,6 +3,7 @@ fields and a cost in which ``first`` multiplies its children."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -74,3 +75,12 @@ def test_an_anonymous_graphql_body_over_64_kib_gets_413(client):
         "/graphql", json={"query": "{ __typename }", "variables": {"p": "x" * 70_000}}
     )
     assert response.status_code == 413
+
+
+def test_a_refused_alias_flood_logs_one_short_line_without_the_query(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    flood = "{ " + " ".join(f"secret{i}: nope" for i in range(2_000)) + " }"
+    _error(client, flood)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert len(logged.encode()) < 1024, logged[:2000]
+    assert "secret1" not in logged
