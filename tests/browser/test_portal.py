@@ -64,7 +64,10 @@ def test_a_reload_gives_the_same_task_back(server: Server, page: Page):
     sign_in(page, server, crew.workers[0])
     open_job(page, "moods-reload")
     first, text = task_id(page), shown_text(page)
+    chosen = page.get_by_role("radio", name=MOODS[0], exact=True)
+    expect(chosen).to_be_visible()
     page.keyboard.press("1")
+    expect(chosen).to_have_attribute("aria-checked", "true")  # chosen (and kept) before the reload
     page.reload()
     assert task_id(page) == first
     assert shown_text(page) == text
