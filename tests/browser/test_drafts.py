@@ -53,6 +53,7 @@ def test_a_reload_keeps_the_chosen_categories_until_release(server: Server, page
         labels=DIGITS,
     )
     task = task_id(page)
+    expect(page.get_by_role("checkbox", name=DIGITS[1], exact=True)).to_be_visible()
     page.keyboard.press("1")
     page.get_by_role("checkbox", name=DIGITS[2], exact=True).click()
     reload_same_task(page, task)
@@ -90,6 +91,7 @@ def test_skip_drops_the_kept_answer(server: Server, page: Page):
         labels=DIGITS,
     )
     skipped = task_id(page)
+    expect(page.get_by_role("radio", name=DIGITS[2], exact=True)).to_be_visible()
     page.keyboard.press("2")
     assert page.evaluate(KEPT) == [f"quorum:draft:{skipped}"]
     page.get_by_role("button", name="Skip", exact=True).click()
