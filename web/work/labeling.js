@@ -104,6 +104,8 @@ export class LabelingScreen extends HTMLElement {
     for (const type of ["click", "keyup", "change", "input", "pointerup"]) {
       this.#parts.stage.addEventListener(type, () => setTimeout(() => this.#changed()));
     }
+    // A reload right after a change comes before that timeout: keep the answer as the page goes.
+    window.addEventListener("pagehide", () => this.#changed());
     const { title, meta, timer, instructions, stage, status, error, submit, skip, release } =
       this.#parts;
     this.#parts.actions = el("div", { class: "actions" }, submit, skip, release, status);
