@@ -369,7 +369,6 @@ def _create_job(db: Database, plugins: PluginHost, settings: Settings, manifest:
             spec=spec,
             actor=requester,
             plugins=plugins,
-            default_output=settings.storage_url,
         )
         assert job.id is not None
         return job.id

@@ -74,6 +74,10 @@ class FileStorage(StorageBackend):
         """Refuse a malformed URL or one outside the readable roots, without reading it."""
         self._path(url)
 
+    def canonical_url(self, url: str) -> str:
+        """``file://`` and the resolved path (``..`` and links followed)."""
+        return _PREFIX + self._path(url)
+
     def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
         """Stream the file's lines (endings kept) through a buffered reader."""
 

@@ -22,7 +22,7 @@ from typing import Any, TextIO, TypeAlias
 from quorum.consensus import WorkerAnswer
 from quorum.errors import BadInput, NotFound, QuorumError, StartupError
 from quorum.migrate import upgrade
-from quorum.models import FINAL_JOB_STATUSES, JobStatus, Role
+from quorum.models import DEFAULT_ORGANIZATION_ID, FINAL_JOB_STATUSES, JobStatus, Role
 from quorum.settings import Settings
 
 
@@ -128,6 +128,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     """Create a user and print their id, then their token, one a line (the token last,
     so that ``tail -n 1`` is the token)."""
     from quorum.db import Database
+    from quorum.services.organizations import find_organization
     from quorum.services.users import create_user
 
     settings = settings_for(args)
@@ -136,7 +137,15 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         with db.write() as session:
-            user, token = create_user(session, name=args.name, role=Role(args.role), actor_id=None)
+            organization = find_organization(session, args.organization, "--organization")
+            assert organization.id is not None
+            user, token = create_user(
+                session,
+                name=args.name,
+                role=Role(args.role),
+                actor_id=None,
+                organization_id=organization.id,
+            )
     finally:
         db.dispose()
     print(user.id)
@@ -455,6 +464,12 @@ def add_user_commands(commands: Commands) -> Commands:
         choices=[role.value for role in Role],
         help="what the user may do (required)",
     )
+    create.add_argument(
+        "--organization",
+        default=str(DEFAULT_ORGANIZATION_ID),
+        metavar="NAME|ID",
+        help="the organization the user belongs to (default: the default organization)",
+    )
     create.set_defaults(handler=cmd_user_create)
     return user
 
@@ -541,8 +556,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "migrate", help="bring the database schema up to date (alembic upgrade head)"
     ).set_defaults(handler=cmd_migrate)
-    from quorum.cli_people import add_people_commands  # it builds on this module
+    from quorum.cli_organizations import add_organization_commands
+    from quorum.cli_people import add_people_commands  # they build on this module
 
+    add_organization_commands(commands)
     add_people_commands(commands, add_user_commands(commands))
     _add_job(commands)
     _add_consolidate(commands)

@@ -55,6 +55,27 @@ class TeamCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrganizationCreated(Event):
+    """``organization.created``: an organization was created. Fields: ``name``,
+    ``storage_roots``."""
+
+    action = "organization.created"
+    entity_type = "organization"
+    name: str
+    storage_roots: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StorageRootsSet(Event):
+    """``organization.storage_roots_set``: an organization's storage roots were replaced.
+    Fields: ``storage_roots`` (the new ones)."""
+
+    action = "organization.storage_roots_set"
+    entity_type = "organization"
+    storage_roots: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
 class UserDisabled(Event):
     """``user.disabled``: a user was disabled; their tokens stop working and, a worker,
     they get no more tasks. Fields: ``name``."""

@@ -108,12 +108,47 @@ class TaskStatus(enum.StrEnum):
 RETURNED_TASK_STATUSES = (TaskStatus.RELEASED, TaskStatus.EXPIRED)
 
 
-class User(SQLModel, table=True):
-    """A person or a service, with a role; authenticates with hashed API tokens."""
+#: The organization every installation starts with; the embedded default has no other.
+DEFAULT_ORGANIZATION_ID = 1
 
-    __tablename__ = "users"
+
+class Organization(SQLModel, table=True):
+    """The unit of tenancy: its users, teams, jobs and uploads see only each other, and its
+    jobs read and write storage only under its roots (:mod:`quorum.tenancy`).
+
+    ``storage_roots`` are storage URL prefixes (``file:///srv/acme/``, ``s3://acme-data/``)
+    granted by the server's administrators; ``None`` (the default organization's own
+    setting) means every URL the server's storage reaches that no other organization holds.
+    """
+
+    __tablename__ = "organizations"
     id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
     name: str = Field(max_length=200, unique=True)
+    storage_roots: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+def _organization_key() -> Any:
+    """The ``organization_id`` column of users, teams and jobs (the default organization's
+    for rows made before organizations)."""
+    return Field(
+        default=DEFAULT_ORGANIZATION_ID,
+        foreign_key="organizations.id",
+        index=True,
+        sa_type=sa.BigInteger,
+        sa_column_kwargs={"server_default": str(DEFAULT_ORGANIZATION_ID)},
+    )
+
+
+class User(SQLModel, table=True):
+    """A person or a service, with a role, in one organization; authenticates with hashed
+    API tokens. Names are unique within the organization."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "name"),)
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    organization_id: int = _organization_key()
+    name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow)
@@ -134,11 +169,14 @@ class ApiToken(SQLModel, table=True):
 
 
 class Team(SQLModel, table=True):
-    """A named set of workers; a private workforce hands a job to one team."""
+    """A named set of an organization's workers; a private workforce hands a job to one
+    team. Names are unique within the organization."""
 
     __tablename__ = "teams"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "name"),)
     id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
+    organization_id: int = _organization_key()
+    name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -151,11 +189,14 @@ class TeamMember(SQLModel, table=True):
 
 
 class Job(SQLModel, table=True):
-    """A labeling job: what to label, how, by whom, and where the output goes."""
+    """A labeling job of one organization: what to label, how, by whom, and where the
+    output goes. Names are unique within the organization (ignoring case)."""
 
     __tablename__ = "jobs"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "name"),)
     id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
-    name: str = Field(max_length=63, unique=True)
+    organization_id: int = _organization_key()
+    name: str = Field(max_length=63)
     task_type: str = Field(max_length=100)
     labels: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     label_attribute_name: str = Field(max_length=127)

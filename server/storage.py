@@ -32,6 +32,14 @@ class StorageBackend:
     def check_url(self, url: str) -> None:
         """Raise :class:`BadInput` if ``url`` can never be used (without reading it)."""
 
+    def canonical_url(self, url: str) -> str:
+        """The one spelling of the object ``url`` names, which organizations' storage roots
+        are matched against (:mod:`quorum.tenancy`): ``file://`` resolves ``..`` and links.
+        This default lowercases the scheme; :class:`BadInput` if the URL is malformed."""
+        self.check_url(url)
+        scheme = url_scheme(url)
+        return scheme + url[len(scheme) :]
+
     def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
         """Stream the object's lines (with their line endings), in constant memory."""
         raise NotImplementedError(f"{type(self).__name__}.open_lines")
@@ -99,6 +107,11 @@ class Storage:
         self._backends = dict(backends)
 
     @property
+    def backends(self) -> Mapping[str, StorageBackend]:
+        """The backends, by scheme."""
+        return self._backends
+
+    @property
     def schemes(self) -> list[str]:
         """The schemes some backend serves."""
         return sorted(self._backends)
@@ -117,6 +130,10 @@ class Storage:
     def check_url(self, url: str) -> None:
         """Raise :class:`BadInput` if no backend can ever use ``url``."""
         self.backend(url).check_url(url)
+
+    def canonical_url(self, url: str) -> str:
+        """The one spelling of ``url`` (:meth:`StorageBackend.canonical_url`)."""
+        return self.backend(url).canonical_url(url)
 
     def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
         """Stream the lines of the object at ``url``."""

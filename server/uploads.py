@@ -3,7 +3,8 @@
 The console's "upload a manifest" sends the file's bytes as the request body, with its
 name in the query (``?name=birds.manifest``), signed in by bearer token or by session
 cookie with its CSRF value (:mod:`quorum.sessions`). Only requesters and admins may upload.
-The file is stored under ``<QUORUM_STORAGE_URL>/uploads/<user id>/<random>-<name>`` and the
+The file is stored under ``<home>/uploads/<user id>/<random>-<name>``, in the home of the
+uploader's organization (:func:`quorum.tenancy.home_url`), and the
 answer names its storage URL (``201 {"url": ..., "bytes": ...}``), ready for
 ``createJob(input: {inputManifest})``. The request size limit
 (``QUORUM_MAX_REQUEST_BYTES``, 16 MiB by default) bounds an upload; a bigger manifest goes
@@ -40,7 +41,8 @@ from quorum.models import Role
 from quorum.plugins import PluginHost
 from quorum.runner.ingest import ManifestError, check_line
 from quorum.sessions import caller_token_hash, user_of
-from quorum.storage import join_url
+from quorum.storage import Storage, join_url
+from quorum.tenancy import home_url, organization_storage
 
 #: What an uploaded file's name may keep; anything else becomes ``-``.
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -62,9 +64,10 @@ class LineCheck:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def check_manifest(body: bytes, task_type: str, plugins: PluginHost) -> LineCheck:
-    """Check an uploaded manifest's lines as the ingest will for a job of ``task_type``:
-    all of them up to :data:`CHECK_ALL_BYTES`, else the first :data:`FIRST_LINES`."""
+def check_manifest(body: bytes, task_type: str, plugins: PluginHost, storage: Storage) -> LineCheck:
+    """Check an uploaded manifest's lines as the ingest will for a job of ``task_type``
+    (``source-ref``s within ``storage``, the uploader's organization's): all of them up to
+    :data:`CHECK_ALL_BYTES`, else the first :data:`FIRST_LINES`."""
     kind = plugins.task_types.get(task_type, "taskType")
     whole = len(body) <= CHECK_ALL_BYTES
     result = LineCheck()
@@ -76,7 +79,7 @@ def check_manifest(body: bytes, task_type: str, plugins: PluginHost) -> LineChec
             break
         result.checked += 1
         try:
-            check_line(number, raw, kind, plugins)
+            check_line(number, raw, kind, storage)
         except ManifestError as exc:
             reason = exc.message.removeprefix(f"line {number}: ")
             result.errors.append({"line": number, "reason": reason})
@@ -113,15 +116,17 @@ async def upload_manifest(request: Request) -> Response:
         body = await request.body()
         if not body.strip():
             raise BadInput("the upload is empty: send the manifest's JSON Lines as the body")
+        storage = await run_blocking(_storage_of, app, user.organization_id)
         task_type = request.query_params.get("taskType")
         check = None
         if task_type is not None:
-            check = await run_blocking(check_manifest, body, task_type, app.plugins)
+            check = await run_blocking(check_manifest, body, task_type, app.plugins, storage)
             if check.errors:
                 raise _refusal(check)
         name = f"{uuid.uuid4().hex[:12]}-{_file_name(request.query_params.get('name'))}"
-        url = join_url(app.settings.storage_url, "uploads", str(uploader), name)
-        await run_blocking(_store, app, uploader, url, body)
+        home = home_url(app.settings, user.organization_id)
+        url = join_url(home, "uploads", str(uploader), name)
+        await run_blocking(_store, app, storage, uploader, url, body)
     except QuorumError as exc:
         status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
         details = {key: value for key, value in exc.extensions.items() if key != "code"}
@@ -132,10 +137,16 @@ async def upload_manifest(request: Request) -> Response:
     return JSONResponse(answer, status_code=201)
 
 
-def _store(app: State, uploader: int, url: str, body: bytes) -> None:
+def _storage_of(app: State, organization_id: int) -> Storage:
+    """The storage of the uploader's organization."""
+    with app.db.read() as session:
+        return organization_storage(session, app.plugins.storage, app.settings, organization_id)
+
+
+def _store(app: State, storage: Storage, uploader: int, url: str, body: bytes) -> None:
     """Write the object (no database lock held meanwhile), then audit it; if the audit
     fails, the object goes again, so nothing is stored unaudited."""
-    app.plugins.storage.write_bytes(url, body, "application/x-ndjson")
+    storage.write_bytes(url, body, "application/x-ndjson")
     try:
         with app.db.write() as session:
             event = ManifestUploaded(
@@ -143,5 +154,5 @@ def _store(app: State, uploader: int, url: str, body: bytes) -> None:
             )
             audit.record(session, event)
     except BaseException:
-        app.plugins.storage.delete(url)
+        storage.delete(url)
         raise

@@ -155,7 +155,6 @@ def setup_job(
                 ),
                 actor=requester,
                 plugins=PluginHost(settings),
-                default_output=settings.storage_url,
             )
     finally:
         db.dispose()

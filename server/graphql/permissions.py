@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from quorum.errors import Forbidden
 from quorum.models import Role, User
+from quorum.services.organizations import is_server_admin
 
 
 def require_role(user: User, *roles: Role, action: str) -> None:
@@ -32,3 +33,12 @@ def require_requester(user: User, action: str) -> None:
 def require_worker(user: User, action: str) -> None:
     """Refuse ``action`` to anyone but workers."""
     require_role(user, Role.WORKER, action=action)
+
+
+def require_server_admin(user: User, action: str) -> None:
+    """Refuse ``action`` to anyone but the server's administrators (admins of the default
+    organization), who create organizations and grant their storage roots."""
+    if not is_server_admin(user):
+        raise Forbidden(
+            f"{action} is for the server's administrators (admins of the default organization)"
+        )

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import strawberry
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from quorum import models
 from quorum.element_modules import element_url
 from quorum.errors import BadInput, Forbidden
 from quorum.graphql.context import Info
-from quorum.graphql.permissions import require_admin, require_requester, require_worker
+from quorum.graphql.permissions import (
+    require_admin,
+    require_requester,
+    require_server_admin,
+    require_worker,
+)
 from quorum.graphql.types.audit import AuditEvent
 from quorum.graphql.types.catalog import AutoLabeler, ConsensusAlgorithm, TaskType
 from quorum.graphql.types.enums import JobStatus, Role
 from quorum.graphql.types.job import Job
+from quorum.graphql.types.organization import Organization
 from quorum.graphql.types.pagination import (
     Connection,
     connection,
@@ -22,7 +29,9 @@ from quorum.graphql.types.pagination import (
     parse_id,
 )
 from quorum.graphql.types.user import ApiToken, Team, User
+from quorum.services.eligibility import may_work
 from quorum.services.jobs import can_manage, get_managed_job
+from quorum.services.organizations import get_organization, list_organizations
 from quorum.services.tasks import has_work_for, workable_jobs
 from quorum.services.tokens import list_tokens
 from quorum.services.users import get_user, list_users, team_ids_of, team_members
@@ -39,6 +48,30 @@ def team_view(session: Session, team: models.Team) -> Team:
     )
 
 
+def organization_events(organization_id: int) -> ColumnElement[bool]:
+    """Which audit events an organization's admins read: those of its jobs, and, outside
+    jobs, those its users made or that concern its users, teams or itself."""
+    event = models.AuditEvent
+    users = select(models.User.id).where(models.User.organization_id == organization_id)
+    teams = select(models.Team.id).where(models.Team.organization_id == organization_id)
+    jobs = select(models.Job.id).where(models.Job.organization_id == organization_id)
+    return or_(
+        col(event.job_id).in_(jobs),
+        and_(
+            col(event.job_id).is_(None),
+            or_(
+                col(event.actor_id).in_(users),
+                and_(col(event.entity_type) == "user", col(event.entity_id).in_(users)),
+                and_(col(event.entity_type) == "team", col(event.entity_id).in_(teams)),
+                and_(
+                    col(event.entity_type) == "organization",
+                    col(event.entity_id) == organization_id,
+                ),
+            ),
+        ),
+    )
+
+
 @strawberry.type
 class Query:
     """Read the server's state; each field checks the caller's role."""
@@ -49,6 +82,32 @@ class Query:
         return await info.context.read(lambda _session, user: User.from_model(user))
 
     @strawberry.field
+    async def organization(self, info: Info) -> Organization:
+        """The caller's organization (its storage roots for admins and requesters)."""
+        settings = info.context.settings
+
+        def load(session: Session, user: models.User) -> Organization:
+            row = get_organization(session, user.organization_id)
+            shown = user.role != models.Role.WORKER
+            return Organization.from_model(row, settings, show_roots=shown)
+
+        return await info.context.read(load)
+
+    @strawberry.field
+    async def organizations(self, info: Info) -> list[Organization]:
+        """Every organization (the server's administrators only)."""
+        settings = info.context.settings
+
+        def load(session: Session, user: models.User) -> list[Organization]:
+            require_server_admin(user, "organizations")
+            return [
+                Organization.from_model(row, settings, show_roots=True)
+                for row in list_organizations(session)
+            ]
+
+        return await info.context.read(load)
+
+    @strawberry.field
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
         """A job: its requester and admins see it, and workers who may work on it."""
         job_id = parse_id(id, "id")
@@ -56,14 +115,14 @@ class Query:
 
         def load(session: Session, user: models.User) -> Job | None:
             job = session.get(models.Job, job_id)
-            if job is None:
+            if job is None or job.organization_id != user.organization_id:
                 return None
             if can_manage(user, job):
                 return Job.from_model(job)
             if user.role == models.Role.WORKER:
                 assert user.id is not None
                 provider = plugins.workforces.get(job.workforce, "workforce")
-                if provider.may_work(job, user, team_ids_of(session, user.id)):
+                if may_work(provider, job, user, team_ids_of(session, user.id)):
                     return Job.from_model(job)
             raise Forbidden(f"you may not see job {job_id}")
 
@@ -77,13 +136,14 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Job]:
-        """Jobs, newest last: all of them for admins, their own for requesters."""
+        """Jobs, newest last: all of the organization's for admins, their own for
+        requesters."""
         size = page_size(first)
         after_id = decode_cursor(after)
 
         def load(session: Session, user: models.User) -> list[models.Job]:
             require_requester(user, "jobs")
-            query = select(models.Job)
+            query = select(models.Job).where(models.Job.organization_id == user.organization_id)
             if user.role != models.Role.ADMIN:
                 query = query.where(models.Job.created_by_id == user.id)
             if status is not None:
@@ -159,10 +219,15 @@ class Query:
 
     @strawberry.field
     async def teams(self, info: Info) -> list[Team]:
-        """Every team for admins and requesters; a worker's own teams for workers."""
+        """The organization's teams for admins and requesters; a worker's own teams for
+        workers."""
 
         def load(session: Session, user: models.User) -> list[Team]:
-            query = select(models.Team).order_by(col(models.Team.id))
+            query = (
+                select(models.Team)
+                .where(models.Team.organization_id == user.organization_id)
+                .order_by(col(models.Team.id))
+            )
             if user.role == models.Role.WORKER:
                 assert user.id is not None
                 query = query.where(col(models.Team.id).in_(team_ids_of(session, user.id)))
@@ -179,8 +244,9 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[User]:
-        """Users by id (admins and requesters, who pick team members from them): of
-        ``role`` if given, without the disabled when ``includeDisabled`` is false."""
+        """The organization's users by id (admins and requesters, who pick team members
+        from them): of ``role`` if given, without the disabled when ``includeDisabled`` is
+        false."""
         size = page_size(first)
         after_id = decode_cursor(after)
 
@@ -188,6 +254,7 @@ class Query:
             require_requester(user, "users")
             return list_users(
                 session,
+                organization_id=user.organization_id,
                 role=None if role is None else models.Role(role),
                 include_disabled=include_disabled,
                 after_id=after_id,
@@ -205,7 +272,7 @@ class Query:
 
         def load(session: Session, user: models.User) -> list[ApiToken]:
             require_admin(user, "tokens")
-            get_user(session, owner_id, "userId")
+            get_user(session, owner_id, "userId", organization_id=user.organization_id)
             return [ApiToken.from_model(row) for row in list_tokens(session, owner_id)]
 
         return await info.context.read(load)
@@ -219,7 +286,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[AuditEvent]:
         """The audit trail, oldest first: a job's events (its requester, admins) or every
-        event (admins)."""
+        event of the organization (admins)."""
         size = page_size(first)
         after_id = decode_cursor(after)
         wanted_job = None if job_id is None else parse_id(job_id, "jobId")
@@ -232,6 +299,8 @@ class Query:
                 query = query.where(models.AuditEvent.job_id == wanted_job)
             elif user.role != models.Role.ADMIN:
                 raise BadInput("jobId: requesters read the audit trail one job at a time")
+            else:
+                query = query.where(organization_events(user.organization_id))
             if after_id is not None:
                 query = query.where(col(models.AuditEvent.id) > after_id)
             return list(session.exec(query.order_by(col(models.AuditEvent.id)).limit(size + 1)))

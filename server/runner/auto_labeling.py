@@ -72,6 +72,7 @@ from quorum.runner import consolidation, lifecycle
 from quorum.runner.output import label_fragment, labeled_output
 from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.services.jobs import counters
+from quorum.tenancy import read_job_storage
 
 logger = logging.getLogger("quorum.runner")
 
@@ -188,9 +189,15 @@ class _Loop:
         return self.job.id
 
 
-def advance(db: Database, plugins: PluginHost, cache: FeatureCache, job_id: int) -> bool:
-    """Run one iteration of ``job_id``'s loop if its human batch is done and items wait;
-    ``True`` if it did."""
+def advance(
+    db: Database,
+    plugins: PluginHost,
+    cache: FeatureCache,
+    job_id: int,
+    lease_seconds: float = lifecycle.JOB_LEASE_SECONDS,
+) -> bool:
+    """Run one iteration of ``job_id``'s loop if its human batch is done and items wait,
+    holding the job under a lease of ``lease_seconds``; ``True`` if it did."""
     with db.read() as session:
         job = session.get(Job, job_id)
         assert job is not None
@@ -199,12 +206,13 @@ def advance(db: Database, plugins: PluginHost, cache: FeatureCache, job_id: int)
             return False
         if _human_work_pending(session, job_id) or not _has_waiting(session, job_id):
             return False
-    if not lifecycle.take_job(db, job_id):
+    lease = lifecycle.JobLease(db, job_id, lease_seconds)
+    if not lease.take():
         return False
     try:
         return _iterate(_Loop(db, plugins, cache, job, settings))
     finally:
-        lifecycle.release_job(db, job_id)
+        lease.release()
 
 
 def _human_work_pending(session: Session, job_id: int) -> bool:
@@ -442,13 +450,14 @@ def _load_inputs(loop: _Loop, item_ids: Sequence[int]) -> list[ModelInput]:
         rows: dict[int | None, str] = dict(
             session.exec(select(Item.id, Item.data).where(col(Item.id).in_(list(item_ids)))).all()
         )
+    storage = read_job_storage(loop.db, loop.plugins, loop.job)
     inputs: list[ModelInput] = []
     for item_id in item_ids:
         source = json.loads(rows[item_id])[task_type.source_key]
         if task_type.source_key == "source":
             inputs.append(str(source))
         else:
-            inputs.append(loop.plugins.storage.read_bytes(source))
+            inputs.append(storage.read_bytes(source))
     return inputs
 
 

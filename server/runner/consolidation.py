@@ -54,7 +54,7 @@ from quorum.runner.output import (
     worker_responses_prefix,
 )
 from quorum.services.worker_quality import consensus_state, record_batch
-from quorum.storage import join_url
+from quorum.storage import Storage, join_url
 from quorum.tasktypes import LabelObject, TaskType
 
 logger = logging.getLogger("quorum.runner")
@@ -340,12 +340,14 @@ def _consolidate(
     return algorithm.consolidate(final, job.labels, state)
 
 
-def write_responses(plugins: PluginHost, job: Job, outcomes: Sequence[Outcome]) -> None:
+def write_responses(
+    plugins: PluginHost, storage: Storage, job: Job, outcomes: Sequence[Outcome]
+) -> None:
     """Write the raw answers of the labeled items, and their reference labels' objects,
-    to storage, in Ground Truth's layout."""
+    to ``storage`` (the job's organization's), in Ground Truth's layout."""
     task_type = plugins.task_types.get(job.task_type, "taskType")
     labeled = [outcome for outcome in outcomes if outcome.output is not None]
-    plugins.storage.write_many(
+    storage.write_many(
         worker_responses_prefix(job),
         (worker_response(job, task_type, outcome.item, outcome.tasks) for outcome in labeled),
     )
@@ -355,7 +357,7 @@ def write_responses(plugins: PluginHost, job: Job, outcomes: Sequence[Outcome]) 
             key, stored = outcome.stored
             by_type[stored.content_type].append((key, stored.data))
     for content_type, objects in by_type.items():
-        plugins.storage.write_many(label_objects_prefix(job), objects, content_type)
+        storage.write_many(label_objects_prefix(job), objects, content_type)
 
 
 def apply(session: Session, job: Job, batch: Batch) -> int:

@@ -44,7 +44,9 @@ from quorum.models import ItemStatus, Job
 from quorum.plugins import PluginHost
 from quorum.runner.output import label_fragment, labeled_output
 from quorum.services.auto_labeling import AutoLabelingSettings
+from quorum.storage import Storage
 from quorum.tasktypes import TaskType
+from quorum.tenancy import read_job_storage
 
 BATCH_SIZE = 20_000
 MAX_LINE_CHARS = 100_000
@@ -76,7 +78,7 @@ def failure_reason(exc: QuorumError) -> str:
 
 
 def check_line(
-    number: int, raw: bytes, task_type: TaskType, plugins: PluginHost
+    number: int, raw: bytes, task_type: TaskType, storage: Storage
 ) -> tuple[str, dict[str, Any]]:
     """Line ``number`` of a manifest (a non-blank one) as its text and JSON object, or
     :class:`ManifestError` (``line N: reason``) if no job of ``task_type`` can use it.
@@ -130,13 +132,15 @@ def check_line(
     if found == "source-ref":
         assert isinstance(source, str)
         try:
-            plugins.storage.check_url(source)
+            storage.check_url(source)
         except BadInput as exc:
             raise ManifestError(f"line {number}: source-ref {exc.message}") from None
     return data, obj
 
 
-def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iterator[Row]:
+def manifest_rows(
+    job: Job, lines: Iterator[bytes], plugins: PluginHost, storage: Storage
+) -> Iterator[Row]:
     """Check each manifest line and yield its item row; raises :class:`ManifestError`."""
     assert job.id is not None
     task_type = plugins.task_types.get(job.task_type, "taskType")
@@ -148,7 +152,7 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        data, obj = check_line(number, raw, task_type, plugins)
+        data, obj = check_line(number, raw, task_type, storage)
         if gold_key is not None and gold_key in obj:
             shown = _audit_input(job, task_type, number, obj)
             yield _gold_row(job, task_type, position, data, number, obj[gold_key], shown)
@@ -180,7 +184,7 @@ def manifest_rows(job: Job, lines: Iterator[bytes], plugins: PluginHost) -> Iter
 
 
 def gold_manifest_rows(
-    job: Job, lines: Iterator[bytes], plugins: PluginHost, first_position: int
+    job: Job, lines: Iterator[bytes], plugins: PluginHost, storage: Storage, first_position: int
 ) -> Iterator[Row]:
     """Check each line of the job's gold manifest and yield its ``GOLD`` item row, from
     ``first_position`` on; raises :class:`GoldManifestError` naming the line."""
@@ -192,7 +196,7 @@ def gold_manifest_rows(
         if not raw.strip():
             continue
         try:
-            data, obj = check_line(number, raw, task_type, plugins)
+            data, obj = check_line(number, raw, task_type, storage)
         except ManifestError as exc:
             raise GoldManifestError(exc.message) from None
         if key not in obj:
@@ -327,14 +331,19 @@ def _insert_all(db: Database, rows: Iterator[Row], renew_lease: Any) -> int:
 
 
 def _ingest_gold_manifest(
-    db: Database, plugins: PluginHost, job: Job, url: str, first_position: int, renew_lease: Any
+    db: Database,
+    plugins: PluginHost,
+    storage: Storage,
+    job: Job,
+    url: str,
+    first_position: int,
+    renew_lease: Any,
 ) -> None:
     """Stream the job's gold manifest into ``GOLD`` items after the input manifest's."""
     try:
-        with plugins.storage.open_lines(url) as lines:
-            count = _insert_all(
-                db, gold_manifest_rows(job, lines, plugins, first_position), renew_lease
-            )
+        with storage.open_lines(url) as lines:
+            rows = gold_manifest_rows(job, lines, plugins, storage, first_position)
+            count = _insert_all(db, rows, renew_lease)
     except GoldManifestError:
         raise
     except QuorumError as exc:  # unreadable: missing, no access
@@ -351,13 +360,14 @@ def ingest(db: Database, plugins: PluginHost, job: Job, *, renew_lease: Any = No
     assert job.id is not None
     delete_items(db, job.id)  # a previous runner may have died half-way
     try:
-        with plugins.storage.open_lines(job.input_manifest) as lines:
-            count = _insert_all(db, manifest_rows(job, lines, plugins), renew_lease)
+        storage = read_job_storage(db, plugins, job)
+        with storage.open_lines(job.input_manifest) as lines:
+            count = _insert_all(db, manifest_rows(job, lines, plugins, storage), renew_lease)
         if count == 0:
             raise ManifestError("the manifest holds no items")
         gold_manifest = job.gold.get("manifest") if job.gold else None
         if gold_manifest is not None:
-            _ingest_gold_manifest(db, plugins, job, gold_manifest, count, renew_lease)
+            _ingest_gold_manifest(db, plugins, storage, job, gold_manifest, count, renew_lease)
     except BaseException:
         delete_items(db, job.id)
         raise

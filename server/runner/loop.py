@@ -24,6 +24,7 @@ from quorum.runner.consolidation import BATCH, apply, fail_items, plan, write_re
 from quorum.runner.ingest import failure_reason, ingest
 from quorum.runner.output import write_output_manifest
 from quorum.services.tasks import availability_over, expire_leases
+from quorum.tenancy import job_storage, read_job_storage
 
 logger = logging.getLogger("quorum.runner")
 
@@ -115,7 +116,8 @@ class Runner:
                 batch = plan(session, self.plugins, job, partial=partial)
             if not batch.outcomes:
                 break
-            write_responses(self.plugins, job, batch.outcomes)
+            storage = read_job_storage(self.db, self.plugins, job)
+            write_responses(self.plugins, storage, job, batch.outcomes)
             with self.db.write() as session:
                 changed = apply(session, job, batch)
             worked |= changed > 0
@@ -165,7 +167,8 @@ class Runner:
             short = shortfall.find(session, self.plugins, job)
             batch = plan(session, self.plugins, job, partial=True, items=short.answered)
         if batch.outcomes:
-            write_responses(self.plugins, job, batch.outcomes)
+            storage = read_job_storage(self.db, self.plugins, job)
+            write_responses(self.plugins, storage, job, batch.outcomes)
         if not (batch.outcomes or short.declined) and short.waiting == job.waiting_for_workers:
             return False
         with self.db.write() as session:
@@ -186,7 +189,7 @@ class Runner:
             assert job is not None
             if job.status not in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
                 return False
-            url = write_output_manifest(session, self.plugins.storage, job)
+            url = write_output_manifest(session, job_storage(session, self.plugins, job), job)
         with self.db.write() as session:
             job = session.get(Job, job_id)
             assert job is not None

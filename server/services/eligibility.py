@@ -5,11 +5,21 @@ disabled and those its gold items blocked. Read by the runner (items short of wo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set
 
 from sqlmodel import Session, col, select
 
 from quorum.models import Job, JobWorker, Role, TeamMember, User
 from quorum.plugins import PluginHost
+from quorum.workforce import WorkforceProvider
+
+
+def may_work(provider: WorkforceProvider, job: Job, worker: User, team_ids: Set[int]) -> bool:
+    """Whether ``worker`` may take ``job``'s tasks: a worker of the job's organization whom
+    the job's workforce provider lets in."""
+    return worker.organization_id == job.organization_id and provider.may_work(
+        job, worker, team_ids
+    )
 
 
 def eligible_workers(session: Session, plugins: PluginHost, job: Job) -> set[int] | None:
@@ -22,7 +32,11 @@ def eligible_workers(session: Session, plugins: PluginHost, job: Job) -> set[int
     for team_id, user_id in session.exec(select(TeamMember.team_id, TeamMember.user_id)).all():
         teams[user_id].add(team_id)
     workers = session.exec(
-        select(User).where(User.role == Role.WORKER.value, col(User.disabled).is_(False))
+        select(User).where(
+            User.role == Role.WORKER.value,
+            col(User.disabled).is_(False),
+            User.organization_id == job.organization_id,
+        )
     ).all()
     blocked = set(
         session.exec(
@@ -36,5 +50,5 @@ def eligible_workers(session: Session, plugins: PluginHost, job: Job) -> set[int
         for worker in workers
         if worker.id is not None
         and worker.id not in blocked
-        and provider.may_work(job, worker, teams[worker.id])
+        and may_work(provider, job, worker, teams[worker.id])
     }

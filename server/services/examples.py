@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from quorum.errors import BadInput
-from quorum.plugins import PluginHost
+from quorum.storage import Storage
 
 MAX_EXAMPLES = 20
 MAX_TEXT = 2_000
@@ -29,9 +29,7 @@ def _text(value: Any, field: str) -> str | None:
     return value
 
 
-def check_examples(
-    value: Any, labels: list[str], plugins: PluginHost
-) -> list[dict[str, str]] | None:
+def check_examples(value: Any, labels: list[str], storage: Storage) -> list[dict[str, str]] | None:
     """The examples, checked; raises :class:`BadInput` naming the field
     (``examples[2].image: ...``)."""
     if value is None:
@@ -57,7 +55,7 @@ def check_examples(
         image = _text(example.get("image"), f"{field}.image")
         if image is not None:
             try:
-                plugins.storage.check_url(image)
+                storage.check_url(image)
             except BadInput as exc:
                 raise BadInput(f"{field}.image: {exc.message}") from None
         if text is None and image is None:

@@ -61,8 +61,10 @@ from quorum.services.eligibility import eligible_workers
 from quorum.services.examples import check_examples
 from quorum.services.field_errors import FieldErrors
 from quorum.services.shortcuts import check_shortcuts
+from quorum.storage import Storage
 from quorum.tasktypes import TaskType
 from quorum.templates import check_template
+from quorum.tenancy import OrganizationStorage, home_url, organization_storage
 from quorum.workforce import WorkforceProvider
 
 JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
@@ -143,7 +145,7 @@ GOLD_DEFAULTS: dict[str, Any] = {
 
 
 def _check_gold(
-    gold: dict[str, Any] | None, label_kind: str, attribute: str, plugins: PluginHost
+    gold: dict[str, Any] | None, label_kind: str, attribute: str, storage: Storage
 ) -> dict[str, Any] | None:
     """Gold settings with defaults filled in (``manifest`` is ``None`` without a gold
     manifest), or :class:`BadInput` naming the field."""
@@ -167,7 +169,7 @@ def _check_gold(
         raise BadInput(f"gold.share: must be above 0 and at most 1, got {settings['share']:g}")
     manifest = settings.setdefault("manifest", None)
     if manifest is not None:
-        _check_manifest_url(plugins, "gold.manifest", manifest)
+        _check_manifest_url(storage, "gold.manifest", manifest)
     return settings
 
 
@@ -244,22 +246,24 @@ def audit_attribute(
     return name
 
 
-def _check_url(plugins: PluginHost, field: str, url: str) -> None:
+def _check_url(storage: Storage, field: str, url: str) -> None:
+    """A URL the job's organization holds (:mod:`quorum.tenancy`) and a backend serves."""
     try:
-        plugins.storage.check_url(url)
+        storage.check_url(url)
     except BadInput as exc:
         raise BadInput(f"{field}: {exc.message}") from None
 
 
-def _check_manifest_url(plugins: PluginHost, field: str, url: str) -> None:
-    """A manifest's URL: at most 1024 characters, and one a storage backend can read."""
+def _check_manifest_url(storage: Storage, field: str, url: str) -> None:
+    """A manifest's URL: at most 1024 characters, and one the organization may read."""
     if len(url) > 1024:
         raise BadInput(f"{field}: at most 1024 characters")
-    _check_url(plugins, field, url)
+    _check_url(storage, field, url)
 
 
-def _check_name(session: Session, name: str) -> None:
-    """A job name: Ground Truth's pattern, and not taken yet (names ignore case)."""
+def _check_name(session: Session, name: str, organization_id: int) -> None:
+    """A job name: Ground Truth's pattern, and not taken yet in the organization (names
+    ignore case)."""
     if not name:
         raise BadInput(
             "name: required: 1-63 letters, digits and hyphens, starting and ending with a "
@@ -270,7 +274,9 @@ def _check_name(session: Session, name: str) -> None:
             f"name: {name!r} must be 1-63 letters, digits and hyphens, "
             "starting and ending with a letter or digit"
         )
-    taken = select(Job.id).where(func.lower(Job.name) == name.lower())
+    taken = select(Job.id).where(
+        func.lower(Job.name) == name.lower(), Job.organization_id == organization_id
+    )
     if session.exec(taken).first() is not None:  # output job-names are lowercased
         raise Conflict(f"name: a job called {name!r} already exists (names ignore case)")
 
@@ -286,10 +292,14 @@ def _check_template(spec: JobSpec, task_type: TaskType) -> None:
         )
 
 
-def _check_team(session: Session, team_id: int | None, workforce: WorkforceProvider) -> None:
-    """The team: one that exists, and one at all where the workforce needs a team."""
+def _check_team(
+    session: Session, team_id: int | None, workforce: WorkforceProvider, organization_id: int
+) -> None:
+    """The team: one of the organization's, and one at all where the workforce needs a
+    team."""
     if team_id is not None:
-        if session.get(Team, team_id) is None:
+        team = session.get(Team, team_id)
+        if team is None or team.organization_id != organization_id:
             raise NotFound(f"teamId: no team with id {team_id}")
     elif workforce.requires_team:
         raise BadInput(f"teamId: the {workforce.name} workforce needs a team")
@@ -326,14 +336,20 @@ class _Checked:
 
 
 def _validate(
-    session: Session, spec: JobSpec, plugins: PluginHost, default_output: str
+    session: Session,
+    spec: JobSpec,
+    plugins: PluginHost,
+    storage: OrganizationStorage,
+    default_output: str,
 ) -> _Checked:
-    """Check every field of ``spec``; one error naming every refused field if any was
+    """Check every field of ``spec`` for a job of ``storage``'s organization; one error
+    naming every refused field if any was
     (:class:`~quorum.services.field_errors.FieldErrors`). A check that needs another
     field (the labels need the task type) is left out while that field is wrong."""
+    organization_id = storage.organization_id
     errors = FieldErrors()
     with errors.check("name"):
-        _check_name(session, spec.name)
+        _check_name(session, spec.name, organization_id)
     task_type: TaskType | None = None
     with errors.check("taskType"):
         task_type = plugins.task_types.get(spec.task_type, "taskType")
@@ -354,16 +370,16 @@ def _validate(
     with errors.check("inputManifest"):
         if not spec.input_manifest.strip():
             raise BadInput("inputManifest: required: upload a manifest or give its storage URL")
-        _check_manifest_url(plugins, "inputManifest", spec.input_manifest)
+        _check_manifest_url(storage, "inputManifest", spec.input_manifest)
     output_path = spec.output_path or default_output
     with errors.check("outputPath"):
-        _check_url(plugins, "outputPath", output_path)
+        _check_url(storage, "outputPath", output_path)
     workforce: WorkforceProvider | None = None
     with errors.check("workforce"):
         workforce = plugins.workforces.get(spec.workforce or "private", "workforce")
     if workforce is not None:
         with errors.check("teamId"):
-            _check_team(session, spec.team_id, workforce)
+            _check_team(session, spec.team_id, workforce, organization_id)
     workers = 1 if spec.workers_per_item is None else spec.workers_per_item
     target = None
     with errors.check("workersPerItem"):
@@ -374,7 +390,7 @@ def _validate(
     if task_type is not None:
         consensus_name = consensus_name or task_type.default_consensus
         with errors.check("gold"):
-            gold = _check_gold(spec.gold, task_type.label_kind, attribute, plugins)
+            gold = _check_gold(spec.gold, task_type.label_kind, attribute, storage)
         with errors.check("consensus"):
             _check_consensus(consensus_name, task_type, plugins)
         with errors.check("autoLabeling"):
@@ -395,7 +411,7 @@ def _validate(
     with errors.check("shortcuts"):
         shortcuts = check_shortcuts(spec.shortcuts, spec.labels)
     with errors.check("examples"):
-        examples = check_examples(spec.examples, spec.labels, plugins)
+        examples = check_examples(spec.examples, spec.labels, storage)
     errors.raise_if_any()
     assert task_type is not None and workforce is not None
     return _Checked(
@@ -416,14 +432,17 @@ def _validate(
     )
 
 
-def create_job(
-    session: Session, *, spec: JobSpec, actor: User, plugins: PluginHost, default_output: str
-) -> Job:
-    """Validate ``spec`` and create the job in ``INITIALIZING``; the runner ingests it.
-    A refusal names every field at fault at once (``extensions.fields``)."""
-    checked = _validate(session, spec, plugins, default_output)
+def create_job(session: Session, *, spec: JobSpec, actor: User, plugins: PluginHost) -> Job:
+    """Validate ``spec`` and create the job in ``INITIALIZING``, in the actor's
+    organization (its storage only; the output under its home by default); the runner
+    ingests it. A refusal names every field at fault at once (``extensions.fields``)."""
+    settings = plugins.settings
+    storage = organization_storage(session, plugins.storage, settings, actor.organization_id)
+    default_output = home_url(settings, actor.organization_id)
+    checked = _validate(session, spec, plugins, storage, default_output)
     assert actor.id is not None
     job = Job(
+        organization_id=actor.organization_id,
         name=spec.name,
         task_type=checked.task_type.name,
         labels=list(spec.labels),
@@ -470,14 +489,17 @@ def create_job(
 
 
 def can_manage(user: User, job: Job) -> bool:
-    """Admins manage every job; requesters manage the jobs they created."""
+    """Admins manage every job of their organization; requesters the jobs they created."""
+    if user.organization_id != job.organization_id:
+        return False
     return user.role == Role.ADMIN or (user.role == Role.REQUESTER and job.created_by_id == user.id)
 
 
 def get_managed_job(session: Session, user: User, job_id: int) -> Job:
-    """The job, if ``user`` may manage it: :class:`NotFound` or :class:`Forbidden` otherwise."""
+    """The job, if ``user`` may manage it: :class:`Forbidden` otherwise, and
+    :class:`NotFound` for a job of another organization as for one that does not exist."""
     job = session.get(Job, job_id)
-    if job is None:
+    if job is None or job.organization_id != user.organization_id:
         raise NotFound(f"no job with id {job_id}")
     if not can_manage(user, job):
         raise Forbidden(f"job {job_id} is managed by its requester and admins only")

@@ -62,8 +62,10 @@ from quorum.rows import (
     select_rows,
 )
 from quorum.services import gold
+from quorum.services.eligibility import may_work
 from quorum.services.users import TEAM_IDS, team_ids_in, team_ids_of
 from quorum.storage import Storage
+from quorum.tenancy import job_storage
 
 _PICK = """
 SELECT id FROM items
@@ -221,7 +223,7 @@ def workable_jobs(session: Session, plugins: PluginHost, worker: User) -> list[J
         for job in jobs
         if job_is_open(job, now)
         and job.workforce in plugins.workforces
-        and plugins.workforces.get(job.workforce, "workforce").may_work(job, worker, team_ids)
+        and may_work(plugins.workforces.get(job.workforce, "workforce"), job, worker, team_ids)
     ]
 
 
@@ -245,10 +247,10 @@ def claim_task(
             ],
         )
         job = _keep_job(session, job_id, job_rows)
-        if job is None:
+        if job is None or job.organization_id != worker.organization_id:
             raise NotFound(f"jobId: no job with id {job_id}")
         provider = plugins.workforces.get(job.workforce, "workforce")
-        if not provider.may_work(job, worker, team_ids_in(team_rows)):
+        if not may_work(provider, job, worker, team_ids_in(team_rows)):
             raise Forbidden(
                 f"jobId: you are not in the workforce of job {job.name!r}",
                 reason=ForbiddenReason.NOT_IN_TEAM.value,
@@ -374,7 +376,8 @@ def submit_task(
     if task.status == TaskStatus.ASSIGNED:
         item = load_item(session, task.item_id)
         assert item is not None, "tasks.item_id is a foreign key"
-        task_type.check_against_item(cleaned, item_source(json.loads(item.data), plugins.storage))
+        source = item_source(json.loads(item.data), job_storage(session, plugins, job))
+        task_type.check_against_item(cleaned, source)
     if task.status == TaskStatus.SUBMITTED:
         if task.answer == cleaned:
             return task

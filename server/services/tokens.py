@@ -46,10 +46,14 @@ def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
     return list(session.exec(query))
 
 
-def revoke_token(session: Session, token_id: int, *, actor_id: int | None) -> ApiToken:
-    """Delete token ``token_id``; :class:`NotFound` if there is none (or it was revoked)."""
+def revoke_token(
+    session: Session, token_id: int, *, actor_id: int | None, organization_id: int | None = None
+) -> ApiToken:
+    """Delete token ``token_id`` (of a user of ``organization_id`` if given); :class:`NotFound`
+    if there is none (or it was revoked)."""
     row = session.get(ApiToken, token_id)
-    if row is None:
+    owner = None if row is None else session.get(User, row.user_id)
+    if row is None or owner is None or organization_id not in (None, owner.organization_id):
         raise NotFound(f"id: no token with id {token_id} (it may be revoked already)")
     assert row.id is not None
     session.delete(row)

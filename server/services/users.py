@@ -1,5 +1,10 @@
 """Users and teams: creation, listing, membership, disabling, look-ups.
 
+Every user and team belongs to one organization, and names are unique within it. Look-ups
+given an ``organization_id`` find only that organization's rows, and answer for another
+organization's exactly as for a row that does not exist (nothing tells a tenant what
+another one has).
+
 The caller owns the commit (so each change's audit event lands in the same transaction).
 Removing a worker from a team stops their claims on the team's jobs at once; a task they
 already hold keeps its lease and may still be answered until the lease ends (it then
@@ -27,21 +32,28 @@ from quorum.events import (
     UserEnabled,
 )
 from quorum.limits import MAX_NAME_CHARS, check_text
-from quorum.models import Role, Team, TeamMember, User
+from quorum.models import DEFAULT_ORGANIZATION_ID, Role, Team, TeamMember, User
 from quorum.rows import select_rows
 
 
 def create_user(
-    session: Session, *, name: str, role: Role, actor_id: int | None
+    session: Session,
+    *,
+    name: str,
+    role: Role,
+    actor_id: int | None,
+    organization_id: int = DEFAULT_ORGANIZATION_ID,
 ) -> tuple[User, str]:
-    """Create a user with a first API token; returns the user and the plain token."""
+    """Create a user of ``organization_id`` with a first API token; returns the user and
+    the plain token."""
     name = name.strip()
     if not name:
         raise BadInput("name: a user needs a name")
     check_text(name, "name", MAX_NAME_CHARS)
-    if session.exec(select(User.id).where(User.name == name)).first() is not None:
+    taken = select(User.id).where(User.name == name, User.organization_id == organization_id)
+    if session.exec(taken).first() is not None:
         raise Conflict(f"name: a user called {name!r} already exists")
-    user = User(name=name, role=role.value)
+    user = User(name=name, role=role.value, organization_id=organization_id)
     session.add(user)
     session.flush()
     assert user.id is not None
@@ -53,17 +65,23 @@ def create_user(
 
 
 def create_team(
-    session: Session, *, name: str, member_ids: Sequence[int], actor_id: int | None
+    session: Session,
+    *,
+    name: str,
+    member_ids: Sequence[int],
+    actor_id: int | None,
+    organization_id: int = DEFAULT_ORGANIZATION_ID,
 ) -> Team:
-    """Create a team of existing users."""
+    """Create a team of ``organization_id``'s existing workers."""
     name = name.strip()
     if not name:
         raise BadInput("name: a team needs a name")
     check_text(name, "name", MAX_NAME_CHARS)
-    if session.exec(select(Team.id).where(Team.name == name)).first() is not None:
+    taken = select(Team.id).where(Team.name == name, Team.organization_id == organization_id)
+    if session.exec(taken).first() is not None:
         raise Conflict(f"name: a team called {name!r} already exists")
-    unique_ids = _existing_workers(session, member_ids, "memberIds")
-    team = Team(name=name)
+    unique_ids = _existing_workers(session, member_ids, "memberIds", organization_id)
+    team = Team(name=name, organization_id=organization_id)
     session.add(team)
     try:
         session.flush()
@@ -104,12 +122,18 @@ def team_members(session: Session, team_id: int) -> list[User]:
     )
 
 
-def _existing_workers(session: Session, user_ids: Sequence[int], field: str) -> list[int]:
+def _existing_workers(
+    session: Session, user_ids: Sequence[int], field: str, organization_id: int
+) -> list[int]:
     """``user_ids`` without repeats, in order; :class:`NotFound` naming ``field`` and the
-    unknown ids, :class:`BadInput` naming those who are not workers (only workers claim
-    tasks, so a requester or an admin in a team would count for nothing)."""
+    ids unknown in ``organization_id``, :class:`BadInput` naming those who are not workers
+    (only workers claim tasks, so a requester or an admin in a team would count for
+    nothing)."""
     unique_ids = list(dict.fromkeys(user_ids))
-    found = dict(session.exec(select(User.id, User.role).where(col(User.id).in_(unique_ids))).all())
+    query = select(User.id, User.role).where(
+        col(User.id).in_(unique_ids), User.organization_id == organization_id
+    )
+    found = dict(session.exec(query).all())
     missing = [str(member) for member in unique_ids if member not in found]
     if missing:
         raise NotFound(f"{field}: no user with id {', '.join(missing)}")
@@ -124,14 +148,17 @@ def _existing_workers(session: Session, user_ids: Sequence[int], field: str) -> 
 def list_users(
     session: Session,
     *,
+    organization_id: int | None = None,
     role: Role | None = None,
     include_disabled: bool = True,
     after_id: int | None = None,
     limit: int | None = None,
 ) -> list[User]:
-    """Users by id: of ``role`` if given, the disabled too unless ``include_disabled`` is
-    false, after ``after_id``, at most ``limit``."""
+    """Users by id: of ``organization_id`` and ``role`` if given, the disabled too unless
+    ``include_disabled`` is false, after ``after_id``, at most ``limit``."""
     query = select(User).order_by(col(User.id))
+    if organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
     if role is not None:
         query = query.where(User.role == role.value)
     if not include_disabled:
@@ -146,45 +173,76 @@ def list_users(
 _Named = TypeVar("_Named", User, Team)
 
 
-def _by_id(session: Session, model: type[_Named], key: int, field: str, noun: str) -> _Named:
-    """The ``model`` row ``key``; :class:`NotFound` naming ``field`` otherwise."""
+def _by_id(
+    session: Session,
+    model: type[_Named],
+    key: int,
+    field: str,
+    noun: str,
+    organization_id: int | None,
+) -> _Named:
+    """The ``model`` row ``key`` (of ``organization_id`` if given); :class:`NotFound`
+    naming ``field`` otherwise."""
     row = session.get(model, key)
-    if row is None:
+    if row is None or organization_id not in (None, row.organization_id):
         raise NotFound(f"{field}: no {noun} with id {key}")
     return row
 
 
 def _by_name_or_id(
-    session: Session, model: type[_Named], ref: str, field: str, noun: str
+    session: Session,
+    model: type[_Named],
+    ref: str,
+    field: str,
+    noun: str,
+    organization_id: int | None,
 ) -> _Named:
-    """The ``model`` row named ``ref``, or whose id it is; :class:`NotFound` naming
+    """The ``model`` row named ``ref``, or whose id it is (of ``organization_id`` if given);
+    :class:`NotFound` naming ``field`` otherwise, :class:`BadInput` for a name that several
+    organizations use (give the id)."""
+    query = select(model).where(model.name == ref.strip())
+    if organization_id is not None:
+        query = query.where(model.organization_id == organization_id)
+    rows = list(session.exec(query.limit(2)))
+    if len(rows) > 1:
+        raise BadInput(f"{field}: several organizations have a {noun} {ref!r}; give its id")
+    if rows:
+        return rows[0]
+    if ref.strip().isdigit():
+        return _by_id(session, model, int(ref), field, noun, organization_id)
+    raise NotFound(f"{field}: no {noun} with name or id {ref!r}")
+
+
+def get_user(
+    session: Session, user_id: int, field: str = "id", organization_id: int | None = None
+) -> User:
+    """The user ``user_id`` (of ``organization_id`` if given); :class:`NotFound` naming
     ``field`` otherwise."""
-    row = session.exec(select(model).where(model.name == ref.strip())).first()
-    if row is None and ref.strip().isdigit():
-        row = session.get(model, int(ref))
-    if row is None:
-        raise NotFound(f"{field}: no {noun} with name or id {ref!r}")
-    return row
+    return _by_id(session, User, user_id, field, "user", organization_id)
 
 
-def get_user(session: Session, user_id: int, field: str = "id") -> User:
-    """The user ``user_id``; :class:`NotFound` naming ``field`` otherwise."""
-    return _by_id(session, User, user_id, field, "user")
+def find_user(
+    session: Session, ref: str, field: str = "user", organization_id: int | None = None
+) -> User:
+    """The user named ``ref``, or whose id it is (of ``organization_id`` if given);
+    :class:`NotFound` naming ``field``."""
+    return _by_name_or_id(session, User, ref, field, "user", organization_id)
 
 
-def find_user(session: Session, ref: str, field: str = "user") -> User:
-    """The user named ``ref``, or whose id it is; :class:`NotFound` naming ``field``."""
-    return _by_name_or_id(session, User, ref, field, "user")
+def get_team(
+    session: Session, team_id: int, field: str = "teamId", organization_id: int | None = None
+) -> Team:
+    """The team ``team_id`` (of ``organization_id`` if given); :class:`NotFound` naming
+    ``field`` otherwise."""
+    return _by_id(session, Team, team_id, field, "team", organization_id)
 
 
-def get_team(session: Session, team_id: int, field: str = "teamId") -> Team:
-    """The team ``team_id``; :class:`NotFound` naming ``field`` otherwise."""
-    return _by_id(session, Team, team_id, field, "team")
-
-
-def find_team(session: Session, ref: str, field: str = "team") -> Team:
-    """The team named ``ref``, or whose id it is; :class:`NotFound` naming ``field``."""
-    return _by_name_or_id(session, Team, ref, field, "team")
+def find_team(
+    session: Session, ref: str, field: str = "team", organization_id: int | None = None
+) -> Team:
+    """The team named ``ref``, or whose id it is (of ``organization_id`` if given);
+    :class:`NotFound` naming ``field``."""
+    return _by_name_or_id(session, Team, ref, field, "team", organization_id)
 
 
 def set_disabled(session: Session, user: User, *, disabled: bool, actor_id: int | None) -> User:
@@ -220,7 +278,7 @@ def add_team_members(
     assert team.id is not None
     if not user_ids:
         raise BadInput(f"{field}: name at least one user to add")
-    wanted = _existing_workers(session, user_ids, field)
+    wanted = _existing_workers(session, user_ids, field, team.organization_id)
     current = _member_ids(session, team.id)
     new = [user_id for user_id in wanted if user_id not in current]
     if new:
@@ -242,7 +300,7 @@ def remove_team_members(
     assert team.id is not None
     if not user_ids:
         raise BadInput(f"{field}: name at least one user to remove")
-    wanted = _existing_workers(session, user_ids, field)
+    wanted = _existing_workers(session, user_ids, field, team.organization_id)
     current = _member_ids(session, team.id)
     outside = [str(user_id) for user_id in wanted if user_id not in current]
     if outside:

@@ -298,6 +298,26 @@ def check_audit_events(world: World, role: str, data: dict[str, Any]) -> None:
     assert {node["jobId"] for node in nodes} == {world.job_id}
 
 
+def check_organization(world: World, role: str, data: dict[str, Any]) -> None:
+    # The default organization of a single-organization server holds every URL.
+    assert data["organization"] == {"name": "default", "storageRoots": None}
+
+
+def check_organizations(world: World, role: str, data: dict[str, Any]) -> None:
+    assert [row["name"] for row in data["organizations"]] == ["default"]
+
+
+def check_created_organization(world: World, role: str, data: dict[str, Any]) -> None:
+    created = data["createOrganization"]
+    assert created["name"] == "acme"
+    (home,) = created["storageRoots"]
+    assert home.endswith("/objects/orgs/2")
+
+
+def check_set_roots(world: World, role: str, data: dict[str, Any]) -> None:
+    assert data["setStorageRoots"] == {"name": "default"}
+
+
 def check_created_user(world: World, role: str, data: dict[str, Any]) -> None:
     assert data["createUser"]["user"]["name"] == "newcomer"
     assert data["createUser"]["token"]
@@ -460,6 +480,26 @@ OPERATIONS: dict[str, Operation] = {
         check=check_audit_events,
     ),
     # ---- Mutation
+    "organization": Operation(
+        "{ organization { name storageRoots } }",
+        allowed(*SIGNED_IN),
+        check=check_organization,
+    ),
+    "organizations": Operation(
+        "{ organizations { name } }",
+        allowed(ADMIN),
+        check=check_organizations,
+    ),
+    "createOrganization": Operation(
+        'mutation { createOrganization(input: {name: "acme"}) { name storageRoots } }',
+        allowed(ADMIN),
+        check=check_created_organization,
+    ),
+    "setStorageRoots": Operation(
+        'mutation { setStorageRoots(organizationId: "1", storageRoots: []) { name } }',
+        allowed(ADMIN),
+        check=check_set_roots,
+    ),
     "createUser": Operation(
         'mutation { createUser(input: {name: "newcomer", role: WORKER}) { user { name } token } }',
         allowed(ADMIN),

@@ -392,7 +392,7 @@ def test_the_mask_is_written_before_the_item_is_labeled(quorum_app, quorum_setti
     assert url == join_url(label_objects_prefix(stored_job), key) == outcome.value
     path = Path(url.removeprefix("file://"))
     assert not path.exists()
-    write_responses(plugins, stored_job, batch.outcomes)
+    write_responses(plugins, plugins.storage, stored_job, batch.outcomes)
     assert path.read_bytes() == stored.data
     assert job.status()["counters"]["humanLabeled"] == 0
     with db.write() as session:

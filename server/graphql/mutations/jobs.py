@@ -187,7 +187,6 @@ class JobMutationMixin:
                 spec=spec,
                 actor=caller,
                 plugins=context.plugins,
-                default_output=context.settings.storage_url,
             )
             return Job.from_model(job)
 

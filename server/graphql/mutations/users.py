@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from quorum import models
 from quorum.graphql.context import Info
-from quorum.graphql.permissions import require_admin, require_requester
+from quorum.graphql.permissions import require_admin, require_requester, require_server_admin
 from quorum.graphql.queries import team_view
 from quorum.graphql.types.enums import Role
 from quorum.graphql.types.pagination import parse_id
@@ -20,6 +20,7 @@ from quorum.graphql.types.user import (
 )
 from quorum.services import tokens as token_service
 from quorum.services import users as user_service
+from quorum.services.organizations import get_organization
 
 
 @strawberry.input
@@ -28,6 +29,9 @@ class CreateUserInput:
 
     name: str
     role: Role
+    #: Another organization to create the user in (server administrators only); the
+    #: caller's own by default.
+    organization_id: strawberry.ID | None = None
 
 
 @strawberry.input
@@ -48,7 +52,7 @@ async def _set_disabled(info: Info, id: strawberry.ID, *, disabled: bool) -> Use
 
     def run(session: Session, caller: models.User) -> User:
         require_admin(caller, "disableUser" if disabled else "enableUser")
-        user = user_service.get_user(session, user_id)
+        user = user_service.get_user(session, user_id, organization_id=caller.organization_id)
         return User.from_model(
             user_service.set_disabled(session, user, disabled=disabled, actor_id=caller.id)
         )
@@ -64,12 +68,28 @@ class UserMutationMixin:
 
     @strawberry.mutation
     async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
-        """Create a user (admins only); the payload carries their API token, this once."""
+        """Create a user of the caller's organization (admins only), or of another one
+        (server administrators only); the payload carries their API token, this once."""
+        wanted = (
+            None
+            if input.organization_id is None
+            else parse_id(input.organization_id, "organizationId")
+        )
 
         def run(session: Session, caller: models.User) -> CreateUserPayload:
             require_admin(caller, "createUser")
+            organization_id = caller.organization_id
+            if wanted is not None and wanted != organization_id:
+                require_server_admin(caller, "organizationId")
+                found = get_organization(session, wanted, "organizationId").id
+                assert found is not None
+                organization_id = found
             user, token = user_service.create_user(
-                session, name=input.name, role=models.Role(input.role), actor_id=caller.id
+                session,
+                name=input.name,
+                role=models.Role(input.role),
+                actor_id=caller.id,
+                organization_id=organization_id,
             )
             return CreateUserPayload(user=User.from_model(user), token=token)
 
@@ -83,7 +103,11 @@ class UserMutationMixin:
         def run(session: Session, caller: models.User) -> Team:
             require_requester(caller, "createTeam")
             team = user_service.create_team(
-                session, name=input.name, member_ids=member_ids, actor_id=caller.id
+                session,
+                name=input.name,
+                member_ids=member_ids,
+                actor_id=caller.id,
+                organization_id=caller.organization_id,
             )
             return team_view(session, team)
 
@@ -98,7 +122,7 @@ class UserMutationMixin:
 
         def run(session: Session, caller: models.User) -> Team:
             require_requester(caller, "addTeamMembers")
-            team = user_service.get_team(session, team_key)
+            team = user_service.get_team(session, team_key, organization_id=caller.organization_id)
             user_service.add_team_members(session, team, members, actor_id=caller.id)
             return team_view(session, team)
 
@@ -114,7 +138,7 @@ class UserMutationMixin:
 
         def run(session: Session, caller: models.User) -> Team:
             require_requester(caller, "removeTeamMembers")
-            team = user_service.get_team(session, team_key)
+            team = user_service.get_team(session, team_key, organization_id=caller.organization_id)
             user_service.remove_team_members(session, team, members, actor_id=caller.id)
             return team_view(session, team)
 
@@ -141,7 +165,9 @@ class UserMutationMixin:
 
         def run(session: Session, caller: models.User) -> CreateTokenPayload:
             require_admin(caller, "createToken")
-            user = user_service.get_user(session, owner_id, "userId")
+            user = user_service.get_user(
+                session, owner_id, "userId", organization_id=caller.organization_id
+            )
             row, token = token_service.create_token(session, user, name=name, actor_id=caller.id)
             return CreateTokenPayload(api_token=ApiToken.from_model(row), token=token)
 
@@ -155,7 +181,9 @@ class UserMutationMixin:
         def run(session: Session, caller: models.User) -> ApiToken:
             require_admin(caller, "revokeToken")
             return ApiToken.from_model(
-                token_service.revoke_token(session, token_id, actor_id=caller.id)
+                token_service.revoke_token(
+                    session, token_id, actor_id=caller.id, organization_id=caller.organization_id
+                )
             )
 
         revoked = await info.context.write(run)

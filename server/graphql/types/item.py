@@ -33,6 +33,7 @@ class Item:
     answers_count: int
     labeled_at: datetime | None
     failure_reason: str | None
+    _organization_id: strawberry.Private[int]
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="A URL the browser can fetch the item's source-ref object from, for a "
@@ -42,7 +43,7 @@ class Item:
         """The manifest line's ``source-ref``, made fetchable."""
         line = self.manifest_line
         ref = line.get("source-ref") if isinstance(line, dict) else None
-        return browser_url(info, ref) if isinstance(ref, str) else None
+        return browser_url(info, ref, self._organization_id) if isinstance(ref, str) else None
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="For a label stored as an object of its own (a segmentation mask, under "
@@ -54,7 +55,7 @@ class Item:
         output: dict[str, object] = self.output if isinstance(self.output, dict) else {}
         for key, value in output.items():
             if key.endswith("-ref") and isinstance(value, str):
-                return browser_url(info, value)
+                return browser_url(info, value, self._organization_id)
         return None
 
     @classmethod
@@ -63,7 +64,7 @@ class Item:
         the job's gold key, a gold item (labeled with its known answer from the start)
         shown as in progress like any item being answered, and no consolidated label
         (others' answers, or a gold item's known answer)."""
-        full = cls.from_model(item)
+        full = cls.from_model(item, job.organization_id)
         gold = item.gold_answer is not None or item.status == models.ItemStatus.GOLD
         return dataclasses.replace(
             full,
@@ -74,8 +75,8 @@ class Item:
         )
 
     @classmethod
-    def from_model(cls, item: models.Item) -> Item:
-        """The public view of an item row."""
+    def from_model(cls, item: models.Item, organization_id: int) -> Item:
+        """The public view of an item row of a job of ``organization_id``."""
         return cls(
             id=strawberry.ID(str(item.id)),
             position=item.position,
@@ -86,4 +87,5 @@ class Item:
             answers_count=item.answers_count,
             labeled_at=item.labeled_at,
             failure_reason=item.failure_reason,
+            _organization_id=organization_id,
         )

@@ -242,6 +242,7 @@ class Job:
     finished_at: datetime | None
     _shortcuts: strawberry.Private[dict[str, Any] | None] = None
     _examples: strawberry.Private[list[dict[str, str]] | None] = None
+    _organization_id: strawberry.Private[int] = models.DEFAULT_ORGANIZATION_ID
 
     @classmethod
     def from_model(cls, job: models.Job) -> Job:
@@ -287,6 +288,7 @@ class Job:
             finished_at=job.finished_at,
             _shortcuts=job.shortcuts,
             _examples=job.examples,
+            _organization_id=job.organization_id,
         )
 
     @strawberry.field(  # type: ignore[untyped-decorator]
@@ -307,7 +309,11 @@ class Job:
                 label=example.get("label"),
                 text=example.get("text"),
                 note=example.get("note"),
-                image_url=browser_url(info, example["image"]) if "image" in example else None,
+                image_url=(
+                    browser_url(info, example["image"], self._organization_id)
+                    if "image" in example
+                    else None
+                ),
             )
             for example in self._examples or []
         ]
@@ -326,7 +332,7 @@ class Job:
             job_service.get_managed_job(session, user, int(self.id))
 
         await info.context.read(check)
-        return browser_url(info, self.output_manifest)
+        return browser_url(info, self.output_manifest, self._organization_id)
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="What the requester should know of the job though it is not an error, "
@@ -390,7 +396,13 @@ class Job:
             return list(session.exec(query.order_by(col(models.Item.id)).limit(size + 1)))
 
         rows = await info.context.read(load)
-        return connection(rows, size, key=lambda row: int(row.id or 0), node=Item.from_model)
+        organization_id = self._organization_id
+        return connection(
+            rows,
+            size,
+            key=lambda row: int(row.id or 0),
+            node=lambda row: Item.from_model(row, organization_id),
+        )
 
     @strawberry.field
     async def worker_stats(self, info: Info) -> list[WorkerStats]:

@@ -18,6 +18,7 @@ from quorum.graphql.types.job import Job
 from quorum.services.tasks import load_item, load_job, task_input
 from quorum.storage import Storage
 from quorum.templates import render_template
+from quorum.tenancy import job_storage
 
 
 @strawberry.type
@@ -71,7 +72,7 @@ class Task:
         assert self._item is not None, "task_view loads the item when it is selected"
 
         def grant_read_access(url: str) -> str:
-            return browser_url(info, url) or url
+            return browser_url(info, url, self._job.organization_id) or url
 
         inputs = task_input(self._job, self._item, self._storage, self._url_expiry)
         # Off the event loop: a template may take a while (within its limits).
@@ -109,6 +110,6 @@ def task_view(info: Info, session: Session, task: models.Task) -> Task:
         answer=None if task.answer is None else JSON(task.answer),
         _job=job,
         _item=item,
-        _storage=info.context.plugins.storage,
+        _storage=job_storage(session, info.context.plugins, job),
         _url_expiry=info.context.settings.url_expiry_seconds,
     )

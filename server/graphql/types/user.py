@@ -17,6 +17,9 @@ class User:
     id: strawberry.ID
     name: str
     role: Role
+    organization_id: strawberry.ID = strawberry.field(
+        description="The organization the user belongs to; they see only its teams and jobs."
+    )
     disabled: bool = strawberry.field(
         description="A disabled user's tokens do not authenticate and, a worker, they get no tasks."
     )
@@ -29,6 +32,7 @@ class User:
             id=strawberry.ID(str(user.id)),
             name=user.name,
             role=models.Role(user.role),
+            organization_id=strawberry.ID(str(user.organization_id)),
             disabled=user.disabled,
             created_at=user.created_at,
         )
