@@ -1,6 +1,6 @@
 """docs/people.md, run as written: its command-line session gives the output it shows,
 its GraphQL examples succeed, and it names every user, team and token command and
-operation there is."""
+operation there is. docs/organizations.md's command-line session runs here too."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import argparse
 import re
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from quorum.cli import build_parser
 from quorum.graphql.mutations.users import UserMutationMixin
@@ -17,17 +19,19 @@ from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = ROOT / "docs" / "people.md"
+ORGANIZATIONS = ROOT / "docs" / "organizations.md"
 #: A token line of the session: a real token takes its place.
 TOKEN = re.compile(r"qrm_[A-Za-z0-9_-]{43}")
 
 
-def section(title: str) -> str:
-    return PEOPLE.read_text().split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+def section(title: str, page: Path = PEOPLE) -> str:
+    return page.read_text().split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
 
 
-def session_steps() -> list[tuple[str, list[str]]]:
+def session_steps(page: Path) -> list[tuple[str, list[str]]]:
     """The ``$ command`` lines of the command-line section, each with its output lines."""
-    [block] = re.findall(r"```sh\n(.*?)```", section("On the command line"), flags=re.DOTALL)
+    text = section("On the command line", page)
+    [block] = re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL)
     steps: list[tuple[str, list[str]]] = []
     for line in block.splitlines():
         if line.startswith("$ "):
@@ -37,13 +41,14 @@ def session_steps() -> list[tuple[str, list[str]]]:
     return steps
 
 
-def test_the_command_line_session_prints_what_the_page_shows(quorum_settings):
+@pytest.mark.parametrize("page", [PEOPLE, ORGANIZATIONS], ids=lambda page: page.name)
+def test_the_command_line_session_prints_what_the_page_shows(quorum_settings, page: Path):
     env = {
         "PATH": f"{ROOT / '.venv' / 'bin'}:/usr/bin:/bin",
         "QUORUM_DATA_DIR": str(quorum_settings.data_dir),
         "QUORUM_DATABASE_URL": quorum_settings.database_url,
     }
-    for command, shown in session_steps():
+    for command, shown in session_steps(page):
         done = subprocess.run(
             ["bash", "-o", "pipefail", "-c", command],
             env=env,
