@@ -104,7 +104,12 @@ def cmd_runner(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     settings.prepare_data_dir()
     host = PluginHost(settings)
-    runner = Runner(Database(settings.database_url, after_commit=host.event), host)
+    runner = Runner(
+        Database(settings.database_url, after_commit=host.event),
+        host,
+        settings.runner_poll_seconds,
+        settings.runner_lease_seconds,
+    )
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     runner.start()
     try:

@@ -34,6 +34,14 @@ def _number(env: Mapping[str, str], name: str, default: float, what: str) -> flo
     return value
 
 
+def _lease_seconds(env: Mapping[str, str]) -> float:
+    """``QUORUM_RUNNER_LEASE_SECONDS``: more than 0, 15 when unset."""
+    value = _number(env, "QUORUM_RUNNER_LEASE_SECONDS", 15.0, "a number of seconds")
+    if value <= 0:
+        raise StartupError("QUORUM_RUNNER_LEASE_SECONDS must be more than 0")
+    return value
+
+
 def _port(text: str) -> int:
     """``QUORUM_PORT``: a TCP port, 8000 when unset."""
     if not text.strip():
@@ -112,6 +120,10 @@ class Settings:
     max_anonymous_query_cost: int = 500
     #: How often the runner looks for work when idle.
     runner_poll_seconds: float = 0.5
+    #: How long a runner holds a job it ingests, writes out or auto-labels
+    #: (``QUORUM_RUNNER_LEASE_SECONDS``); it renews every third of it, and another runner
+    #: takes over a crashed runner's job once it runs out.
+    runner_lease_seconds: float = 15.0
     #: How long a server remembers whom a token belongs to (see ``quorum.auth.CallerCache``).
     auth_cache_seconds: float = 5.0
     #: Mark browser session cookies ``Secure`` whatever the request's scheme says: for a
@@ -164,6 +176,7 @@ class Settings:
             auth_cache_seconds=_number(
                 env, "QUORUM_AUTH_CACHE_SECONDS", 5.0, "a number of seconds"
             ),
+            runner_lease_seconds=_lease_seconds(env),
             service_fee_per_item=_number(env, "QUORUM_SERVICE_FEE_PER_ITEM", 0.0, "a price"),
             compute_price_per_hour=_number(env, "QUORUM_COMPUTE_PRICE_PER_HOUR", 0.0, "a price"),
             **_budgets(env),  # type: ignore[arg-type]

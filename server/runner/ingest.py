@@ -42,6 +42,7 @@ from quorum.errors import BadInput, QuorumError
 from quorum.limits import check_finite
 from quorum.models import ItemStatus, Job
 from quorum.plugins import PluginHost
+from quorum.runner.lifecycle import LeaseLost
 from quorum.runner.output import label_fragment, labeled_output
 from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.storage import Storage
@@ -312,19 +313,22 @@ def delete_items(db: Database, job_id: int) -> None:
                 return
 
 
-def _insert_all(db: Database, rows: Iterator[Row], renew_lease: Any) -> int:
-    """Insert ``rows`` in batches of :data:`BATCH_SIZE`; returns how many."""
+def _insert_all(db: Database, rows: Iterator[Row], check_lease: Any) -> int:
+    """Insert ``rows`` in batches of :data:`BATCH_SIZE`, calling ``check_lease`` (if any)
+    before each, so a runner that lost its job stops writing; returns how many."""
     count = 0
     batch: list[Row] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH_SIZE:
+            if check_lease is not None:
+                check_lease()
             _insert(db, batch)
             count += len(batch)
             batch = []
-            if renew_lease is not None:
-                renew_lease()
     if batch:
+        if check_lease is not None:
+            check_lease()
         _insert(db, batch)
         count += len(batch)
     return count
@@ -337,13 +341,13 @@ def _ingest_gold_manifest(
     job: Job,
     url: str,
     first_position: int,
-    renew_lease: Any,
+    check_lease: Any,
 ) -> None:
     """Stream the job's gold manifest into ``GOLD`` items after the input manifest's."""
     try:
         with storage.open_lines(url) as lines:
             rows = gold_manifest_rows(job, lines, plugins, storage, first_position)
-            count = _insert_all(db, rows, renew_lease)
+            count = _insert_all(db, rows, check_lease)
     except GoldManifestError:
         raise
     except QuorumError as exc:  # unreadable: missing, no access
@@ -352,22 +356,26 @@ def _ingest_gold_manifest(
         raise GoldManifestError("the gold manifest holds no items")
 
 
-def ingest(db: Database, plugins: PluginHost, job: Job, *, renew_lease: Any = None) -> int:
+def ingest(db: Database, plugins: PluginHost, job: Job, *, check_lease: Any = None) -> int:
     """Stream ``job``'s manifest, then its gold manifest if it has one, into items; returns
     how many items the input manifest gave (the dataset, gold manifest aside). Raises
     :class:`BadInput` (the job should then fail, with :func:`failure_reason`) after deleting
-    whatever it inserted."""
+    whatever it inserted. ``check_lease`` runs before each batch of inserts: it raises
+    :class:`~quorum.runner.lifecycle.LeaseLost` when another runner took the job, and the
+    items stay (the other runner deletes them before it ingests the job again)."""
     assert job.id is not None
     delete_items(db, job.id)  # a previous runner may have died half-way
     try:
         storage = read_job_storage(db, plugins, job)
         with storage.open_lines(job.input_manifest) as lines:
-            count = _insert_all(db, manifest_rows(job, lines, plugins, storage), renew_lease)
+            count = _insert_all(db, manifest_rows(job, lines, plugins, storage), check_lease)
         if count == 0:
             raise ManifestError("the manifest holds no items")
         gold_manifest = job.gold.get("manifest") if job.gold else None
         if gold_manifest is not None:
-            _ingest_gold_manifest(db, plugins, storage, job, gold_manifest, count, renew_lease)
+            _ingest_gold_manifest(db, plugins, storage, job, gold_manifest, count, check_lease)
+    except LeaseLost:
+        raise  # the items are the next runner's now
     except BaseException:
         delete_items(db, job.id)
         raise

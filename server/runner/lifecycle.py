@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -19,39 +22,109 @@ from quorum.events import (
 from quorum.models import FINAL_JOB_STATUSES, Item, ItemStatus, Job, JobStatus, utcnow
 from quorum.services.jobs import counters
 
-#: How long a runner owns a job it is ingesting or writing out, unless it renews.
-JOB_LEASE_SECONDS = 120
+logger = logging.getLogger("quorum.runner")
+
+#: How long a runner owns a job it is ingesting, writing out or auto-labeling unless it
+#: renews (``QUORUM_RUNNER_LEASE_SECONDS`` sets it per runner): short, so that another
+#: runner takes a crashed runner's job within seconds.
+JOB_LEASE_SECONDS = 15.0
 
 
-def take_job(db: Database, job_id: int) -> bool:
-    """Take a job for ingest or output unless another runner holds it (compare-and-set)."""
-    now = utcnow()
-    with db.write() as session:
-        result = session.execute(
-            update(Job)
-            .where(
-                col(Job.id) == job_id,
-                or_(col(Job.runner_lease_until).is_(None), col(Job.runner_lease_until) < now),
+class LeaseLost(Exception):
+    """Another runner took the job: this runner's lease lapsed (it stalled past it)."""
+
+
+class JobLease:
+    """A runner's hold on one job, renewed on a thread every third of ``seconds``.
+
+    The lease is the job's ``runner_lease_until``; the value this runner last wrote is
+    its token, so a renewal only extends its own lease (compare-and-set) and a runner
+    that stalled past it learns so (:meth:`check` raises :class:`LeaseLost`) instead of
+    writing over its successor's work.
+    """
+
+    def __init__(self, db: Database, job_id: int, seconds: float = JOB_LEASE_SECONDS) -> None:
+        self.db = db
+        self.job_id = job_id
+        self.seconds = seconds
+        self._until: datetime | None = None
+        self._renewed_at = 0.0
+        self._lost = False
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def take(self) -> bool:
+        """Take the job unless another runner holds it, and start renewing."""
+        now = utcnow()
+        until = now + timedelta(seconds=self.seconds)
+        with self.db.write() as session:
+            result = session.execute(
+                update(Job)
+                .where(
+                    col(Job.id) == self.job_id,
+                    or_(col(Job.runner_lease_until).is_(None), col(Job.runner_lease_until) < now),
+                )
+                .values(runner_lease_until=until)
             )
-            .values(runner_lease_until=now + timedelta(seconds=JOB_LEASE_SECONDS))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        self._until = until
+        self._renewed_at = time.monotonic()
+        self._thread = threading.Thread(
+            target=self._renew_until_done, name=f"quorum-lease-{self.job_id}", daemon=True
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        self._thread.start()
+        return True
 
+    def renew(self) -> None:
+        """Extend the lease now; raises :class:`LeaseLost` if it is no longer this runner's."""
+        until = utcnow() + timedelta(seconds=self.seconds)
+        with self.db.write() as session:
+            result = session.execute(
+                update(Job)
+                .where(col(Job.id) == self.job_id, col(Job.runner_lease_until) == self._until)
+                .values(runner_lease_until=until)
+            )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            self._lost = True
+            raise LeaseLost(f"job {self.job_id}: another runner took it")
+        self._until = until
+        self._renewed_at = time.monotonic()
 
-def renew_job(db: Database, job_id: int) -> None:
-    """Extend this runner's hold on a job during a long ingest."""
-    with db.write() as session:
-        session.execute(
-            update(Job)
-            .where(col(Job.id) == job_id)
-            .values(runner_lease_until=utcnow() + timedelta(seconds=JOB_LEASE_SECONDS))
-        )
+    def check(self) -> None:
+        """Raise :class:`LeaseLost` if the job is no longer this runner's: a renewal found
+        it taken, or none succeeded for half the lease (this runner stalled), and renewing
+        now finds it taken."""
+        if self._lost:
+            raise LeaseLost(f"job {self.job_id}: another runner took it")
+        if time.monotonic() - self._renewed_at > self.seconds / 2:
+            self.renew()
 
+    def stop(self) -> None:
+        """Stop renewing (the job's new status cleared the lease, or it runs out)."""
+        self._done.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=self.seconds)
 
-def release_job(db: Database, job_id: int) -> None:
-    """Give up this runner's hold on a job (an auto-labeling iteration is done)."""
-    with db.write() as session:
-        session.execute(update(Job).where(col(Job.id) == job_id).values(runner_lease_until=None))
+    def release(self) -> None:
+        """Stop renewing and give the job up at once (a step is done)."""
+        self.stop()
+        with self.db.write() as session:
+            session.execute(
+                update(Job)
+                .where(col(Job.id) == self.job_id, col(Job.runner_lease_until) == self._until)
+                .values(runner_lease_until=None)
+            )
+
+    def _renew_until_done(self) -> None:
+        while not self._done.wait(self.seconds / 3):
+            try:
+                self.renew()
+            except LeaseLost:
+                logger.warning("runner lost its lease on job %s", self.job_id)
+                return
+            except Exception:  # the database is away for a moment: try again soon
+                logger.exception("could not renew the lease on job %s", self.job_id)
 
 
 def _set_status(session: Session, job: Job, status: JobStatus) -> None:

@@ -7,7 +7,6 @@ number of runners on any number of machines can share one PostgreSQL.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 
@@ -35,10 +34,17 @@ DECLINED = "every worker who may take it declined it"
 class Runner:
     """One runner: call :meth:`run_once` repeatedly, or :meth:`start` a thread."""
 
-    def __init__(self, db: Database, plugins: PluginHost, poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self,
+        db: Database,
+        plugins: PluginHost,
+        poll_seconds: float = 0.5,
+        lease_seconds: float = lifecycle.JOB_LEASE_SECONDS,
+    ) -> None:
         self.db = db
         self.plugins = plugins
         self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.features = auto_labeling.FeatureCache()
@@ -77,32 +83,40 @@ class Runner:
             ).all()
         for job in waiting:
             assert job.id is not None
-            if not lifecycle.take_job(self.db, job.id):
+            lease = lifecycle.JobLease(self.db, job.id, self.lease_seconds)
+            if not lease.take():
                 continue
-            job_id = job.id
             try:
-                items = ingest(
-                    self.db,
-                    self.plugins,
-                    job,
-                    renew_lease=functools.partial(lifecycle.renew_job, self.db, job_id),
-                )
-            except QuorumError as exc:
-                with self.db.write() as session:
-                    fresh = session.get(Job, job_id)
-                    assert fresh is not None
-                    lifecycle.fail(session, fresh, failure_reason(exc))
-                return True
+                self._ingest(job, lease)
+            finally:
+                lease.stop()
+            return True
+        return False
+
+    def _ingest(self, job: Job, lease: lifecycle.JobLease) -> None:
+        """Ingest ``job`` under ``lease``, then start it (or fail it, for a bad manifest)."""
+        job_id = job.id
+        try:
+            items = ingest(self.db, self.plugins, job, check_lease=lease.check)
+        except lifecycle.LeaseLost:
+            return  # this runner stalled past its lease: the job is another runner's
+        except QuorumError as exc:
+            lease.stop()
             with self.db.write() as session:
                 fresh = session.get(Job, job_id)
                 assert fresh is not None
-                if fresh.status == JobStatus.INITIALIZING:
-                    lifecycle.start(session, fresh, items)
-                else:  # stopped while ingesting
-                    fresh.runner_lease_until = None
-                    session.add(fresh)
-            return True
-        return False
+                lifecycle.fail(session, fresh, failure_reason(exc))
+            return
+        lease.stop()
+        lease.check()
+        with self.db.write() as session:
+            fresh = session.get(Job, job_id)
+            assert fresh is not None
+            if fresh.status == JobStatus.INITIALIZING:
+                lifecycle.start(session, fresh, items)
+            else:  # stopped while ingesting
+                fresh.runner_lease_until = None
+                session.add(fresh)
 
     def _advance(self, job_id: int) -> bool:
         """Consolidate what is ready, run an auto-labeling iteration when the job's human
@@ -127,7 +141,9 @@ class Runner:
             if not changed or len(batch.outcomes) < BATCH:
                 break
         worked |= self._finish_short_items(job_id)
-        worked |= auto_labeling.advance(self.db, self.plugins, self.features, job_id)
+        worked |= auto_labeling.advance(
+            self.db, self.plugins, self.features, job_id, self.lease_seconds
+        )
         # Decide in a read transaction; take the write lock only to change something.
         with self.db.read() as session:
             job = session.get(Job, job_id)
@@ -182,14 +198,23 @@ class Runner:
         return changed > 0 or bool(short.declined)
 
     def _write_output(self, job_id: int) -> bool:
-        if not lifecycle.take_job(self.db, job_id):
+        lease = lifecycle.JobLease(self.db, job_id, self.lease_seconds)
+        if not lease.take():
             return False
-        with self.db.read() as session:
-            job = session.get(Job, job_id)
-            assert job is not None
-            if job.status not in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
-                return False
-            url = write_output_manifest(session, job_storage(session, self.plugins, job), job)
+        url = None
+        try:
+            with self.db.read() as session:
+                job = session.get(Job, job_id)
+                assert job is not None
+                if job.status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
+                    storage = job_storage(session, self.plugins, job)
+                    url = write_output_manifest(session, storage, job)
+        finally:
+            lease.stop()
+        if url is None:  # another runner finished it meanwhile
+            lease.release()
+            return False
+        lease.check()
         with self.db.write() as session:
             job = session.get(Job, job_id)
             assert job is not None
