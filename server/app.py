@@ -14,11 +14,10 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -26,12 +25,13 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from quorum import health
 from quorum.access_log import AccessLog
 from quorum.auth import CallerCache
-from quorum.blocking import run_blocking
 from quorum.db import Database
 from quorum.element_modules import ROUTE as ELEMENT_ROUTE
 from quorum.element_modules import serve_element
+from quorum.errors import DISK_FULL_MESSAGE, DiskFull, is_disk_full
 from quorum.graphql.budget import Limits
 from quorum.graphql.context import Context
 from quorum.graphql.dataloaders import DataLoaders
@@ -100,6 +100,14 @@ class QuorumGraphQL(GraphQL[Context, None]):
         )
 
 
+async def _server_error(_request: Request, exc: Exception) -> Response:
+    """An unexpected error outside GraphQL: ``507 DISK_FULL`` (JSON, as the upload route's
+    refusals) for a full disk, else a plain 500 (the server log has the traceback)."""
+    if is_disk_full(exc):
+        return JSONResponse({"error": DISK_FULL_MESSAGE, "code": DiskFull.code}, status_code=507)
+    return PlainTextResponse("Internal Server Error", status_code=500)
+
+
 def _web_root() -> Path:
     return Path(str(files("quorum.web")))
 
@@ -115,17 +123,18 @@ def create_app(
     settings.prepare_data_dir()
     host = PluginHost(settings, plugins)
     db = Database(settings.database_url, after_commit=host.event)
-    runner = Runner(db, host, settings.runner_poll_seconds)
+    runner = Runner(db, host, settings.runner_poll_seconds, settings.runner_lease_seconds)
     graphql = QuorumGraphQL(db, host, settings)
     web = _web_root()
 
-    async def healthz(_request: Request) -> Response:
-        def ping() -> None:
-            with db.read() as session:
-                session.execute(text("SELECT 1"))
+    checks = {
+        "database": health.database_check(db),
+        "storage": health.storage_check(host.storage, settings.storage_url, settings.data_dir),
+    }
 
-        await run_blocking(ping)
-        return JSONResponse({"status": "ok"})
+    async def healthz(_request: Request) -> Response:
+        status, body = await health.health(checks)
+        return JSONResponse(body, status_code=status)
 
     async def console(_request: Request) -> Response:
         return FileResponse(web / "index.html")
@@ -167,6 +176,7 @@ def create_app(
             ),
         ],
         lifespan=lifespan,
+        exception_handlers={Exception: _server_error},
     )
     app.state.settings = settings
     app.state.db = db

@@ -8,6 +8,7 @@ masked as an internal error, so no stack trace or SQL leaks to a client.
 from __future__ import annotations
 
 import enum
+import errno
 from typing import Any, ClassVar
 
 
@@ -72,6 +73,46 @@ class PluginError(QuorumError):
     """A plugin failed; the message names the plugin."""
 
     code = "PLUGIN_ERROR"
+
+
+class DiskFull(QuorumError):
+    """The server's disk (the database's or the object store's) is full: nothing more can
+    be stored until an operator frees space."""
+
+    code = "DISK_FULL"
+
+
+DISK_FULL_MESSAGE = "disk full: the server cannot store anything more until space is freed"
+
+#: SQLSTATE 53100 (PostgreSQL's ``disk_full``) and SQLite's message for a full disk.
+_DISK_FULL_SQLSTATE = "53100"
+_SQLITE_DISK_FULL = "database or disk is full"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` or an exception under it (its cause, its context, a database
+    driver's original error) is a full disk: ``OSError`` ``ENOSPC`` or ``EDQUOT``,
+    SQLite's "database or disk is full", PostgreSQL's ``disk_full``."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, DiskFull):
+            return True
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(current, "sqlstate", None) == _DISK_FULL_SQLSTATE:
+            return True
+        if _SQLITE_DISK_FULL in str(current):
+            return True
+        orig = getattr(current, "orig", None)
+        pending += [current.__cause__, current.__context__]
+        if isinstance(orig, BaseException):
+            pending.append(orig)
+    return False
 
 
 class StartupError(Exception):

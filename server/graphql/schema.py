@@ -13,7 +13,7 @@ from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
-from quorum.errors import QuorumError
+from quorum.errors import DISK_FULL_MESSAGE, DiskFull, QuorumError, is_disk_full
 from quorum.graphql.budget import Limits, QueryBudget
 from quorum.graphql.mutations import Mutation
 from quorum.graphql.queries import Query
@@ -78,9 +78,14 @@ class ErrorCodes(MaskErrors):
         super().__init__(should_mask_error=_should_mask, error_message=INTERNAL_MESSAGE)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        """The masked error, with code ``INTERNAL``."""
+        """The masked error, with code ``INTERNAL``, or ``DISK_FULL`` (and a message that
+        says so) when a full disk caused it."""
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL"}
+        if error.original_error is not None and is_disk_full(error.original_error):
+            masked.message = DISK_FULL_MESSAGE
+            masked.extensions = {"code": DiskFull.code}
+        else:
+            masked.extensions = {"code": "INTERNAL"}
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
