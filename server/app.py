@@ -9,10 +9,13 @@ Routes: ``/graphql`` (queries, mutations, subscriptions over graphql-transport-w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
+from typing import cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,9 +24,11 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from quorum import health
 from quorum.access_log import AccessLog
@@ -31,7 +36,8 @@ from quorum.auth import CallerCache
 from quorum.db import Database
 from quorum.element_modules import ROUTE as ELEMENT_ROUTE
 from quorum.element_modules import serve_element
-from quorum.errors import DISK_FULL_MESSAGE, DiskFull, is_disk_full
+from quorum.errors import DISK_FULL_MESSAGE, DiskFull, Unauthenticated, is_disk_full
+from quorum.events import Event
 from quorum.graphql.budget import Limits
 from quorum.graphql.context import Context
 from quorum.graphql.dataloaders import DataLoaders
@@ -39,11 +45,14 @@ from quorum.graphql.schema import build_schema
 from quorum.limits import RequestSizeLimit
 from quorum.objects_route import serve_object
 from quorum.plugins import PluginHost
+from quorum.progress import ProgressFeeds
 from quorum.runner.loop import Runner
 from quorum.sessions import session_key, sign_in, sign_out, who_is_signed_in
 from quorum.settings import Settings
 from quorum.static_files import PublicStaticFiles
 from quorum.uploads import upload_manifest
+
+log = logging.getLogger(__name__)
 
 
 def query_limits(settings: Settings) -> Limits:
@@ -61,17 +70,21 @@ def query_limits(settings: Settings) -> Limits:
 class QuorumGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Quorum's typed context."""
 
-    def __init__(self, db: Database, plugins: PluginHost, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, plugins: PluginHost, settings: Settings, progress: ProgressFeeds
+    ) -> None:
         super().__init__(
             build_schema(query_limits(settings)),
             graphql_ide=None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             keep_alive=True,
             keep_alive_interval=15,
+            connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_seconds),
         )
         self.db = db
         self.plugins = plugins
         self.settings = settings
+        self.progress = progress
         self.callers = CallerCache(settings.auth_cache_seconds)
         self.session_key = session_key(settings.signing_key())
 
@@ -97,7 +110,18 @@ class QuorumGraphQL(GraphQL[Context, None]):
             loaders=DataLoaders.build(self.db),
             callers=self.callers,
             session_key=self.session_key,
+            progress=self.progress,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """Accept a websocket's ``connection_init`` only with a valid token or session
+        (closed with 4403 otherwise): a connection nobody can use holds nothing open."""
+        try:
+            await context.read(lambda _session, _user: None)
+        except Unauthenticated as exc:
+            log.info("websocket refused: %s", exc)
+            raise ConnectionRejectionError() from exc
+        return cast(UnsetType, UNSET)  # acknowledged, with no payload
 
 
 async def _server_error(_request: Request, exc: Exception) -> Response:
@@ -122,9 +146,15 @@ def create_app(
     ``run_runner`` starts the background runner with the app's lifespan."""
     settings.prepare_data_dir()
     host = PluginHost(settings, plugins)
-    db = Database(settings.database_url, after_commit=host.event)
+
+    def committed(event: Event) -> None:
+        host.event(event)
+        progress.notify(event)
+
+    db = Database(settings.database_url, after_commit=committed)
+    progress = ProgressFeeds(db)
     runner = Runner(db, host, settings.runner_poll_seconds, settings.runner_lease_seconds)
-    graphql = QuorumGraphQL(db, host, settings)
+    graphql = QuorumGraphQL(db, host, settings, progress)
     web = _web_root()
 
     checks = {
@@ -182,5 +212,6 @@ def create_app(
     app.state.db = db
     app.state.plugins = host
     app.state.runner = runner
+    app.state.progress = progress
     app.state.session_key = graphql.session_key
     return app

@@ -69,6 +69,7 @@ _BUDGETS = (
     "max_fields",
     "max_query_cost",
     "max_anonymous_query_cost",
+    "max_subscriptions_per_connection",
 )
 
 
@@ -118,6 +119,13 @@ class Settings:
     max_fields: int = 1_000
     max_query_cost: int = 50_000
     max_anonymous_query_cost: int = 500
+    #: How many ``jobProgress`` subscriptions one websocket connection may hold at once
+    #: (``QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION``).
+    max_subscriptions_per_connection: int = 20
+    #: How long a websocket may stay open without a ``connection_init`` that authenticates
+    #: (``QUORUM_WEBSOCKET_INIT_SECONDS``): it is closed then (4408), and at once (4403)
+    #: when the one it sends names no valid token or session.
+    websocket_init_seconds: float = 10.0
     #: How often the runner looks for work when idle.
     runner_poll_seconds: float = 0.5
     #: How long a runner holds a job it ingests, writes out or auto-labels
@@ -177,6 +185,9 @@ class Settings:
                 env, "QUORUM_AUTH_CACHE_SECONDS", 5.0, "a number of seconds"
             ),
             runner_lease_seconds=_lease_seconds(env),
+            websocket_init_seconds=_number(
+                env, "QUORUM_WEBSOCKET_INIT_SECONDS", 10.0, "a number of seconds"
+            ),
             service_fee_per_item=_number(env, "QUORUM_SERVICE_FEE_PER_ITEM", 0.0, "a price"),
             compute_price_per_hour=_number(env, "QUORUM_COMPUTE_PRICE_PER_HOUR", 0.0, "a price"),
             **_budgets(env),  # type: ignore[arg-type]

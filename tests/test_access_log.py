@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -92,7 +93,8 @@ def test_the_served_log_has_one_line_a_request_and_no_secrets(quorum_settings, t
             assert client.post("/session", json={"token": token}).status_code == 200
         ws_url = server.url.replace("http", "ws") + "/graphql?token=ws-query-secret"
         with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
-            ws.send('{"type": "connection_init", "payload": {"Authorization": "Bearer ws-secret"}}')
+            init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+            ws.send(json.dumps(init))
             assert "connection_ack" in str(ws.recv(timeout=10))
     finally:
         server.stop()

@@ -9,6 +9,7 @@ from collections import Counter
 import httpx
 import pytest
 from sqlmodel import select
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from quorum.db import Database
@@ -125,49 +126,96 @@ def test_job_progress_streams_counters_over_graphql_transport_ws(server, quorum_
     assert len(seen) >= 2
 
 
-def test_job_progress_refuses_a_missing_token(server, quorum_settings):
-    job_id, _requester, _workers = setup_job(quorum_settings, items=1, workers=1, per_item=1)
+def refused_at_init(ws, payload: dict) -> ConnectionClosed:
+    """Send ``connection_init`` with ``payload``; the close the server answers with."""
+    ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+    with pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
+    return closed.value
+
+
+@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer not-a-token"}])
+def test_a_websocket_without_a_valid_token_is_closed_at_connection_init(server, payload):
     ws_url = server.url.replace("http", "ws") + "/graphql"
     with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
-        message = subscribe(ws, job_id, None)
-    assert message["type"] == "next", message
-    assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        closed = refused_at_init(ws, payload)
+    assert closed.rcvd is not None and closed.rcvd.code == 4403  # graphql-transport-ws: Forbidden
 
 
-def subscribe_by_cookie(server_url: str, job_id: str, token: str, echo_csrf: bool) -> dict:
-    """Sign in as a browser would, then subscribe over a websocket carrying the cookie."""
+def test_a_websocket_that_never_authenticates_is_closed(quorum_settings):
+    live = LiveServer(quorum_settings, env={"QUORUM_WEBSOCKET_INIT_SECONDS": "1"})
+    live.start()
+    try:
+        ws_url = live.url.replace("http", "ws") + "/graphql"
+        with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=10)  # sends nothing: no connection_init
+    finally:
+        live.stop()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4408  # Connection initialisation timeout
+
+
+def test_one_connection_holds_a_bounded_number_of_subscriptions(quorum_settings):
+    job_id, requester, _workers = setup_job(quorum_settings, items=2, workers=1, per_item=1)
+    live = LiveServer(quorum_settings, env={"QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION": "2"})
+    live.start()
+    try:
+        with httpx.Client(base_url=live.url) as client:
+            wait_for(client, requester, job_id, "IN_PROGRESS")
+        ws_url = live.url.replace("http", "ws") + "/graphql"
+        with connect(ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:
+            assert subscribe(ws, job_id, requester)["type"] == "next"
+            message = {"query": PROGRESS, "variables": {"id": job_id}}
+            ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": message}))
+            assert json.loads(ws.recv(timeout=10))["id"] == "2"
+            ws.send(json.dumps({"id": "3", "type": "subscribe", "payload": message}))
+            third = json.loads(ws.recv(timeout=10))
+            ws.send(json.dumps({"id": "1", "type": "complete"}))
+            ws.send(json.dumps({"id": "4", "type": "subscribe", "payload": message}))
+            fourth = json.loads(ws.recv(timeout=10))
+            while fourth["id"] != "4":  # the third's "complete" first
+                fourth = json.loads(ws.recv(timeout=10))
+    finally:
+        live.stop()
+    errors = third["payload"] if third["type"] == "error" else third["payload"]["errors"]
+    assert third["id"] == "3"
+    assert errors[0]["extensions"]["code"] == "BAD_INPUT"
+    assert "QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION=2" in errors[0]["message"]
+    assert fourth["id"] == "4" and fourth["type"] == "next", fourth  # one was ended: room again
+
+
+def open_by_cookie(server_url: str, token: str) -> tuple[dict[str, str], str]:
+    """Sign in as a browser would: the websocket's headers with the cookie, and the CSRF
+    value."""
     with httpx.Client(base_url=server_url) as client:
         signed_in = client.post("/session", json={"token": token})
         assert signed_in.status_code == 200, signed_in.text
         cookie = f"quorum_session={signed_in.cookies['quorum_session']}"
-        csrf = signed_in.cookies["quorum_csrf"]
-    ws_url = server_url.replace("http", "ws") + "/graphql"
-    with connect(
-        ws_url,
-        subprotocols=["graphql-transport-ws"],
-        open_timeout=10,
-        additional_headers={"Cookie": cookie},
-    ) as ws:
-        ws.send(
-            json.dumps({"type": "connection_init", "payload": {"csrf": csrf} if echo_csrf else {}})
-        )
-        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
-        message = {"query": PROGRESS, "variables": {"id": job_id}}
-        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": message}))
-        answer: dict = json.loads(ws.recv(timeout=10))
-        return answer
+        return {"Cookie": cookie}, signed_in.cookies["quorum_csrf"]
 
 
 def test_job_progress_takes_a_browser_session_with_its_csrf_value(server, quorum_settings):
     job_id, requester, _workers = setup_job(quorum_settings, items=2, workers=1, per_item=1)
     with httpx.Client(base_url=server.url) as client:
         wait_for(client, requester, job_id, "IN_PROGRESS")
-    first = subscribe_by_cookie(server.url, job_id, requester, echo_csrf=True)
+    headers, csrf = open_by_cookie(server.url, requester)
+    ws_url = server.url.replace("http", "ws") + "/graphql"
+    with connect(
+        ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10, additional_headers=headers
+    ) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {"csrf": csrf}}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        message = {"query": PROGRESS, "variables": {"id": job_id}}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": message}))
+        first = json.loads(ws.recv(timeout=10))
     assert first["type"] == "next", first
     assert first["payload"]["data"]["jobProgress"]["total"] == 2
-    refused = subscribe_by_cookie(server.url, job_id, requester, echo_csrf=False)
-    assert refused["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert "X-CSRF-Token" in refused["payload"]["errors"][0]["message"]
+    with connect(  # the cookie alone, without its CSRF value: refused
+        ws_url, subprotocols=["graphql-transport-ws"], open_timeout=10, additional_headers=headers
+    ) as ws:
+        closed = refused_at_init(ws, {})
+    assert closed.rcvd is not None and closed.rcvd.code == 4403
 
 
 def test_a_disabled_user_loses_a_running_subscription(server, quorum_settings):

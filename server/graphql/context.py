@@ -23,6 +23,7 @@ from quorum.db import Database
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.models import User
 from quorum.plugins import PluginHost
+from quorum.progress import ProgressFeeds
 from quorum.sessions import caller_token_hash
 from quorum.settings import Settings
 
@@ -44,11 +45,15 @@ class Context:
     callers: CallerCache
     #: Signs browser session cookies (:func:`quorum.sessions.session_key`).
     session_key: bytes
+    #: The process's shared job counters, for ``jobProgress`` (:mod:`quorum.progress`).
+    progress: ProgressFeeds
     #: Set by strawberry from graphql-transport-ws ``connection_init`` payloads.
     connection_params: dict[str, Any] | None = None
     #: What resolvers add to the response's top-level ``extensions`` (e.g. ``claimTask``'s
     #: reason for a ``null``), returned by :class:`quorum.graphql.schema.ResponseExtensions`.
     response_extensions: dict[str, Any] = field(default_factory=dict)
+    #: How many subscriptions this websocket connection holds now.
+    subscriptions: int = 0
     _user: User | None = field(default=None, repr=False)
     _checked_at: float = field(default=0.0, repr=False)
 

@@ -1,21 +1,23 @@
-"""The ``Subscription`` root: live job counters over graphql-transport-ws."""
+"""The ``Subscription`` root: live job counters over graphql-transport-ws.
+
+Every subscriber of a job shares one count of its items (:mod:`quorum.progress`); a
+connection holds at most ``QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION`` subscriptions at once.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import time
 from collections.abc import AsyncGenerator
 
 import strawberry
 from sqlmodel import Session
 
 from quorum import models
-from quorum.graphql.context import Info
+from quorum.errors import BadInput
+from quorum.graphql.context import RECHECK_SECONDS, Info
 from quorum.graphql.types.job import JobCounters
 from quorum.graphql.types.pagination import parse_id
-from quorum.services.jobs import counters, get_managed_job
-
-#: How often a subscription looks at the counters.
-POLL_SECONDS = 0.5
+from quorum.services.jobs import get_managed_job
 
 
 @strawberry.type
@@ -28,18 +30,27 @@ class Subscription:
     ) -> AsyncGenerator[JobCounters, None]:
         """The job's counters now, then each time they change; ends when the job does."""
         wanted = parse_id(job_id, "jobId")
+        context = info.context
 
-        def load(session: Session, user: models.User) -> tuple[JobCounters, bool]:
-            job = get_managed_job(session, user, wanted)
-            finished = job.status in models.FINAL_JOB_STATUSES
-            return JobCounters.from_counters(counters(session, wanted)), finished
+        def check(session: Session, user: models.User) -> None:
+            get_managed_job(session, user, wanted)
 
-        last: JobCounters | None = None
-        while True:
-            current, finished = await info.context.read(load)
-            if current != last:
-                yield current
-                last = current
-            if finished:
-                return
-            await asyncio.sleep(POLL_SECONDS)
+        limit = context.settings.max_subscriptions_per_connection
+        if context.subscriptions >= limit:
+            raise BadInput(
+                f"this connection already has {context.subscriptions} subscriptions, the "
+                f"most one connection may hold (QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION="
+                f"{limit}); end one, or open another connection"
+            )
+        context.subscriptions += 1
+        try:
+            await context.read(check)
+            checked = time.monotonic()
+            async for progress in context.progress.feed(wanted).watch(RECHECK_SECONDS):
+                if time.monotonic() - checked > RECHECK_SECONDS:
+                    await context.read(check)  # the caller may have lost the job since
+                    checked = time.monotonic()
+                if progress is not None:
+                    yield JobCounters.from_counters(progress.counters)
+        finally:
+            context.subscriptions -= 1

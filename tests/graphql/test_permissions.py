@@ -205,7 +205,15 @@ async def _subscribe_once(
             assert (await from_app.receive())["type"] == "websocket.accept"
             init = {"Authorization": f"Bearer {token}"} if token else {}
             await send({"type": "connection_init", "payload": init})
-            assert (await receive())["type"] == "connection_ack"
+            acknowledged = await from_app.receive()
+            if acknowledged["type"] == "websocket.close":
+                # graphql-transport-ws refuses a connection_init with no valid token by
+                # closing with 4403: the table's UNAUTHENTICATED for a subscription.
+                assert acknowledged["code"] == 4403, acknowledged
+                refused = {"message": "connection_init refused", "extensions": {}}
+                refused["extensions"]["code"] = "UNAUTHENTICATED"
+                return {"errors": [refused]}
+            assert json.loads(acknowledged["text"])["type"] == "connection_ack"
             await send(
                 {
                     "id": "1",
