@@ -44,6 +44,18 @@ confidences now are to the chance of being right. Its confidences go up to 0.99 
 Truth's outputs stop at 0.95, which understated five agreeing workers); every reported
 worker accuracy is the soft share of right answers with that same prior.
 
+**Above 50 labels** (``max_matrix_labels``) both algorithms use that one-coin model for
+good, and no K x K array is built anywhere: a matrix per worker is a million numbers at
+1,000 labels (a job may have that many, ``quorum.limits``), and the 10 answers per free
+cell it needs would be ten million answers per worker. Memory and time then grow with the
+answers and the items x labels posteriors, not with K² per worker: at 1,000 labels, 30
+workers and 2,000 items of 3 answers, one batch peaked at 3.3 GB and stored 151 MB of
+state; it now peaks at 0.3 GB in about the same time, and the state holds the label list
+and two soft counts per worker (right answers, answers: 13 kB in all;
+``benchmarks/many_labels.py``). The worker quality's ``confusion`` is ``None`` there; the
+spam flag reads the informativeness of the worker's one-coin matrix,
+``|a - (1 - a)/(K - 1)|``. Jobs of 50 labels or fewer are consolidated exactly as before.
+
 Where Ground Truth leaves things open, both decide the same way:
 
 - **No label switching.** EM can converge to a permuted solution (class "cat" learned as
@@ -81,9 +93,11 @@ from quorum_plugins.classification_answers import (
     labels_from_posteriors,
     worker_agreement,
 )
-from quorum_plugins.one_coin import OneCoinPrior, sample_one_coin
+from quorum_plugins.one_coin import OneCoinPrior, sample_one_coin, soft_counts
 
 _STATE = WorkerState(version=1, with_labels=True)
+#: Above :attr:`DawidSkene.max_matrix_labels`: per worker ``[right, answers]``, soft counts.
+_ONE_COIN_STATE = WorkerState(version=2, with_labels=True)
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,10 @@ class DawidSkene(ConsensusAlgorithm):
     #: until then the one-coin model of ``quorum_plugins.one_coin`` labels (``None``:
     #: always confusion matrices).
     full_matrix_answers_per_cell: float | None = 10.0
+    #: Above this many labels no confusion matrix is built, learned or kept: the one-coin
+    #: model labels, the state holds two numbers per worker and ``confusion`` is ``None``
+    #: (module docstring; ``None``: no such limit).
+    max_matrix_labels: int | None = 50
     #: The one-coin model's prior, also the prior of every reported worker accuracy.
     one_coin = OneCoinPrior()
     #: The highest confidence reported.
@@ -160,6 +178,8 @@ class DawidSkene(ConsensusAlgorithm):
         if not answers:
             return ConsensusResult(labels={}, state=state)
         encoded = encode(answers, labels)
+        if self.max_matrix_labels is not None and len(labels) > self.max_matrix_labels:
+            return self._consolidate_many_labels(encoded, state)
         history = _history(state, encoded)
         if self._too_few_answers(encoded, history):
             return self._consolidate_one_coin(encoded, history, state)
@@ -170,7 +190,14 @@ class DawidSkene(ConsensusAlgorithm):
         accuracy = self._accuracy_from_counts(fit.counts)
         return ConsensusResult(
             labels=labels_from_posteriors(encoded, fit.posteriors, self.confidence_cap),
-            workers=self._quality(encoded, fit.posteriors, fit.confusion, fit.counts, accuracy),
+            workers=self._quality(
+                encoded,
+                fit.posteriors,
+                accuracy,
+                fit.counts.sum(axis=(1, 2)),
+                _informativeness(fit.confusion),
+                fit.confusion,
+            ),
             state=_new_state(state, encoded, fit.counts),
         )
 
@@ -193,13 +220,58 @@ class DawidSkene(ConsensusAlgorithm):
         """Labels, confidences and accuracies from the sampled one-coin model, started
         from the majority vote."""
         start = np.argmax(encoded.votes(), axis=1)
-        fit = sample_one_coin(encoded, history, self.one_coin, start)
-        k = len(encoded.labels)
-        confusion = _accuracy_matrices(fit.accuracy, k)
+        right = np.trace(history, axis1=1, axis2=2)
+        fit = sample_one_coin(encoded, right, history.sum(axis=(1, 2)), self.one_coin, start)
+        counts = soft_counts(encoded, fit.posteriors, history)
+        confusion = _accuracy_matrices(fit.accuracy, len(encoded.labels))
         return ConsensusResult(
             labels=labels_from_posteriors(encoded, fit.posteriors, self.confidence_cap),
-            workers=self._quality(encoded, fit.posteriors, confusion, fit.counts, fit.accuracy),
-            state=_new_state(state, encoded, fit.counts),
+            workers=self._quality(
+                encoded,
+                fit.posteriors,
+                fit.accuracy,
+                counts.sum(axis=(1, 2)),
+                _informativeness(confusion),
+                confusion,
+            ),
+            state=_new_state(state, encoded, counts),
+        )
+
+    def _consolidate_many_labels(
+        self, encoded: EncodedAnswers, state: Mapping[str, Any] | None
+    ) -> ConsensusResult:
+        """The one-coin model without a K x K array anywhere: what a worker's answers
+        teach is their soft count of right answers and of answers, and their spam flag
+        comes from the informativeness of their one-coin matrix, in closed form."""
+        known = _ONE_COIN_STATE.earlier(state, encoded.labels)
+        earlier = np.zeros((len(encoded.workers), 2))
+        for index, worker in enumerate(encoded.workers):
+            numbers = known.get(str(worker))
+            if numbers is not None and np.shape(numbers) == (2,):
+                earlier[index] = np.asarray(numbers, dtype=np.float64)
+        start = np.argmax(encoded.votes(), axis=1)
+        fit = sample_one_coin(encoded, earlier[:, 0], earlier[:, 1], self.one_coin, start)
+        shared = encoded.shared()
+        chosen = fit.posteriors[encoded.item_index, encoded.label_index]
+        workers = len(encoded.workers)
+        right = np.bincount(encoded.worker_index, weights=chosen * shared, minlength=workers)
+        answered = np.bincount(encoded.worker_index, weights=shared, minlength=workers)
+        counts = np.round(earlier + np.stack([right, answered], axis=1), 4).tolist()
+        numbers = {str(worker): counts[index] for index, worker in enumerate(encoded.workers)}
+        k = len(encoded.labels)
+        # The rows of a one-coin matrix differ in two cells each: a against (1 - a)/(K - 1).
+        informativeness = np.abs(fit.accuracy - (1.0 - fit.accuracy) / (k - 1))
+        return ConsensusResult(
+            labels=labels_from_posteriors(encoded, fit.posteriors, self.confidence_cap),
+            workers=self._quality(
+                encoded,
+                fit.posteriors,
+                fit.accuracy,
+                earlier[:, 1] + answered,
+                informativeness,
+                None,
+            ),
+            state=_ONE_COIN_STATE.updated(state, encoded.labels, numbers),
         )
 
     def _accuracy_from_counts(self, counts: FloatArray) -> FloatArray:
@@ -293,20 +365,21 @@ class DawidSkene(ConsensusAlgorithm):
         self,
         encoded: EncodedAnswers,
         posteriors: FloatArray,
-        confusion: FloatArray,
-        counts: FloatArray,
         accuracy: FloatArray,
+        answered: FloatArray,
+        informativeness: FloatArray,
+        confusion: FloatArray | None,
     ) -> dict[Hashable, WorkerQuality]:
-        """Agreement and accuracy per worker, with their confusion matrix and spam flag."""
+        """Agreement and accuracy per worker, with their confusion matrix (if there is
+        one) and spam flag (from ``answered``, their soft count of shared answers so far,
+        and their ``informativeness``)."""
         base = worker_agreement(encoded, np.argmax(posteriors, axis=1), accuracy)
-        informativeness = _informativeness(confusion)
-        answered = counts.sum(axis=(1, 2))
         return {
             worker: WorkerQuality(
                 answers=base[worker].answers,
                 agreement=base[worker].agreement,
                 accuracy=base[worker].accuracy,
-                confusion=np.round(confusion[index], 4).tolist(),
+                confusion=None if confusion is None else np.round(confusion[index], 4).tolist(),
                 spammer=bool(
                     answered[index] >= self.spammer_min_answers
                     and informativeness[index] < self.spammer_informativeness

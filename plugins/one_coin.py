@@ -41,27 +41,28 @@ class OneCoinPrior:
 
 @dataclass(frozen=True)
 class OneCoinFit:
-    """Item posteriors (items x K), each worker's posterior mean accuracy, and the soft
-    counts (workers x K x K, this batch's plus ``history``) that carry to the next batch."""
+    """Item posteriors (items x K) and each worker's posterior mean accuracy."""
 
     posteriors: FloatArray
     accuracy: FloatArray
-    counts: FloatArray
 
 
 def sample_one_coin(
-    encoded: EncodedAnswers, history: FloatArray, prior: OneCoinPrior, start: IntArray
+    encoded: EncodedAnswers,
+    earlier_right: FloatArray,
+    earlier_total: FloatArray,
+    prior: OneCoinPrior,
+    start: IntArray,
 ) -> OneCoinFit:
     """Sample labels and accuracies from ``start`` (one label index per item); what
-    earlier batches learned of a worker (``history``, soft counts) enters as answers of
-    known rightness. Items only one worker answered count for no worker's accuracy."""
+    earlier batches learned of a worker (soft counts of right answers and of all answers,
+    one number each per worker) enters as answers of known rightness. Items only one
+    worker answered count for no worker's accuracy."""
     k = len(encoded.labels)
     item, worker, label = encoded.item_index, encoded.worker_index, encoded.label_index
     shared = encoded.shared()
     per_item = encoded.per_item()
     workers = len(encoded.workers)
-    earlier_right = np.trace(history, axis1=1, axis2=2)
-    earlier_total = history.sum(axis=(1, 2))
     given = np.bincount(worker, weights=shared, minlength=workers) + earlier_total
     alpha = prior.accuracy * prior.answers
     beta = (1.0 - prior.accuracy) * prior.answers
@@ -91,17 +92,14 @@ def sample_one_coin(
         truth = np.where(moving, np.minimum(drawn, k - 1), truth)
     kept = prior.sweeps - prior.burn_in
     posteriors = total / kept
-    return OneCoinFit(
-        posteriors, accuracy_sum / kept, _counts(encoded, posteriors, shared, history)
-    )
+    return OneCoinFit(posteriors, accuracy_sum / kept)
 
 
-def _counts(
-    encoded: EncodedAnswers, posteriors: FloatArray, shared: FloatArray, history: FloatArray
-) -> FloatArray:
-    """Soft counts ``N_j[true, answered]`` of the shared answers, plus ``history``."""
+def soft_counts(encoded: EncodedAnswers, posteriors: FloatArray, history: FloatArray) -> FloatArray:
+    """Soft counts ``N_j[true, answered]`` of the shared answers, plus ``history``
+    (workers x K x K)."""
     counts = history.copy()
-    weighted = posteriors[encoded.item_index] * shared[:, None]
+    weighted = posteriors[encoded.item_index] * encoded.shared()[:, None]
     index: Any = (encoded.worker_index, slice(None), encoded.label_index)
     np.add.at(counts, index, weighted)
     return counts

@@ -213,3 +213,29 @@ def test_many_labels_cost_memory_in_the_answers_not_the_cube_of_the_labels():
         tracemalloc.stop()
     assert result.labels[1].value == labels[3]
     assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("algorithm", [DawidSkene(), GroundTruthDawidSkene()])
+def test_a_thousand_label_job_keeps_two_numbers_per_worker_not_a_matrix(algorithm):
+    # 1,000 labels, 30 workers, 3 per item: a 1,000 x 1,000 matrix per worker was 150 MB
+    # of state, 8 MB of confusion per worker and 6.9 GB of memory for 2,000 items.
+    labels = [f"label-{n}" for n in range(1_000)]
+    rng = random.Random(5)
+    truth = {item: rng.choice(labels) for item in range(150)}
+    answers = []
+    for item, true in truth.items():
+        for worker in rng.sample(range(30), 3):
+            said = true if rng.random() < 0.9 else rng.choice(labels)
+            answers.append(answer(item, worker, said))
+        answers.append(answer(item, "spam", rng.choice(labels)))
+    first = algorithm.consolidate(answers[:300], labels)
+    state = json.loads(json.dumps(first.state))  # the core stores it as JSON
+    result = algorithm.consolidate(answers[300:], labels, state)
+    assert len(json.dumps(first.state)) < 30_000  # the label list and 2 numbers a worker
+    assert len(json.dumps(result.state)) < 30_000
+    assert all(quality.confusion is None for quality in result.workers.values())
+    later = {item: label for item, label in truth.items() if item >= 75}
+    assert accuracy(result, later) > 0.9
+    assert result.workers["spam"].spammer
+    assert not any(result.workers[worker].spammer for worker in range(30))
+    assert result.workers[0].accuracy > 0.8
