@@ -49,6 +49,7 @@ from quorum.progress import ProgressFeeds
 from quorum.runner.loop import Runner
 from quorum.sessions import session_key, sign_in, sign_out, who_is_signed_in
 from quorum.settings import Settings
+from quorum.sign_ins import SignInLimit, SignInLimiter
 from quorum.static_files import PublicStaticFiles
 from quorum.uploads import upload_manifest
 
@@ -87,6 +88,7 @@ class QuorumGraphQL(GraphQL[Context, None]):
         self.progress = progress
         self.callers = CallerCache(settings.auth_cache_seconds)
         self.session_key = session_key(settings.signing_key())
+        self.sign_ins = SignInLimiter(settings.sign_in_failures_per_minute)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -110,6 +112,7 @@ class QuorumGraphQL(GraphQL[Context, None]):
             loaders=DataLoaders.build(self.db),
             callers=self.callers,
             session_key=self.session_key,
+            sign_ins=self.sign_ins,
             progress=self.progress,
         )
 
@@ -199,6 +202,7 @@ def create_app(
         ],
         middleware=[
             *([Middleware(AccessLog)] if settings.access_log else []),
+            Middleware(SignInLimit, limiter=graphql.sign_ins),
             Middleware(
                 RequestSizeLimit,
                 max_bytes=settings.max_request_bytes,
@@ -214,4 +218,6 @@ def create_app(
     app.state.runner = runner
     app.state.progress = progress
     app.state.session_key = graphql.session_key
+    app.state.callers = graphql.callers
+    app.state.sign_ins = graphql.sign_ins
     return app

@@ -1,17 +1,20 @@
-"""``quorum user list|disable|enable|token`` and ``quorum team create|add|remove|list``.
+"""``quorum user list|disable|enable|token|tokens`` and ``quorum team create|add|remove|list``.
 
 They work on the database directly, as ``quorum user create`` does (the server's operator
 needs no token), and record the same audit events as the GraphQL mutations, with no actor.
 Users and teams are named by name or id. A server that saw a user's token in the last
 ``QUORUM_AUTH_CACHE_SECONDS`` (5) keeps accepting it that long after ``user disable``.
+``user token --expires-in 90d`` (or ``--expires-at``) gives a token an end.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -19,7 +22,7 @@ from sqlmodel import Session
 from quorum.cli import Commands, add_group, settings_for
 from quorum.errors import BadInput
 from quorum.migrate import upgrade
-from quorum.models import Role
+from quorum.models import Role, utcnow
 from quorum.services import tokens as token_service
 from quorum.services import users as user_service
 
@@ -95,14 +98,69 @@ def cmd_user_enable(args: argparse.Namespace) -> int:
     return _set_disabled(args, False)
 
 
+#: ``--expires-in``'s units, in seconds.
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"([1-9][0-9]{0,5})([mhdw])")
+
+
+def token_end(args: argparse.Namespace) -> datetime | None:
+    """The end ``--expires-in`` (``90d``, ``12h``) or ``--expires-at`` (ISO 8601, UTC
+    without an offset) gives; ``None`` for neither."""
+    if args.expires_in is not None:
+        found = _DURATION.fullmatch(args.expires_in.strip())
+        if found is None:
+            raise BadInput(
+                f"--expires-in: {args.expires_in!r} is not a duration such as 30m, 12h, 90d or 2w"
+            )
+        return utcnow() + timedelta(seconds=int(found[1]) * _UNITS[found[2]])
+    if args.expires_at is not None:
+        try:
+            return datetime.fromisoformat(args.expires_at.strip())
+        except ValueError:
+            raise BadInput(
+                f"--expires-at: {args.expires_at!r} is not a date and time such as "
+                "2027-01-31 or 2027-01-31T18:00:00Z"
+            ) from None
+    return None
+
+
 def cmd_user_token(args: argparse.Namespace) -> int:
     """Issue a new token for a user and print it alone (their other tokens keep working)."""
+    ends = token_end(args)
+    field = "--expires-in" if args.expires_in is not None else "--expires-at"
 
     def run(session: Session) -> str:
         user = user_service.find_user(session, args.user)
-        return token_service.create_token(session, user, name=args.name, actor_id=None)[1]
+        return token_service.create_token(
+            session, user, name=args.name, actor_id=None, expires_at=ends, expires_field=field
+        )[1]
 
     say(_run(args, run))
+    return 0
+
+
+def _moment(value: datetime | None, none: str) -> str:
+    return none if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cmd_user_tokens(args: argparse.Namespace) -> int:
+    """Print a user's tokens: id, name, last four characters, made, expires."""
+
+    def rows(session: Session) -> list[list[str]]:
+        user = user_service.find_user(session, args.user)
+        assert user.id is not None
+        return [
+            [
+                str(token.id),
+                token.name or "-",
+                token.last4 or "-",
+                _moment(token.created_at, "-"),
+                _moment(token.expires_at, "never"),
+            ]
+            for token in token_service.list_tokens(session, user.id)
+        ]
+
+    say(columns([["ID", "NAME", "LAST4", "CREATED", "EXPIRES"], *_run(args, rows)]))
     return 0
 
 
@@ -182,7 +240,7 @@ USER_HELP = "the user's name or id"
 
 
 def add_people_commands(commands: Commands, user: Commands) -> None:
-    """Add ``list``, ``disable``, ``enable`` and ``token`` to ``quorum user`` (the group
+    """Add ``list``, ``disable``, ``enable``, ``token`` and ``tokens`` to ``quorum user`` (the group
     :func:`quorum.cli.add_user_commands` made) and the ``quorum team`` group."""
     listing = user.add_parser("list", help="list users: id, name, role, disabled")
     listing.add_argument(
@@ -199,7 +257,17 @@ def add_people_commands(commands: Commands, user: Commands) -> None:
     token = user.add_parser("token", help="issue a new API token for a user and print it alone")
     token.add_argument("user", metavar="NAME|ID", help=USER_HELP)
     token.add_argument("--name", help='what the token is for, e.g. "laptop" (default: none)')
+    ends = token.add_mutually_exclusive_group()
+    ends.add_argument(
+        "--expires-in", metavar="DURATION", help="the token ends after 30m, 12h, 90d, 2w..."
+    )
+    ends.add_argument(
+        "--expires-at", metavar="WHEN", help="the token ends then: ISO 8601, UTC unless it says"
+    )
     token.set_defaults(handler=cmd_user_token)
+    tokens = user.add_parser("tokens", help="list a user's tokens: id, name, last4, expiry")
+    tokens.add_argument("user", metavar="NAME|ID", help=USER_HELP)
+    tokens.set_defaults(handler=cmd_user_tokens)
 
     team = add_group(commands, "team", "manage teams of workers", "team_command")
     create = team.add_parser("create", help="create a team and print its id")

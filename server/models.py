@@ -166,6 +166,22 @@ class ApiToken(SQLModel, table=True):
     #: The plain token's last four characters, to tell tokens apart (none before 0009).
     last4: str | None = Field(default=None, max_length=4)
     created_at: datetime = Field(default_factory=utcnow)
+    #: When the token stops authenticating, if its maker gave it an end (none: never).
+    expires_at: datetime | None = None
+
+
+class BrowserSession(SQLModel, table=True):
+    """A browser signed in with an API token (``POST /session``, :mod:`quorum.sessions`):
+    its cookie carries a random secret, stored here as its SHA-256 only. Signing out,
+    revoking the token or disabling its user deletes the row, which ends the session."""
+
+    __tablename__ = "browser_sessions"
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    secret_hash: str = Field(max_length=64, unique=True)
+    token_id: int = Field(foreign_key="api_tokens.id", index=True, sa_type=sa.BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+    #: 12 hours after sign-in, or the token's own end if that comes first.
+    expires_at: datetime = Field(index=True)
 
 
 class Team(SQLModel, table=True):

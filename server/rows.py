@@ -157,11 +157,19 @@ def run_many(session: Session, sql: str, rows: Sequence[Mapping[str, Any]]) -> N
     cursor.executemany(_pyformat(sql) if postgres else sql, converted)
 
 
+def stored_time(value: Any) -> datetime | None:
+    """A datetime column's value as a raw query read it (SQLite gives its UTC text), as
+    the aware UTC datetime SQLAlchemy would give."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return cast(datetime | None, value)
+
+
 def _decode(row: dict[str, Any], kinds: _Kinds) -> dict[str, Any]:
     for name in kinds.datetimes:
         value = row.get(name)
         if isinstance(value, str):
-            row[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            row[name] = stored_time(value)
     for name in kinds.json:
         value = row.get(name)
         if isinstance(value, str):

@@ -59,7 +59,7 @@ def _currency(text: str) -> str:
     return code
 
 
-#: The integer size limits read from ``QUORUM_<FIELD>`` (upper-cased field names).
+#: The whole-number limits read from ``QUORUM_<FIELD>`` (upper-cased field names).
 _BUDGETS = (
     "max_request_bytes",
     "max_anonymous_request_bytes",
@@ -70,6 +70,7 @@ _BUDGETS = (
     "max_query_cost",
     "max_anonymous_query_cost",
     "max_subscriptions_per_connection",
+    "sign_in_failures_per_minute",
 )
 
 
@@ -134,6 +135,9 @@ class Settings:
     runner_lease_seconds: float = 15.0
     #: How long a server remembers whom a token belongs to (see ``quorum.auth.CallerCache``).
     auth_cache_seconds: float = 5.0
+    #: Refused tokens a client may send in a minute before its sign-ins and requests with
+    #: a token get 429 (``QUORUM_SIGN_IN_FAILURES_PER_MINUTE``; :mod:`quorum.sign_ins`).
+    sign_in_failures_per_minute: int = 10
     #: Mark browser session cookies ``Secure`` whatever the request's scheme says: for a
     #: server behind a TLS proxy that uvicorn does not trust with ``X-Forwarded-Proto``.
     secure_cookies: bool = False

@@ -40,7 +40,7 @@ from quorum.events import ManifestUploaded
 from quorum.models import Role
 from quorum.plugins import PluginHost
 from quorum.runner.ingest import ManifestError, check_line
-from quorum.sessions import caller_token_hash, user_of
+from quorum.sessions import caller_credential, user_of
 from quorum.storage import Storage, join_url
 from quorum.tenancy import home_url, organization_storage
 
@@ -108,7 +108,7 @@ async def upload_manifest(request: Request) -> Response:
     checked before the body is read; an upload that cannot be audited is removed again."""
     app = request.app.state
     try:
-        user = await user_of(request, caller_token_hash(app.session_key, request))
+        user = await user_of(request, caller_credential(app.session_key, request))
         if Role(user.role) not in (Role.ADMIN, Role.REQUESTER):
             raise Forbidden("only requesters and admins may upload manifests")
         assert user.id is not None

@@ -17,15 +17,17 @@ import strawberry
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
-from quorum.auth import CallerCache, user_for_token_hash
+from quorum.auth import CallerCache
 from quorum.blocking import run_blocking
 from quorum.db import Database
+from quorum.errors import Unauthenticated
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.models import User
 from quorum.plugins import PluginHost
 from quorum.progress import ProgressFeeds
-from quorum.sessions import caller_token_hash
+from quorum.sessions import caller_credential
 from quorum.settings import Settings
+from quorum.sign_ins import SignInLimiter, authenticate, client_of
 
 T = TypeVar("T")
 
@@ -43,8 +45,10 @@ class Context:
     request: HTTPConnection
     loaders: DataLoaders
     callers: CallerCache
-    #: Signs browser session cookies (:func:`quorum.sessions.session_key`).
+    #: Makes browser sessions' CSRF values (:func:`quorum.sessions.session_key`).
     session_key: bytes
+    #: Counts the failed sign-ins of each client (:mod:`quorum.sign_ins`).
+    sign_ins: SignInLimiter
     #: The process's shared job counters, for ``jobProgress`` (:mod:`quorum.progress`).
     progress: ProgressFeeds
     #: Set by strawberry from graphql-transport-ws ``connection_init`` payloads.
@@ -56,19 +60,33 @@ class Context:
     subscriptions: int = 0
     _user: User | None = field(default=None, repr=False)
     _checked_at: float = field(default=0.0, repr=False)
+    #: Why the caller was refused: every field of the request gets the same answer (and a
+    #: wrong token counts once).
+    _refused: Unauthenticated | None = field(default=None, repr=False)
 
     def _authenticate(self, session: Session) -> User:
         """The caller, found once per request. A websocket lives on, so it asks again
-        every ``RECHECK_SECONDS``: a deleted token, a disabled user or an expired session
-        cookie ends its subscriptions too (the lookup is cached, so this is cheap)."""
+        every ``RECHECK_SECONDS``: a deleted or expired token, a disabled user or an ended
+        session ends its subscriptions too (the lookup is cached, so this is cheap). A
+        refused token counts as a failed sign-in of the client (:mod:`quorum.sign_ins`)."""
         stale = (
             self.connection_params is not None
             and time.monotonic() - self._checked_at > RECHECK_SECONDS
         )
-        if self._user is None or stale:
-            token_hash = caller_token_hash(self.session_key, self.request, self.connection_params)
-            self._user = user_for_token_hash(session, token_hash, self.callers)
+        if (self._user is None and self._refused is None) or stale:
+            self._user, self._refused = None, None
             self._checked_at = time.monotonic()
+            try:
+                credential = caller_credential(
+                    self.session_key, self.request, self.connection_params
+                )
+                client = client_of(self.request.scope)
+                self._user = authenticate(session, credential, self.callers, self.sign_ins, client)
+            except Unauthenticated as refused:
+                self._refused = refused
+        if self._refused is not None:
+            raise self._refused
+        assert self._user is not None
         return self._user
 
     async def read(self, fn: Callable[[Session, User], T]) -> T:

@@ -9,7 +9,9 @@ The caller owns the commit (so each change's audit event lands in the same trans
 Removing a worker from a team stops their claims on the team's jobs at once; a task they
 already hold keeps its lease and may still be answered until the lease ends (it then
 expires back to the pool as any other). Disabling a user refuses their tokens, and so
-every request, claim and answer of theirs; their leased tasks expire back to the pool.
+every request, claim and answer of theirs, and ends their browser sessions for good
+(enabling them again revives the tokens, not the sessions); their leased tasks expire
+back to the pool.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from quorum.events import (
 from quorum.limits import MAX_NAME_CHARS, check_text
 from quorum.models import DEFAULT_ORGANIZATION_ID, Role, Team, TeamMember, User
 from quorum.rows import select_rows
+from quorum.services.tokens import end_sessions
 
 
 def create_user(
@@ -255,6 +258,8 @@ def set_disabled(session: Session, user: User, *, disabled: bool, actor_id: int 
         return user
     user.disabled = disabled
     session.add(user)
+    if disabled:
+        end_sessions(session, user_id=user.id)
     event = UserDisabled if disabled else UserEnabled
     audit.record(session, event(actor_id=actor_id, entity_id=user.id, name=user.name))
     return user

@@ -150,7 +150,14 @@ def shared_world(tmp_path_factory, quorum_databases) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("permissions") / "quorum-data"
     data_dir.mkdir()
     url = quorum_databases.new(data_dir)
-    settings = Settings.from_env({"QUORUM_DATA_DIR": str(data_dir), "QUORUM_DATABASE_URL": url})
+    settings = Settings.from_env(
+        {
+            "QUORUM_DATA_DIR": str(data_dir),
+            "QUORUM_DATABASE_URL": url,
+            # Every case's bad-token caller is one client: more than a minute's failed sign-ins.
+            "QUORUM_SIGN_IN_FAILURES_PER_MINUTE": "100000",
+        }
+    )
     app = create_app(settings)
     client = AppClient(app)
     try:

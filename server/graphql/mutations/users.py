@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from sqlmodel import Session
 
@@ -157,10 +159,15 @@ class UserMutationMixin:
 
     @strawberry.mutation
     async def create_token(
-        self, info: Info, user_id: strawberry.ID, name: str | None = None
+        self,
+        info: Info,
+        user_id: strawberry.ID,
+        name: str | None = None,
+        expires_at: datetime | None = None,
     ) -> CreateTokenPayload:
         """Issue a new API token for a user (admins only); the payload carries the plain
-        token, this once."""
+        token, this once. With ``expiresAt`` (a moment in the future; UTC if it has no
+        offset) the token is refused as expired from then on."""
         owner_id = parse_id(user_id, "userId")
 
         def run(session: Session, caller: models.User) -> CreateTokenPayload:
@@ -168,7 +175,9 @@ class UserMutationMixin:
             user = user_service.get_user(
                 session, owner_id, "userId", organization_id=caller.organization_id
             )
-            row, token = token_service.create_token(session, user, name=name, actor_id=caller.id)
+            row, token = token_service.create_token(
+                session, user, name=name, actor_id=caller.id, expires_at=expires_at
+            )
             return CreateTokenPayload(api_token=ApiToken.from_model(row), token=token)
 
         return await info.context.write(run)

@@ -67,6 +67,10 @@ class ApiToken:
         description="The token's last four characters (null for tokens made before they were kept)."
     )
     created_at: datetime
+    expires_at: datetime | None = strawberry.field(
+        description="When the token stops authenticating (null: never); past it, it is "
+        "refused as expired."
+    )
 
     @classmethod
     def from_model(cls, token: models.ApiToken) -> ApiToken:
@@ -77,6 +81,7 @@ class ApiToken:
             name=token.name,
             last4=token.last4,
             created_at=token.created_at,
+            expires_at=token.expires_at,
         )
 
 
