@@ -19,6 +19,9 @@ from quorum.item_source import ItemSource
 #: The most parts (boxes, entities) one answer may hold: consolidation compares every two
 #: parts of an item, so an answer with no bound could stall the runner.
 MAX_PARTS = 1_000
+#: The longest side of an image an answer may describe, in pixels (whole-slide scans reach
+#: 200,000): every coordinate inside it, and every sum and area of them, stays exact.
+MAX_IMAGE_SIDE = 1_000_000
 
 
 def json_object(value: Any, field: str, expected: str) -> dict[str, Any]:
@@ -68,8 +71,15 @@ def job_label(value: Any, field: str, labels: Sequence[str]) -> str:
 
 
 def number(value: Any, field: str, *, positive: bool = False) -> int | float:
-    """``value`` as a finite JSON number at least 0 (above 0 if ``positive``)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """``value`` as a finite JSON number at least 0 (above 0 if ``positive``) and, an
+    integer, within a float's range (``1`` and 309 zeros is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadInput(f"{field}: must be a number")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:
+        raise BadInput(f"{field}: {_shown(value)} is out of range") from None
+    if not finite:
         raise BadInput(f"{field}: must be a number")
     if positive and value <= 0:
         raise BadInput(f"{field}: must be above 0, got {value:g}")
@@ -78,15 +88,23 @@ def number(value: Any, field: str, *, positive: bool = False) -> int | float:
     return value
 
 
-def integer(value: Any, field: str, *, minimum: int = 0) -> int:
-    """``value`` as a JSON integer at least ``minimum`` (a whole float like ``3.0`` is
-    accepted and returned as ``3``)."""
+def _shown(value: int | float) -> str:
+    """An integer for a message: its digits, or how many there are when it is long."""
+    digits = str(abs(value))
+    return f"{value:,}" if len(digits) <= 15 else f"a {len(digits):,}-digit number"
+
+
+def integer(value: Any, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """``value`` as a JSON integer from ``minimum`` to ``maximum`` (a whole float like
+    ``3.0`` is accepted and returned as ``3``)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadInput(f"{field}: must be a whole number")
     if value < minimum:
         raise BadInput(f"{field}: must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise BadInput(f"{field}: must be at most {maximum:,}, got {_shown(value)}")
     return value
 
 
@@ -96,12 +114,12 @@ IMAGE_SHAPE = '{"width", "height"}'
 
 def image_size(value: Any, field: str = "answer.inputImageProperties") -> tuple[int, int]:
     """``value`` as an image element's ``inputImageProperties``: the image's ``(width,
-    height)`` in whole pixels."""
+    height)`` in whole pixels, each at most :data:`MAX_IMAGE_SIDE`."""
     image = json_object(value, field, IMAGE_SHAPE)
     exact_fields(image, field, IMAGE_SHAPE, ("width", "height"))
     return (
-        integer(image["width"], f"{field}.width", minimum=1),
-        integer(image["height"], f"{field}.height", minimum=1),
+        integer(image["width"], f"{field}.width", minimum=1, maximum=MAX_IMAGE_SIDE),
+        integer(image["height"], f"{field}.height", minimum=1, maximum=MAX_IMAGE_SIDE),
     )
 
 

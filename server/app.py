@@ -23,7 +23,6 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -41,6 +40,7 @@ from quorum.events import Event
 from quorum.graphql.budget import Limits
 from quorum.graphql.context import Context
 from quorum.graphql.dataloaders import DataLoaders
+from quorum.graphql.request_json import CheckedJsonGraphQL
 from quorum.graphql.schema import build_schema
 from quorum.limits import RequestSizeLimit
 from quorum.objects_route import serve_object
@@ -68,8 +68,8 @@ def query_limits(settings: Settings) -> Limits:
     )
 
 
-class QuorumGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with Quorum's typed context."""
+class QuorumGraphQL(CheckedJsonGraphQL):
+    """Strawberry's ASGI view with Quorum's typed context (and checked request JSON)."""
 
     def __init__(
         self, db: Database, plugins: PluginHost, settings: Settings, progress: ProgressFeeds

@@ -2,9 +2,10 @@
 lists (checked by the services and task types that take them), and the pure-ASGI
 middleware that refuses request bodies over a size limit (413).
 
-Every refusal names the field and says the limit. The limits are generous for real work
-and keep one request from costing the server (or every worker it is shown to) more than
-a few megabytes:
+Every refusal names the field and says the limit; text with a lone surrogate (which the
+command line makes of bytes that are not UTF-8) is refused too (:mod:`quorum.json_input`).
+The limits are generous for real work and keep one request from costing the server (or
+every worker it is shown to) more than a few megabytes:
 
 ================================  ==========  =========================================
 Field                             Limit       Why
@@ -25,13 +26,11 @@ an answer's ``workerComment``     1,000       as label verification's ``comment`
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quorum.errors import BadInput
+from quorum.json_input import check_string
 from quorum.sessions import SESSION_COOKIE
 
 #: The most label categories a job may have, unless its task type says fewer.
@@ -49,23 +48,14 @@ MAX_COMMENT_CHARS = 1_000
 
 
 def check_text(value: str | None, field: str, most: int) -> None:
-    """Raise :class:`BadInput` naming ``field`` and the limit if ``value`` is longer than
-    ``most`` characters (``None`` passes)."""
-    if value is not None and len(value) > most:
+    """Raise :class:`BadInput` naming ``field`` if ``value`` is longer than ``most``
+    characters (saying the limit) or is not Unicode text (a lone surrogate, which the
+    command line makes of bytes that are not UTF-8); ``None`` passes."""
+    if value is None:
+        return
+    if len(value) > most:
         raise BadInput(f"{field}: at most {most:,} characters, got {len(value):,}")
-
-
-def check_finite(value: Any, field: str) -> None:
-    """Raise :class:`BadInput` naming the path of the first NaN or infinite number in the
-    JSON ``value`` (JSON has no such numbers; Python's parser lets them through)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise BadInput(f"{field}: {value} is not a JSON number; numbers must be finite")
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            check_finite(inner, f"{field}.{key}")
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            check_finite(inner, f"{field}[{index}]")
+    check_string(value, field)
 
 
 class BodyTooLarge(Exception):

@@ -688,10 +688,10 @@ BAD_ANSWERS = [
 @pytest.mark.parametrize(
     ("raw", "fragment"),
     [
-        pytest.param('{"label": "cat", "score": NaN}', "answer.score: nan", id="nan"),
+        pytest.param('{"label": "cat", "score": NaN}', "variables.answer.score: nan", id="nan"),
         pytest.param(
             '{"label": "cat", "boxes": [{"left": -Infinity}]}',
-            "answer.boxes[0].left: -inf",
+            "variables.answer.boxes[0].left: -inf",
             id="infinity",
         ),
     ],

@@ -39,7 +39,7 @@ from sqlalchemy import text
 from quorum.consensus import Consolidated
 from quorum.db import Database
 from quorum.errors import BadInput, QuorumError
-from quorum.limits import check_finite
+from quorum.json_input import check_json
 from quorum.models import ItemStatus, Job
 from quorum.plugins import PluginHost
 from quorum.runner.lifecycle import LeaseLost
@@ -103,7 +103,7 @@ def check_line(
     if not isinstance(obj, dict):
         raise ManifestError(f"line {number}: must be a JSON object, got {type(obj).__name__}")
     try:
-        check_finite(obj, "line")
+        check_json(obj, "line")
     except BadInput as exc:  # "line.key[2]: nan is not a JSON number; ..."
         raise ManifestError(f"line {number}: {exc.message.removeprefix('line.')}") from None
     present = [key for key in SOURCE_KEYS if key in obj]

@@ -38,7 +38,7 @@ from quorum import audit
 from quorum.errors import Conflict, Forbidden, ForbiddenReason, LeaseExpired, NotFound
 from quorum.events import TaskClaimed, TaskDeclined, TaskExpired, TaskReleased, TaskSubmitted
 from quorum.item_source import item_source
-from quorum.limits import check_finite
+from quorum.json_input import check_json
 from quorum.models import (
     RETURNED_TASK_STATUSES,
     Item,
@@ -371,7 +371,7 @@ def submit_task(
     task, job, known = _own_task(session, worker, task_id)
     assert task.id is not None
     task_type = plugins.task_types.get(job.task_type, "taskType")
-    check_finite(answer, "answer")
+    check_json(answer, "answer")
     cleaned = task_type.validate_answer(answer, job.labels)
     if task.status == TaskStatus.ASSIGNED:
         item = load_item(session, task.item_id)
