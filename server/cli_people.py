@@ -1,4 +1,5 @@
-"""``quorum user list|disable|enable|token|tokens`` and ``quorum team create|add|remove|list``.
+"""``quorum user list|disable|enable|token|tokens|revoke`` and
+``quorum team create|add|remove|list``.
 
 They work on the database directly, as ``quorum user create`` does (the server's operator
 needs no token), and record the same audit events as the GraphQL mutations, with no actor.
@@ -22,7 +23,7 @@ from sqlmodel import Session
 from quorum.cli import Commands, add_group, settings_for
 from quorum.errors import BadInput
 from quorum.migrate import upgrade
-from quorum.models import Role, utcnow
+from quorum.models import DEFAULT_ORGANIZATION_ID, Role, utcnow
 from quorum.services import tokens as token_service
 from quorum.services import users as user_service
 
@@ -50,6 +51,17 @@ def _run(args: argparse.Namespace, fn: Callable[[Session], T]) -> T:
         return fn(session)
 
 
+def _organization_id(session: Session, args: argparse.Namespace) -> int | None:
+    """The id of ``--organization`` (a name or id), ``None`` when it is not given."""
+    from quorum.services.organizations import find_organization
+
+    if args.organization is None:
+        return None
+    organization = find_organization(session, args.organization, "--organization")
+    assert organization.id is not None
+    return organization.id
+
+
 def say(text: object) -> None:
     """Write ``text`` and a newline to stdout: what the user asked for."""
     sys.stdout.write(f"{text}\n")
@@ -65,13 +77,15 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    """Print every user (of ``--role``): id, name, role, disabled."""
+    """Print every user (of ``--role`` and ``--organization``): id, name, role, disabled."""
 
     def rows(session: Session) -> list[list[str]]:
         role = None if args.role is None else Role(args.role)
+        found = user_service.list_users(
+            session, role=role, organization_id=_organization_id(session, args)
+        )
         return [
-            [str(user.id), user.name, user.role, "yes" if user.disabled else "no"]
-            for user in user_service.list_users(session, role=role)
+            [str(user.id), user.name, user.role, "yes" if user.disabled else "no"] for user in found
         ]
 
     say(columns([["ID", "NAME", "ROLE", "DISABLED"], *_run(args, rows)]))
@@ -164,10 +178,26 @@ def cmd_user_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
-def _user_ids(session: Session, refs: Sequence[str], field: str) -> list[int]:
+def cmd_user_revoke(args: argparse.Namespace) -> int:
+    """Revoke a token by its id (``user tokens`` lists them): it stops working, and so do
+    the browser sessions signed in with it."""
+
+    def run(session: Session) -> str:
+        if not (args.token.isascii() and args.token.isdigit()):
+            raise BadInput(f"TOKEN_ID: {args.token!r} is not a token id (see quorum user tokens)")
+        row = token_service.revoke_token(session, int(args.token), actor_id=None)
+        return f"token {row.id} ({row.name or 'no name'}, ...{row.last4 or '????'}) is revoked"
+
+    say(_run(args, run))
+    return 0
+
+
+def _user_ids(
+    session: Session, refs: Sequence[str], field: str, organization_id: int | None = None
+) -> list[int]:
     ids = []
     for ref in refs:
-        user = user_service.find_user(session, ref, field)
+        user = user_service.find_user(session, ref, field, organization_id)
         assert user.id is not None
         ids.append(user.id)
     return ids
@@ -178,11 +208,18 @@ def _names(text: str | None) -> list[str]:
 
 
 def cmd_team_create(args: argparse.Namespace) -> int:
-    """Create a team of ``--members`` and print its id."""
+    """Create a team of ``--members`` (in ``--organization``) and print its id."""
 
     def run(session: Session) -> int:
-        members = _user_ids(session, _names(args.members), "--members")
-        team = user_service.create_team(session, name=args.name, member_ids=members, actor_id=None)
+        organization_id = _organization_id(session, args) or DEFAULT_ORGANIZATION_ID
+        members = _user_ids(session, _names(args.members), "--members", organization_id)
+        team = user_service.create_team(
+            session,
+            name=args.name,
+            member_ids=members,
+            actor_id=None,
+            organization_id=organization_id,
+        )
         assert team.id is not None
         return team.id
 
@@ -196,7 +233,7 @@ def _change_members(args: argparse.Namespace, add: bool) -> int:
 
     def run(session: Session) -> str:
         team = user_service.find_team(session, args.team, "TEAM")
-        members = _user_ids(session, args.users, "USER")
+        members = _user_ids(session, args.users, "USER", team.organization_id)
         change = user_service.add_team_members if add else user_service.remove_team_members
         change(session, team, members, actor_id=None, field="USER")
         assert team.id is not None
@@ -222,14 +259,18 @@ def cmd_team_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_team_list(args: argparse.Namespace) -> int:
-    """Print every team: id, name, members."""
+    """Print every team (of ``--organization``): id, name, members."""
 
     def rows(session: Session) -> list[list[str]]:
         from sqlmodel import col, select
 
         from quorum.models import Team
 
-        teams = session.exec(select(Team).order_by(col(Team.id))).all()
+        query = select(Team).order_by(col(Team.id))
+        organization_id = _organization_id(session, args)
+        if organization_id is not None:
+            query = query.where(Team.organization_id == organization_id)
+        teams = session.exec(query).all()
         return [[str(team.id), team.name, _members_line(session, team.id or 0)] for team in teams]
 
     say(columns([["ID", "NAME", "MEMBERS"], *_run(args, rows)]))
@@ -237,6 +278,13 @@ def cmd_team_list(args: argparse.Namespace) -> int:
 
 
 USER_HELP = "the user's name or id"
+ORGANIZATION_HELP = "the organization's name or id"
+
+
+def _organization_option(command: argparse.ArgumentParser, default: str) -> None:
+    command.add_argument(
+        "--organization", metavar="NAME|ID", help=f"{ORGANIZATION_HELP} (default: {default})"
+    )
 
 
 def add_people_commands(commands: Commands, user: Commands) -> None:
@@ -246,6 +294,7 @@ def add_people_commands(commands: Commands, user: Commands) -> None:
     listing.add_argument(
         "--role", choices=[role.value for role in Role], help="only this role (default: all)"
     )
+    _organization_option(listing, "every organization")
     listing.set_defaults(handler=cmd_user_list)
     for name, handler, text in (
         ("disable", cmd_user_disable, "disable a user: their tokens stop working"),
@@ -268,13 +317,17 @@ def add_people_commands(commands: Commands, user: Commands) -> None:
     tokens = user.add_parser("tokens", help="list a user's tokens: id, name, last4, expiry")
     tokens.add_argument("user", metavar="NAME|ID", help=USER_HELP)
     tokens.set_defaults(handler=cmd_user_tokens)
+    revoke = user.add_parser("revoke", help="revoke a token by its id (see user tokens)")
+    revoke.add_argument("token", metavar="TOKEN_ID", help="the token's id")
+    revoke.set_defaults(handler=cmd_user_revoke)
 
     team = add_group(commands, "team", "manage teams of workers", "team_command")
     create = team.add_parser("create", help="create a team and print its id")
-    create.add_argument("name", metavar="NAME", help="the team's name, unique")
+    create.add_argument("name", metavar="NAME", help="the team's name, unique in its organization")
     create.add_argument(
         "--members", help="comma-separated user names or ids (default: an empty team)"
     )
+    _organization_option(create, "the default organization")
     create.set_defaults(handler=cmd_team_create)
     for name, handler, text in (
         ("add", cmd_team_add, "add users to a team"),
@@ -284,6 +337,6 @@ def add_people_commands(commands: Commands, user: Commands) -> None:
         command.add_argument("team", metavar="TEAM", help="the team's name or id")
         command.add_argument("users", metavar="USER", nargs="*", help="user names or ids")
         command.set_defaults(handler=handler)
-    team.add_parser("list", help="list teams: id, name, members").set_defaults(
-        handler=cmd_team_list
-    )
+    team_list = team.add_parser("list", help="list teams: id, name, members")
+    _organization_option(team_list, "every organization")
+    team_list.set_defaults(handler=cmd_team_list)

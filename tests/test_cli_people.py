@@ -89,3 +89,49 @@ def test_bad_names_are_one_line_and_exit_2(quorum_settings):
     )
     assert refused(env, "team", "add", "crew") == "quorum: error: USER: name at least one user"
     assert "other" not in ok(env, "team", "list")  # nothing half-made
+
+
+def test_teams_and_listings_keep_to_an_organization(quorum_settings):
+    env = env_for(quorum_settings)
+    acme = ok(env, "organization", "create", "acme").strip()
+    ok(env, "user", "create", "mia", "--role", "worker")  # the default organization's mia
+    acme_mia, _ = ok(
+        env, "user", "create", "mia", "--role", "worker", "--organization", acme
+    ).split()
+    team_id = ok(env, "team", "create", "crew", "--organization", "acme", "--members", "mia")
+    ok(env, "team", "create", "crew")  # the same name in another organization is no clash
+    assert ok(env, "team", "list", "--organization", "acme").splitlines() == [
+        "ID  NAME  MEMBERS",
+        f"{team_id.strip()}   crew  mia",
+    ]
+    assert [
+        line.split()[0] for line in ok(env, "user", "list", "--organization", acme).splitlines()
+    ] == [
+        "ID",
+        acme_mia,
+    ]
+    assert refused(env, "team", "create", "other", "--organization", "nowhere") == (
+        "quorum: error: --organization: no organization with name or id 'nowhere'"
+    )
+
+
+def test_a_revoked_token_stops_working(quorum_settings):
+    env = env_for(quorum_settings)
+    ok(env, "user", "create", "mia", "--role", "worker")
+    token = ok(env, "user", "token", "mia", "--name", "laptop").strip()
+    token_id = ok(env, "user", "tokens", "mia").splitlines()[-1].split()[0]
+    assert ok(env, "user", "revoke", token_id) == (
+        f"token {token_id} (laptop, ...{token[-4:]}) is revoked\n"
+    )
+    app = create_app(quorum_settings)
+    client = AppClient(app)
+    try:
+        assert GraphQLClient(client).error(VIEWER, token=token).code == "UNAUTHENTICATED"
+    finally:
+        client.close()
+    assert refused(env, "user", "revoke", token_id) == (
+        f"quorum: error: id: no token with id {token_id} (it may be revoked already)"
+    )
+    assert refused(env, "user", "revoke", "abc") == (
+        "quorum: error: TOKEN_ID: 'abc' is not a token id (see quorum user tokens)"
+    )
