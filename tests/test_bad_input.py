@@ -772,7 +772,11 @@ def test_a_different_second_answer_is_a_conflict(claimed):
     assert site.job(claimed.job_id)["cost"]["workforce"] == 0.05
 
 
-@pytest.mark.parametrize("bad_id", ["abc", "0", "-3", "1.5", ""])
+# Python's int() reads all but the first four as 1: only the canonical spelling names an id.
+NON_CANONICAL_IDS = [" 1", "1 ", "01", "+1", "1_0", "\u0661", "\U0001d7cf", "\u00b9"]
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "0", "-3", "1.5", "", *NON_CANONICAL_IDS])
 @pytest.mark.parametrize(
     ("query", "argument"),
     [
@@ -823,6 +827,44 @@ HUGE_ID = "99999999999999999999"  # more than a 64-bit key holds
 def test_an_id_beyond_64_bits_is_refused_cleanly(claimed, query):
     error = claimed.site.gql.error(query, {"id": HUGE_ID}, claimed.site.worker)
     assert error.code in {"BAD_INPUT", "NOT_FOUND"}, error
+
+
+@pytest.mark.parametrize("bad_id", [*NON_CANONICAL_IDS, "9223372036854775808"])
+def test_a_job_id_must_be_spelled_canonically(site, bad_id):
+    job = create_job(site.gql, site.requester, **site.job_input())
+    assert job["id"] == "1"
+    query = "query($id: ID!) { job(id: $id) { id } }"
+    assert site.gql.ok(query, {"id": "1"}, site.requester) == {"job": {"id": "1"}}
+    assert site.gql.ok(query, {"id": "9223372036854775807"}, site.requester) == {"job": None}
+    error = site.gql.error(query, {"id": bad_id}, site.requester)
+    assert (error.code, error.message) == ("BAD_INPUT", f"id: {bad_id!r} is not a valid id")
+
+
+@pytest.mark.parametrize("key", ["01", " 1", "\u0661", "0", "9223372036854775808"])
+def test_a_cursor_must_name_a_canonical_id(site, key):
+    create_job(site.gql, site.requester, **site.job_input())
+    cursor = base64.urlsafe_b64encode(f"id:{key}".encode()).decode()
+    query = "query($after: String) { jobs(after: $after) { edges { node { id } } } }"
+    error = site.gql.error(query, {"after": cursor}, site.requester)
+    assert (error.code, error.message) == (
+        "BAD_INPUT",
+        f"after: {cursor!r} is not a cursor from this API",
+    )
+
+
+@pytest.mark.parametrize("ref", ["01", "\u0661", "\u00b2", "99999999999999999999"])
+def test_the_command_line_finds_users_and_organizations_by_canonical_ids_only(site, ref):
+    from quorum.errors import NotFound
+    from quorum.services.organizations import find_organization
+    from quorum.services.users import find_user
+
+    with site.app.state.db.read() as session:
+        assert find_user(session, "1").name == "ada"
+        with pytest.raises(NotFound, match="no user with name or id"):
+            find_user(session, ref)
+        assert find_organization(session, "1").id == 1
+        with pytest.raises(NotFound, match="no organization with name or id"):
+            find_organization(session, ref)
 
 
 def expire(site: Site, task_id: str) -> None:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from quorum import audit
 from quorum.errors import BadInput, Conflict, NotFound
 from quorum.events import OrganizationCreated, StorageRootsSet
+from quorum.ids import canonical_id
 from quorum.limits import MAX_NAME_CHARS, check_text
 from quorum.models import DEFAULT_ORGANIZATION_ID, Organization, Role, User
 from quorum.settings import Settings
@@ -128,8 +129,9 @@ def find_organization(session: Session, ref: str, field: str = "organization") -
     """The organization named ``ref``, or whose id it is; :class:`NotFound` naming ``field``."""
     ref = ref.strip()
     found = session.exec(select(Organization).where(Organization.name == ref)).first()
-    if found is None and ref.isdigit():
-        found = session.get(Organization, int(ref))
+    number = canonical_id(ref)
+    if found is None and number is not None:
+        found = session.get(Organization, number)
     if found is None:
         raise NotFound(f"{field}: no organization with name or id {ref!r}")
     return found

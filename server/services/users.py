@@ -33,6 +33,7 @@ from quorum.events import (
     UserDisabled,
     UserEnabled,
 )
+from quorum.ids import canonical_id
 from quorum.limits import MAX_NAME_CHARS, check_text
 from quorum.models import DEFAULT_ORGANIZATION_ID, Role, Team, TeamMember, User
 from quorum.rows import select_rows
@@ -211,8 +212,9 @@ def _by_name_or_id(
         raise BadInput(f"{field}: several organizations have a {noun} {ref!r}; give its id")
     if rows:
         return rows[0]
-    if ref.strip().isdigit():
-        return _by_id(session, model, int(ref), field, noun, organization_id)
+    number = canonical_id(ref.strip())
+    if number is not None:
+        return _by_id(session, model, number, field, noun, organization_id)
     raise NotFound(f"{field}: no {noun} with name or id {ref!r}")
 
 

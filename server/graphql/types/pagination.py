@@ -9,12 +9,11 @@ from typing import Generic, TypeVar
 import strawberry
 
 from quorum.errors import BadInput
+from quorum.ids import canonical_id
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
 
-#: Ids are 64-bit signed integers in the database.
-MAX_ID = 2**63
 DEFAULT_PAGE = 50
 MAX_PAGE = 1_000
 
@@ -54,10 +53,11 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "id" and 0 <= int(value) < MAX_ID:
-            return int(value)
     except (ValueError, UnicodeDecodeError):
-        pass
+        kind, value = "", ""
+    key = canonical_id(value) if kind == "id" else None
+    if key is not None:
+        return key
     raise BadInput(f"after: {cursor!r} is not a cursor from this API")
 
 
@@ -86,11 +86,9 @@ def connection(
 
 
 def parse_id(value: strawberry.ID | str, field: str) -> int:
-    """An integer id from a GraphQL ``ID``; :class:`BadInput` naming ``field`` otherwise."""
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise BadInput(f"{field}: {value!r} is not a valid id") from None
-    if not 1 <= number < MAX_ID:
+    """The integer id a GraphQL ``ID`` spells canonically (:func:`quorum.ids.canonical_id`:
+    ``"42"``, not ``"042"`` or ``" 42"``); :class:`BadInput` naming ``field`` otherwise."""
+    number = canonical_id(str(value))
+    if number is None:
         raise BadInput(f"{field}: {value!r} is not a valid id")
     return number
