@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from strawberry.scalars import JSON
 from quorum import models
 from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
+from quorum.graphql.permissions import JobManagersOnly
 from quorum.graphql.types.enums import ItemStatus, JobStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.pagination import Connection, connection, decode_cursor, page_size
@@ -20,6 +22,17 @@ from quorum.services import jobs as job_service
 from quorum.services import worker_quality
 from quorum.services.jobs import Counters
 from quorum.services.shortcuts import effective_shortcuts
+
+#: What the description of a field for the job's requester and admins says.
+_MANAGERS = "Requesters and admins only: FORBIDDEN for a worker."
+
+
+def _managers_only(description: str = "") -> Any:
+    """A job field only its requester and admins read (:class:`JobManagersOnly`): how the
+    job is run and where its data lives, none of which labeling needs."""
+    return strawberry.field(
+        permission_classes=[JobManagersOnly], description=f"{description} {_MANAGERS}".strip()
+    )
 
 
 @strawberry.type
@@ -217,32 +230,37 @@ class Job:
         description="The manifest attribute holding the previous label a verification or "
         "adjustment job audits (null for other task types)."
     )
-    workers_per_item: int
-    max_workers_per_item: int | None
-    target_confidence: float | None
-    gold: GoldSettings | None
-    consensus: str
-    workforce: str
-    team_id: strawberry.ID | None
-    input_manifest: str
-    output_path: str
-    output_manifest: str | None
+    workers_per_item: int = _managers_only()
+    max_workers_per_item: int | None = _managers_only()
+    target_confidence: float | None = _managers_only()
+    gold: GoldSettings | None = _managers_only()
+    consensus: str = _managers_only()
+    workforce: str = _managers_only()
+    team_id: strawberry.ID | None = _managers_only()
+    input_manifest: str = _managers_only()
+    output_path: str = _managers_only()
+    output_manifest: str | None = _managers_only()
     instructions: str | None
     full_instructions: str | None
-    template: str | None
+    template: str | None = _managers_only(
+        "The job's Liquid worker template; a worker gets it rendered (Task.renderedTemplate)."
+    )
     price_per_task: float
     task_time_limit_seconds: int
     task_availability_seconds: int | None
-    max_concurrent_tasks: int | None
-    max_human_labeled_items: int | None
-    max_labeled_percentage: float | None
-    failure_reason: str | None
+    max_concurrent_tasks: int | None = _managers_only()
+    max_human_labeled_items: int | None = _managers_only()
+    max_labeled_percentage: float | None = _managers_only()
+    failure_reason: str | None = _managers_only()
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
     _shortcuts: strawberry.Private[dict[str, Any] | None] = None
     _examples: strawberry.Private[list[dict[str, str]] | None] = None
     _organization_id: strawberry.Private[int] = models.DEFAULT_ORGANIZATION_ID
+    _row: strawberry.Private[models.Job | None] = None
+    #: Whether the caller manages the job, asked by the first field that needs it.
+    _managed: strawberry.Private[asyncio.Task[bool] | None] = None
 
     @classmethod
     def from_model(cls, job: models.Job) -> Job:
@@ -289,7 +307,20 @@ class Job:
             _shortcuts=job.shortcuts,
             _examples=job.examples,
             _organization_id=job.organization_id,
+            _row=job,
         )
+
+    def caller_manages(self, info: Info) -> asyncio.Task[bool]:
+        """Whether the caller is the job's requester or an admin of its organization
+        (:func:`quorum.services.jobs.can_manage`), looked up once per job object however
+        many of its :class:`JobManagersOnly` fields the operation selects."""
+        if self._managed is None:
+            row = self._row
+            assert row is not None, "from_model keeps the row"
+            self._managed = asyncio.ensure_future(
+                info.context.read(lambda _session, user: job_service.can_manage(user, row))
+            )
+        return self._managed
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="The worker portal's keyboard shortcuts for this job: {action: key}, the "
