@@ -155,7 +155,7 @@ def manifest_rows(
             continue
         data, obj = check_line(number, raw, task_type, storage)
         if gold_key is not None and gold_key in obj:
-            shown = _audit_input(job, task_type, number, obj)
+            shown = _gold_input(job, task_type, plugins, number, obj, ManifestError)
             yield _gold_row(job, task_type, position, data, number, obj[gold_key], shown)
             position += 1
             continue
@@ -206,7 +206,7 @@ def gold_manifest_rows(
                 "known label there"
             )
         label = _known_label(job, number, obj[key], GoldManifestError)
-        shown = _audit_input(job, task_type, number, obj, GoldManifestError)
+        shown = _gold_input(job, task_type, plugins, number, obj, GoldManifestError)
         task_input = json.dumps(shown) if shown else None
         answer = json.dumps({"label": label})
         yield (job.id, position, data, ItemStatus.GOLD.value, False, task_input, None, answer)
@@ -235,6 +235,30 @@ def _audit_input(
         return task_type.audit_input(line, attribute, job.labels)
     except BadInput as exc:
         raise error(f"line {number}: {exc.message}") from None
+
+
+def _gold_input(
+    job: Job,
+    task_type: TaskType,
+    plugins: PluginHost,
+    number: int,
+    line: dict[str, Any],
+    error: type[ManifestError],
+) -> dict[str, Any]:
+    """What a gold item's task shows besides its line, made as a data item's is (the
+    previous label of an audit, what a pre-annotation hook adds, given the line without its
+    gold key), so that nothing there tells it apart. A hook's "skip" does not apply: a gold
+    item is there to be answered."""
+    shown = _audit_input(job, task_type, number, line, error)
+    if not plugins.has_pre_annotation:
+        return shown
+    assert job.gold is not None
+    unmarked = {key: value for key, value in line.items() if key != job.gold["key"]}
+    try:
+        decided = plugins.pre_annotation(job, unmarked)
+    except QuorumError as exc:
+        raise error(f"line {number}: {exc.message}") from None
+    return {**shown, **decided} if isinstance(decided, dict) else shown
 
 
 def _known_label(job: Job, number: int, label: Any, error: type[ManifestError]) -> Any:

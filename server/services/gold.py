@@ -102,13 +102,30 @@ def take(item_id: int) -> Statement:
 def score(session: Session, job: Job, worker_id: int, answer: Mapping[str, Any], gold: Any) -> None:
     """Count the worker's answer to a gold item; block them if their accuracy on gold items,
     after enough answers, is below the job's minimum."""
-    if job.gold is None or not isinstance(gold, dict):
+    if isinstance(gold, dict):
+        _count(session, job, worker_id, right=answer.get("label") == gold.get("label"))
+
+
+def score_unanswered(session: Session, job: Job, worker_id: int) -> None:
+    """Count a gold task the worker handed back unanswered (released, declined, or let
+    expire) as a wrong answer, which blocks as wrong answers do: a worker cannot tell a
+    gold item, and handing one back is no way around it."""
+    _count(session, job, worker_id, right=False)
+
+
+def _count(session: Session, job: Job, worker_id: int, *, right: bool) -> None:
+    if job.gold is None:
         return
-    right = 1.0 if answer.get("label") == gold.get("label") else 0.0
     (row,) = select_rows(
         session,
         _SCORE,
-        {"job": job.id, "worker": worker_id, "correct": right, "false": False, "now": utcnow()},
+        {
+            "job": job.id,
+            "worker": worker_id,
+            "correct": 1.0 if right else 0.0,
+            "false": False,
+            "now": utcnow(),
+        },
     )
     answers, correct = int(row["gold_answers"]), float(row["gold_correct"])
     accuracy = correct / answers

@@ -125,9 +125,25 @@ def _keep_job(session: Session, job_id: int, rows: Sequence[Mapping[str, Any]]) 
     return job
 
 
+_ITEM = "SELECT * FROM items WHERE id = :id"
+#: A job's items, gold included: their positions are 0 to this less one.
+_ITEM_COUNT = "SELECT MAX(position) + 1 AS n FROM items WHERE job_id = :job"
+
+
 def load_item(session: Session, item_id: int) -> Item | None:
     """An item row (a transient copy)."""
-    return fetch_one(session, Item, "SELECT * FROM items WHERE id = :id", {"id": item_id})
+    return fetch_one(session, Item, _ITEM, {"id": item_id})
+
+
+def load_item_and_count(session: Session, task: Task) -> tuple[Item, int]:
+    """A task's item (a transient copy) and how many items its job has, gold included,
+    read in one round trip."""
+    item_rows, count_rows = select_all(
+        session,
+        [(_ITEM, {"id": task.item_id}, Item), (_ITEM_COUNT, {"job": task.job_id}, None)],
+    )
+    assert item_rows, "tasks.item_id is a foreign key"
+    return model_from_row(Item, item_rows[0]), int(count_rows[0]["n"])
 
 
 def availability_over(job: Job, now: datetime) -> bool:
@@ -324,14 +340,15 @@ _TASKS_JOB = "SELECT * FROM jobs WHERE id = (SELECT job_id FROM tasks WHERE id =
 
 
 def _next_item(session: Session, job: Job, worker_id: int) -> _Pick | None:
-    """The item to give the worker (a gold item, for the job's gold share of claims) and
-    the statement that takes it; ``None`` when nothing is left for them."""
-    if (item_id := gold.pick(session, job, worker_id)) is not None:
-        return _Pick(item_id=item_id, take=gold.take(item_id))
+    """The item to give the worker and the statement that takes it; ``None`` when nothing
+    is left for them. For the job's gold share of claims, a gold item comes instead of the
+    data item picked, so that no run of claims is gold alone (:mod:`quorum.services.gold`)."""
     capped = at_concurrency_cap(session, job)
     picked = _pick_item(session, job, worker_id, in_progress_only=capped)
     if picked is None:
-        return None
+        return None  # gold only ever comes instead of a data item, never on its own
+    if (item_id := gold.pick(session, job, worker_id)) is not None:
+        return _Pick(item_id=item_id, take=gold.take(item_id))
     params = {
         "limit": job.workers_per_item,
         "in_progress": ItemStatus.IN_PROGRESS.value,
@@ -489,7 +506,7 @@ def _hand_back(
 ) -> tuple[Task, bool]:
     """Set the caller's task to ``status``, giving its item's slot back if they held it;
     whether anything changed."""
-    task, _job, _known = _own_task(session, worker, task_id)
+    task, job, known = _own_task(session, worker, task_id)
     if task.status == status:
         return task, False
     returned = task.status in RETURNED_TASK_STATUSES
@@ -500,6 +517,8 @@ def _hand_back(
     _save_status(session, task)
     if not returned:
         _return_item(session, task)
+        if known is not None:
+            gold.score_unanswered(session, job, task.worker_id)
     return task, True
 
 
@@ -518,16 +537,31 @@ def expire_leases(session: Session, *, limit: int = 500) -> int:
         Task,
     )
     tasks = [model_from_row(Task, row) for row in found]
+    on_gold = _on_gold_items(session, tasks)
     for task in tasks:
         assert task.id is not None
         task.status = TaskStatus.EXPIRED
         _save_status(session, task)
         _return_item(session, task)
+        if task.id in on_gold and (job := load_job(session, task.job_id)) is not None:
+            gold.score_unanswered(session, job, task.worker_id)
         audit.record(
             session,
             TaskExpired(actor_id=None, entity_id=task.id, job_id=task.job_id, item_id=task.item_id),
         )
     return len(tasks)
+
+
+def _on_gold_items(session: Session, tasks: Sequence[Task]) -> set[int]:
+    """The ids of those of ``tasks`` whose items are gold items."""
+    if not tasks:
+        return set()
+    query = (
+        select(col(Task.id))
+        .join(Item, col(Item.id) == col(Task.item_id))
+        .where(col(Task.id).in_([task.id for task in tasks]), col(Item.gold_answer).is_not(None))
+    )
+    return {task_id for task_id in session.scalars(query) if task_id is not None}
 
 
 def worker_line(job: Job, item: Item) -> dict[str, Any]:

@@ -79,8 +79,12 @@ def test_each_worker_answers_each_gold_item_once(quorum_app, quorum_settings, gq
         quorum_app, gql, quorum_settings, lines=lines(), workers=2, gold=GOLD, workersPerItem=1
     )
     seen: dict[int, list[str]] = {0: [], 1: []}
-    for worker in (0, 1):
-        while (task := job.claim(worker)) is not None:
+    busy = {0, 1}
+    while busy:  # taking turns, as workers at once do
+        for worker in sorted(busy):
+            if (task := job.claim(worker)) is None:
+                busy.discard(worker)
+                continue
             seen[worker].append(task["input"]["taskObject"])
             job.submit(task, "positive", worker)
     for worker in (0, 1):

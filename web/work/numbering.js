@@ -13,9 +13,9 @@ export function itemOf(position, count) {
 }
 
 /** "Item 3 of 6" for the item of a worker's task (claimTask { item { position } job {
- * counters { total gold } } }). A gold manifest's items come after the dataset's, and the
- * count takes them in, so that a gold item is numbered like any other: the worker's view
- * of an item never tells gold. */
+ * counters { total gold } } }). The count takes a gold manifest's items in, and in a job
+ * with gold the server numbers a worker's items in a shuffle of all of them, so that a gold
+ * item is numbered like any other (docs/tasks.md). */
 export function taskItemName(task) {
   const { total, gold } = task.job.counters;
   return capitalized(itemOf(task.item.position, total + gold));

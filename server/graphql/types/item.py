@@ -13,6 +13,7 @@ from quorum import models
 from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import ItemStatus
+from quorum.services import blinding
 from quorum.services.tasks import worker_line
 
 
@@ -20,9 +21,15 @@ from quorum.services.tasks import worker_line
 class Item:
     """One manifest line and what became of it."""
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The item's id; in a worker's view of a task of a job with gold items, "
+        "an opaque name of the item instead, the same each time."
+    )
     position: int = strawberry.field(
-        description="0-based line index: Ground Truth's datasetObjectId."
+        description="0-based line index: Ground Truth's datasetObjectId (a gold manifest's "
+        "items come after the input manifest's). In a worker's view of a task of a job with "
+        "gold items, the item's place in a fixed shuffle of all the job's items, gold ones "
+        "included (0 to counters.total + counters.gold - 1), so that it never tells one."
     )
     status: ItemStatus
     manifest_line: JSON
@@ -30,7 +37,10 @@ class Item:
         description="The label attribute and its -metadata, as written to the output manifest."
     )
     confidence: float | None
-    answers_count: int
+    answers_count: int = strawberry.field(
+        description="Answers submitted for the item; 0 in a worker's view of a task of a job "
+        "with gold items (every worker answers a gold item)."
+    )
     labeled_at: datetime | None
     failure_reason: str | None
     _organization_id: strawberry.Private[int]
@@ -59,19 +69,33 @@ class Item:
         return None
 
     @classmethod
-    def worker_view(cls, item: models.Item, job: models.Job) -> Item:
+    def worker_view(cls, item: models.Item, job: models.Job, key: bytes, count: int) -> Item:
         """The item as the worker holding a task of it sees it: the manifest line without
         the job's gold key, a gold item (labeled with its known answer from the start)
         shown as in progress like any item being answered, and no consolidated label
-        (others' answers, or a gold item's known answer)."""
+        (others' answers, or a gold item's known answer). In a job with gold items,
+        nothing that tells them from data items either: no count of answers (every worker
+        answers a gold item), and the id and position blinded
+        (:mod:`quorum.services.blinding`, ``key`` the job's and ``count`` its items, gold
+        included). Without gold there is nothing to tell apart, and the worker's numbers
+        are the console's."""
         full = cls.from_model(item, job.organization_id)
         gold = item.gold_answer is not None or item.status == models.ItemStatus.GOLD
-        return dataclasses.replace(
+        view = dataclasses.replace(
             full,
             status=models.ItemStatus.IN_PROGRESS if gold else models.ItemStatus(item.status),
             manifest_line=JSON(worker_line(job, item)),
             output=None,
             confidence=None,
+        )
+        if job.gold is None:
+            return view
+        assert item.id is not None
+        return dataclasses.replace(
+            view,
+            id=strawberry.ID(blinding.shown_id(key, item.id)),
+            position=blinding.shown_position(key, item.position, count),
+            answers_count=0,
         )
 
     @classmethod

@@ -15,7 +15,8 @@ from quorum.graphql.context import Info
 from quorum.graphql.types.enums import TaskStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.job import Job
-from quorum.services.tasks import load_item, load_job, task_input
+from quorum.services import blinding
+from quorum.services.tasks import load_item_and_count, load_job, task_input
 from quorum.storage import Storage
 from quorum.templates import render_template
 from quorum.tenancy import job_storage
@@ -34,6 +35,10 @@ class Task:
     answer: JSON | None
     _job: strawberry.Private[models.Job]
     _item: strawberry.Private[models.Item | None]
+    #: The job's items, gold included (0 until the item is read), and the key of its
+    #: workers' view (:mod:`quorum.services.blinding`).
+    _item_count: strawberry.Private[int]
+    _view_key: strawberry.Private[bytes]
     _storage: strawberry.Private[Storage]
     _url_expiry: strawberry.Private[int]
 
@@ -46,7 +51,7 @@ class Task:
     def item(self) -> Item:
         """The item to label, as its worker may see it (:meth:`Item.worker_view`)."""
         assert self._item is not None, "task_view loads the item when it is selected"
-        return Item.worker_view(self._item, self._job)
+        return Item.worker_view(self._item, self._job, self._view_key, self._item_count)
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="What the worker template renders: taskObject (inline text, or a signed "
@@ -98,7 +103,7 @@ def task_view(info: Info, session: Session, task: models.Task) -> Task:
     """The public view of a task. Its job, and its item if the operation selects it, are
     read now (inside the transaction); the rest is computed only for the fields selected."""
     job = load_job(session, task.job_id)
-    item = load_item(session, task.item_id) if _selects_item(info) else None
+    item, count = load_item_and_count(session, task) if _selects_item(info) else (None, 0)
     assert job is not None
     return Task(
         id=strawberry.ID(str(task.id)),
@@ -110,6 +115,8 @@ def task_view(info: Info, session: Session, task: models.Task) -> Task:
         answer=None if task.answer is None else JSON(task.answer),
         _job=job,
         _item=item,
+        _item_count=count,
+        _view_key=blinding.job_key(info.context.session_key, task.job_id),
         _storage=job_storage(session, info.context.plugins, job),
         _url_expiry=info.context.settings.url_expiry_seconds,
     )
