@@ -1,5 +1,6 @@
 """The database: engine set-up for SQLite and PostgreSQL, and transaction scopes.
 
+A new SQLite file is created ``0600`` (its ``-wal`` and ``-shm`` files take its mode).
 SQLite runs in WAL mode with ``synchronous=NORMAL`` (a committed answer survives a killed
 server; only a power cut can lose the last transactions) and a busy timeout. Its
 transactions are opened explicitly: ``BEGIN IMMEDIATE`` for writes, so that two writers
@@ -14,13 +15,14 @@ plugin is never told of a change that was rolled back.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
 from quorum import audit, rows
@@ -30,7 +32,21 @@ if TYPE_CHECKING:
     from quorum.events import Event
 
 
+def _create_private(url: str) -> None:
+    """Create the SQLite file of ``url`` empty with mode ``0600`` if it is missing, so that
+    SQLite, which gives its ``-wal`` and ``-shm`` files the database's mode, never makes
+    the answers and token hashes world-readable (its own default is ``0644``)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _sqlite_engine(url: str) -> Engine:
+    _create_private(url)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")

@@ -214,9 +214,12 @@ class Settings:
         return (self.objects_dir, *self.local_roots)
 
     def prepare_data_dir(self) -> None:
-        """Create the data folder and ``objects/`` if they are missing."""
+        """Create the data folder and ``objects/`` if they are missing, readable by the
+        server's user alone (``0700``: they hold the database, the signing key, uploads and
+        outputs); existing folders keep their modes."""
         try:
-            self.objects_dir.mkdir(parents=True, exist_ok=True)
+            for folder in (self.data_dir, self.objects_dir):
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StartupError(f"cannot create the data folder {self.data_dir}: {exc}") from exc
 
