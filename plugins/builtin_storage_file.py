@@ -20,7 +20,7 @@ from quorum import hookimpl
 from quorum.errors import BadInput
 from quorum.objects_route import resolve_inside
 from quorum.signing import sign_path
-from quorum.storage import StorageBackend, check_key
+from quorum.storage import StorageBackend, bounded_lines, check_key
 
 if TYPE_CHECKING:
     from quorum.settings import Settings
@@ -79,12 +79,13 @@ class FileStorage(StorageBackend):
         return _PREFIX + self._path(url)
 
     def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
-        """Stream the file's lines (endings kept) through a buffered reader."""
+        """Stream the file's lines (endings kept, a long one cut: :func:`bounded_lines`)
+        through a buffered reader."""
 
         @contextmanager
         def lines() -> Iterator[Iterator[bytes]]:
             with self._open(url) as handle:
-                yield iter(handle)
+                yield bounded_lines(handle)
 
         return lines()
 

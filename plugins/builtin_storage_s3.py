@@ -24,7 +24,7 @@ from urllib3.response import HTTPResponse
 
 from quorum import hookimpl
 from quorum.errors import BadInput
-from quorum.storage import StorageBackend
+from quorum.storage import StorageBackend, bounded_lines
 
 if TYPE_CHECKING:
     from quorum.settings import Settings
@@ -136,7 +136,7 @@ class S3Storage(StorageBackend):
                 if isinstance(response, HTTPResponse):
                     response.auto_close = False
                 reader = io.BufferedReader(cast(io.RawIOBase, response), READ_BUFFER_BYTES)
-                yield iter(reader)
+                yield bounded_lines(reader)
             finally:
                 response.close()
                 response.release_conn()

@@ -9,13 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, ClassVar
+from typing import IO, TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from quorum.errors import BadInput
 
 if TYPE_CHECKING:
     from quorum.settings import Settings
+
+#: The longest manifest line, in characters (:mod:`quorum.runner.ingest` refuses longer).
+MAX_LINE_CHARS = 100_000
+#: The most bytes such a line can take: 4 per character in UTF-8, and a ``\r\n``.
+MAX_LINE_BYTES = 4 * MAX_LINE_CHARS + 2
+
+
+def bounded_lines(stream: IO[bytes], most: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of a binary ``stream`` (with their endings), holding at most ``most + 1``
+    bytes at a time: a line longer than ``most`` bytes comes as its first ``most + 1``, so
+    that the reader sees it is too long, and the rest of it is read past, not kept (the
+    lines after it keep their numbers)."""
+    cut = False
+    while chunk := stream.readline(most + 1):
+        if not cut:
+            yield chunk
+        cut = len(chunk) > most and not chunk.endswith(b"\n")
 
 
 class StorageBackend:
@@ -41,7 +58,10 @@ class StorageBackend:
         return scheme + url[len(scheme) :]
 
     def open_lines(self, url: str) -> AbstractContextManager[Iterator[bytes]]:
-        """Stream the object's lines (with their line endings), in constant memory."""
+        """Stream the object's lines (with their line endings), in constant memory: a line
+        over :data:`MAX_LINE_BYTES` comes cut to its first ``MAX_LINE_BYTES + 1`` bytes, as
+        :func:`bounded_lines` reads them from a binary stream, so that a 100 MB line is
+        never read whole."""
         raise NotImplementedError(f"{type(self).__name__}.open_lines")
 
     def read_bytes(self, url: str) -> bytes:

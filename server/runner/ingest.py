@@ -1,6 +1,8 @@
 """Streams a job's input manifest into items, in constant memory.
 
-Each line is parsed and checked (one JSON object of at most 100,000 characters, exactly one
+Each line is parsed and checked (one JSON object of at most 100,000 characters, read no
+further than that: the storage backend cuts a longer line, so a 100 MB line costs less
+than a megabyte and fails the job naming it; exactly one
 of ``source-ref`` / ``source`` as the task type needs, attribute names not starting with
 ``$``, no attribute over 20,000 characters, a ``source-ref`` a storage backend can read).
 Items are inserted in batches, each in its own short transaction, so a 1M-line manifest
@@ -45,12 +47,11 @@ from quorum.plugins import PluginHost
 from quorum.runner.lifecycle import LeaseLost
 from quorum.runner.output import label_fragment, labeled_output
 from quorum.services.auto_labeling import AutoLabelingSettings
-from quorum.storage import Storage
+from quorum.storage import MAX_LINE_BYTES, MAX_LINE_CHARS, Storage
 from quorum.tasktypes import TaskType
 from quorum.tenancy import read_job_storage
 
 BATCH_SIZE = 20_000
-MAX_LINE_CHARS = 100_000
 MAX_ATTRIBUTE_CHARS = 20_000
 SOURCE_KEYS = ("source-ref", "source")
 
@@ -84,6 +85,8 @@ def check_line(
     """Line ``number`` of a manifest (a non-blank one) as its text and JSON object, or
     :class:`ManifestError` (``line N: reason``) if no job of ``task_type`` can use it.
     The job's own settings (its audited attribute, its gold key) are checked apart."""
+    if len(raw) > MAX_LINE_BYTES:  # cut short by the storage backend: never decoded
+        raise ManifestError(f"line {number}: longer than {MAX_LINE_CHARS:,} characters")
     try:
         data = raw.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
