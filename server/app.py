@@ -60,6 +60,7 @@ def query_limits(settings: Settings) -> Limits:
     """The GraphQL query budgets of ``settings``."""
     return Limits(
         max_query_bytes=settings.max_query_bytes,
+        max_anonymous_query_bytes=settings.max_anonymous_query_bytes,
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_fields=settings.max_fields,

@@ -3,8 +3,10 @@
 Every GraphQL document goes through these checks, in this order, and the first one it
 fails refuses it with ``BAD_INPUT`` naming the limit and the numbers:
 
-1. its size in bytes (``QUORUM_MAX_QUERY_BYTES``), before it is parsed; the parser also
-   stops after that many tokens;
+1. its size in bytes (``QUORUM_MAX_QUERY_BYTES``; ``QUORUM_MAX_ANONYMOUS_QUERY_BYTES``,
+   far less, for a caller the server does not know, since parsing costs about a
+   millisecond of CPU per kilobyte), before it is parsed; the parser also stops after that
+   many tokens;
 2. graphql-core's validation, with the depth limit (``QUORUM_MAX_QUERY_DEPTH``);
 3. its aliases (``QUORUM_MAX_ALIASES``) and its fields (``QUORUM_MAX_FIELDS``), counted
    as written, fragments spread where they are used;
@@ -66,6 +68,7 @@ class Limits:
     """The budgets one server applies (from :class:`quorum.settings.Settings`)."""
 
     max_query_bytes: int = 64 * 1024
+    max_anonymous_query_bytes: int = 4 * 1024
     max_depth: int = 10
     max_aliases: int = 100
     max_fields: int = 1_000
@@ -78,14 +81,23 @@ def _parse_cached(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
-def parse_bounded(query: str, limits: Limits) -> DocumentNode:
-    """``query`` parsed, refused before parsing when it is over ``max_query_bytes``."""
-    size = len(query.encode("utf-8", "surrogatepass"))
-    if size > limits.max_query_bytes:
-        raise BadInput(
-            f"query: {size:,} bytes is over the limit of {limits.max_query_bytes:,} bytes "
-            "(QUORUM_MAX_QUERY_BYTES)"
+def query_bytes(query: str) -> int:
+    """The size of ``query`` in UTF-8 (lone surrogates included, as the parser sees them)."""
+    return len(query.encode("utf-8", "surrogatepass"))
+
+
+def parse_bounded(query: str, limits: Limits, *, anonymous: bool = False) -> DocumentNode:
+    """``query`` parsed, refused before parsing when it is over ``max_query_bytes``
+    (``max_anonymous_query_bytes`` for an ``anonymous`` caller)."""
+    size = query_bytes(query)
+    most = limits.max_anonymous_query_bytes if anonymous else limits.max_query_bytes
+    if size > most:
+        setting = (
+            "QUORUM_MAX_ANONYMOUS_QUERY_BYTES; sign in for more"
+            if anonymous
+            else "QUORUM_MAX_QUERY_BYTES"
         )
+        raise BadInput(f"query: {size:,} bytes is over the limit of {most:,} bytes ({setting})")
     if size <= CACHE_BYTES:
         return _parse_cached(query, limits.max_query_bytes)
     return parse(query, max_tokens=limits.max_query_bytes)
@@ -238,12 +250,17 @@ class QueryBudget(SchemaExtension):
         self.rules = rules
         self.refusal: GraphQLError | None = None
 
-    def on_parse(self) -> Any:
-        """Parse within the size limit; a refusal waits for :meth:`on_validate` to be
-        returned as the request's error (so subscriptions get it the same way)."""
+    async def on_parse(self) -> AsyncIterator[None]:
+        """Parse within the size limit (the caller is looked up only for a document over
+        the anonymous limit); a refusal waits for :meth:`on_validate` to be returned as the
+        request's error (so subscriptions get it the same way)."""
         context = self.execution_context
+        query = context.query or ""
         try:
-            context.graphql_document = parse_bounded(context.query or "", self.limits)
+            anonymous = query_bytes(query) > self.limits.max_anonymous_query_bytes and not (
+                await _known_caller(context.context)
+            )
+            context.graphql_document = parse_bounded(query, self.limits, anonymous=anonymous)
         except GraphQLError as error:
             self.refusal = error
         except BadInput as error:

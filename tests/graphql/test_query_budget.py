@@ -33,16 +33,38 @@ def _error(client: AppClient, query: str, token: str | None = None) -> dict:
     return body["errors"][0]
 
 
+def _flood(count: int) -> str:
+    return "{ " + " ".join(f"a{i}: __typename" for i in range(count)) + " }"
+
+
 def test_an_alias_flood_is_refused_before_it_runs(client):
-    flood = "{ " + " ".join(f"a{i}: __typename" for i in range(2_000)) + " }"
-    error = _error(client, flood)
+    _, token = make_user(client.quorum, "rita", Role.REQUESTER)
+    error = _error(client, _flood(2_000), token)
     assert error["extensions"]["code"] == "BAD_INPUT"
     assert "2,000 aliases is over the limit of 100" in error["message"]
 
 
+@pytest.mark.parametrize("token", [None, "qrm_nobody-has-this-token"])
+def test_a_caller_the_server_does_not_know_gets_4_kib_of_query_unparsed(client, monkeypatch, token):
+    """Parsing costs about a millisecond a kilobyte: a 35 KB alias flood without a valid
+    token is refused before the parser sees it."""
+    from quorum.graphql import budget
+
+    parsed: list[str] = []
+    monkeypatch.setattr(budget, "parse", lambda query, **kw: parsed.append(query))
+    error = _error(client, _flood(2_000), token)
+    assert error["extensions"]["code"] == "BAD_INPUT"
+    assert error["message"] == (
+        "query: 34,893 bytes is over the limit of 4,096 bytes "
+        "(QUORUM_MAX_ANONYMOUS_QUERY_BYTES; sign in for more)"
+    )
+    assert not any("a1999" in query for query in parsed)
+
+
 def test_a_query_over_the_size_limit_is_refused_before_parsing(client):
+    _, token = make_user(client.quorum, "rita", Role.REQUESTER)
     big = "{ __typename " + "#" * 70_000 + "\n}"
-    error = _error(client, big, token="x")
+    error = _error(client, big, token)
     assert error["extensions"]["code"] == "BAD_INPUT"
     assert "over the limit of 65,536 bytes" in error["message"]
 
