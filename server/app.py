@@ -1,10 +1,13 @@
 """The application factory: one Starlette app per call, no module-level state.
 
 Routes: ``/graphql`` (queries, mutations, subscriptions over graphql-transport-ws), ``/``
-(console), ``/work`` (worker portal), ``/session`` (browser sign-in, :mod:`quorum.sessions`),
-``/uploads`` (manifests from the console, :mod:`quorum.uploads`), ``/elements/<task type>.js``
-(a plugin's own labeling element, :mod:`quorum.element_modules`),
-``/static``, ``/objects/...`` (signed URLs of the local store) and ``/healthz``.
+(console), ``/work`` (worker portal; ``/work/frame`` is the sandboxed document a custom
+template runs in, :mod:`quorum.security_headers`), ``/session`` (browser sign-in,
+:mod:`quorum.sessions`), ``/uploads`` (manifests from the console, :mod:`quorum.uploads`),
+``/elements/<task type>.js`` (a plugin's own labeling element,
+:mod:`quorum.element_modules`), ``/static``, ``/objects/...`` (signed URLs of the local
+store) and ``/healthz``. Every response carries the security headers of
+:mod:`quorum.security_headers`.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from quorum.objects_route import serve_object
 from quorum.plugins import PluginHost
 from quorum.progress import ProgressFeeds
 from quorum.runner.loop import Runner
+from quorum.security_headers import FRAME_HEADERS, SecurityHeaders
 from quorum.sessions import session_key, sign_in, sign_out, who_is_signed_in
 from quorum.settings import Settings
 from quorum.sign_ins import SignInLimit, SignInLimiter
@@ -176,6 +180,9 @@ def create_app(
     async def portal(_request: Request) -> Response:
         return FileResponse(web / "work.html")
 
+    async def template_frame(_request: Request) -> Response:
+        return FileResponse(web / "work" / "template-frame.html", headers=FRAME_HEADERS)
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if run_runner:
@@ -198,11 +205,13 @@ def create_app(
             Route(ELEMENT_ROUTE + "/{name}.js", serve_element),
             Route("/", console),
             Route("/work", portal),
+            Route("/work/frame", template_frame),
             Route("/objects/{path:path}", serve_object),
             Mount("/static", PublicStaticFiles(directory=web), name="static"),
         ],
         middleware=[
             *([Middleware(AccessLog)] if settings.access_log else []),
+            Middleware(SecurityHeaders),
             Middleware(SignInLimit, limiter=graphql.sign_ins),
             Middleware(
                 RequestSizeLimit,

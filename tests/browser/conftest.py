@@ -78,12 +78,20 @@ def server(
 
 @contextmanager
 def open_page(browser: Browser, viewport: dict[str, int], **options: Any) -> Iterator[Page]:
-    """A page in a fresh browser context; fails the test on any uncaught page error."""
+    """A page in a fresh browser context; fails the test on any uncaught page error and on
+    anything the Content-Security-Policy refused (quorum/security_headers.py), in the page
+    or in its frames."""
     context = browser.new_context(viewport=viewport, **options)
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield page
     finally:

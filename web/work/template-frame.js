@@ -1,6 +1,9 @@
 /**
  * <quorum-template-frame>: a job's own worker template (Task.renderedTemplate, rendered by
- * the server with Liquid) shown in a frame sandboxed with `allow-scripts` only. The frame's
+ * the server with Liquid) shown in a frame sandboxed with `allow-scripts` only. The frame
+ * loads /work/frame (template-frame.html), which writes the template posted to it into
+ * itself, under a policy of its own (a srcdoc frame would inherit the portal's
+ * Content-Security-Policy, which runs no inline script: quorum/security_headers.py). The frame's
  * origin is opaque: it cannot read this page, its cookies or its storage, and cannot call
  * the API as the worker; it sees only its own task's input. Inside it, <crowd-form>
  * (web/crowd/) posts the form's values here on every change ("quorum:answer") and when the
@@ -14,6 +17,9 @@
  */
 
 import { el } from "./dom.js";
+
+/** The frame's document: it writes the template it is sent into itself. */
+const FRAME_URL = "/work/frame";
 
 export class TemplateFrame extends HTMLElement {
   shortcuts = [["Enter", "Submit (when the focus is outside the form)"]];
@@ -31,13 +37,21 @@ export class TemplateFrame extends HTMLElement {
     this.#unwrap = unwrap;
     this.#answer = null;
     this.#complete = false;
-    this.#frame = el("iframe", {
+    const frame = el("iframe", {
       title: "Task form",
       sandbox: "allow-scripts",
       referrerpolicy: "no-referrer",
-      srcdoc: html,
+      src: FRAME_URL,
     });
-    this.replaceChildren(this.#frame);
+    // The frame's origin is opaque, so no target origin can name it: "*" reaches only the
+    // document this frame loaded, which is ours (a template cannot navigate it before this).
+    frame.addEventListener(
+      "load",
+      () => frame.contentWindow?.postMessage({ type: "quorum:render", html }, "*"),
+      { once: true },
+    );
+    this.#frame = frame;
+    this.replaceChildren(frame);
   }
 
   connectedCallback() {
