@@ -563,7 +563,10 @@ def bench_ingest_output(
 class Server:
     """A ``quorum serve`` subprocess on a free port, logging to a file."""
 
-    def __init__(self, data_dir: Path, url: str, *, runner: bool = True) -> None:
+    def __init__(
+        self, data_dir: Path, url: str, *, runner: bool = True, log_level: str = "warning"
+    ) -> None:
+        """``log_level`` is ``quorum serve --log-level`` (``info`` adds the access log)."""
         self.data_dir = data_dir
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -573,6 +576,7 @@ class Server:
             "QUORUM_DATABASE_URL": url,
         }
         self.runner = runner
+        self.log_level = log_level
         self.log_path = data_dir / "serve.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -584,7 +588,7 @@ class Server:
     def start(self) -> None:
         """Start the server and wait until ``/healthz`` answers."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [self.quorum, "serve", "--port", str(self.port), "--log-level", "warning"]
+        command = [self.quorum, "serve", "--port", str(self.port), "--log-level", self.log_level]
         if not self.runner:
             command.append("--no-runner")
         with open(self.log_path, "ab") as log:
@@ -673,7 +677,15 @@ def setup_serve(server: Server, workers: int) -> ServeSetup:
     return ServeSetup(requester=requester, worker_tokens=worker_tokens, team_id=team["id"])
 
 
-def create_jobs(server: Server, setup: ServeSetup, manifest: Path, count: int) -> list[str]:
+def create_jobs(
+    server: Server,
+    setup: ServeSetup,
+    manifest: Path,
+    count: int,
+    *,
+    task_type: str = TASK_TYPE,
+    labels: Sequence[str] = LABELS,
+) -> list[str]:
     """``count`` jobs on ``manifest`` via GraphQL ``createJob``, each IN_PROGRESS on return
     (one fresh job per measured round, so that every round starts from the same state)."""
     job_ids = []
@@ -684,10 +696,10 @@ def create_jobs(server: Server, setup: ServeSetup, manifest: Path, count: int) -
                 "mutation($input: CreateJobInput!) { createJob(input: $input) { id } }",
                 {
                     "input": {
-                        "name": f"bench-claim-{index}",
-                        "taskType": TASK_TYPE,
+                        "name": f"bench-{task_type}-{index}",
+                        "taskType": task_type,
                         "inputManifest": f"file://{manifest}",
-                        "labels": LABELS,
+                        "labels": list(labels),
                         "teamId": setup.team_id,
                         "workersPerItem": 1,
                     }

@@ -55,3 +55,56 @@ def test_the_auto_labeling_benchmark_runs_a_whole_job_and_judges_it(tmp_path):
     machine_share, accuracy = float(row.group(1)), float(row.group(2))
     assert machine_share > 50 and accuracy >= 95, result.stdout
     assert (tmp_path / "autolabel.json").exists()
+
+
+ABUSE_ATTACKS = (
+    "anon-typename",
+    "anon-bad-token",
+    "anon-typename-huge",
+    "anon-unknown-fields",
+    "anon-deep-nesting",
+    "anon-connections",
+    "anon-body",
+    "anon-chunked-body",
+    "anon-distinct-docs",
+    "anon-deep-json",
+    "anon-big-int-variable",
+    "anon-big-int-literal",
+    "anon-surrogate",
+    "worker-typename-huge",
+    "worker-available-jobs",
+    "worker-mask-bomb",
+    "requester-items",
+    "requester-connections",
+    "requester-distinct-docs",
+    "requester-subscriptions",
+)
+
+
+def test_the_abuse_benchmark_replays_every_attack_and_judges_it(tmp_path):
+    """``--quick``, on the suite's database (a fresh PostgreSQL database when
+    ``QUORUM_TEST_DATABASE_URL`` names a server): every attack gets its row with a verdict
+    (whether the goals pass is the benchmark's report, not this test's)."""
+    database = "postgresql" if os.environ.get("QUORUM_TEST_DATABASE_URL") else "sqlite"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.abuse",
+            "--quick",
+            "--database",
+            database,
+            "--results-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for attack in ABUSE_ATTACKS:
+        row = rf"^{attack}\s+(anonymous|worker|requester)\s+.*\s(PASS|MISS)$"
+        assert re.search(row, result.stdout, re.MULTILINE), (attack, result.stdout)
+    assert re.search(r"^RSS after the run .* (PASS|MISS)$", result.stdout, re.MULTILINE)
+    assert (tmp_path / "abuse.json").exists()
