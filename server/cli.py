@@ -294,7 +294,11 @@ def cmd_simulate_run(args: argparse.Namespace) -> int:
     )
     print(json.dumps(report.to_json(), indent=2))
     if report.status == "FAILED":
-        print(f"quorum: error: job {args.job} failed: {report.failure_reason}", file=sys.stderr)
+        print(
+            f"quorum: error: job {args.job} failed (its requester reads why: "
+            f"quorum job wait {args.job}, or the console)",
+            file=sys.stderr,
+        )
         return 1
     if not report.finished:
         when = "when the workers stopped" if args.timeout is None else f"after {args.timeout:g} s"
