@@ -46,9 +46,10 @@ def _port(text: str) -> int:
     """``QUORUM_PORT``: a TCP port, 8000 when unset."""
     if not text.strip():
         return 8000
-    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or not 1 <= int(digits) <= 65535:
         raise StartupError(f"QUORUM_PORT={text!r} is not a port (1 to 65535)")
-    return int(text)
+    return int(digits)
 
 
 def _currency(text: str) -> str:

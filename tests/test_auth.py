@@ -143,3 +143,10 @@ def test_disabling_is_at_once_on_the_server_that_did_it_and_within_the_cache_els
     finally:
         here.close()
         there.close()
+
+
+@pytest.mark.parametrize("port", ["²", "80a", "0", "70000", "٨٠٨٠"])
+def test_a_port_that_is_not_one_stops_the_server_with_its_name(port):
+    # "²" passed str.isdigit() and crashed int() with a traceback
+    with pytest.raises(StartupError, match="is not a port"):
+        Settings.from_env({"QUORUM_PORT": port})
