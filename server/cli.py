@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import gc
 import json
 import logging
 import os
@@ -68,6 +69,14 @@ def api_token(args: argparse.Namespace) -> str:
     return token
 
 
+def freeze_startup_objects() -> None:
+    """Take what is loaded by now (modules, the schema, the plugins' numpy and scikit-learn:
+    some 270,000 objects) out of the garbage collector's full collections, which otherwise
+    walk them all (~140 ms, a pause of every request) whenever one comes due."""
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, then serve HTTP (with the runner in-process unless ``--no-runner``)."""
     import uvicorn
@@ -82,6 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings.prepare_data_dir()
     upgrade(settings.database_url)
     app = create_app(settings, run_runner=not args.no_runner)
+    freeze_startup_objects()
     config = uvicorn.Config(
         app,
         host=args.host,

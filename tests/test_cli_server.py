@@ -3,12 +3,15 @@ statuses (0 reached, 1 ended otherwise or timed out, 2 could not ask)."""
 
 from __future__ import annotations
 
+import gc
+import logging
 import socket
 import time
 
 import httpx
 import pytest
 
+from quorum import cli
 from tests.live import LiveServer, free_port, graphql, setup_job, wait_for
 from tests.test_cli import env_for, quorum
 
@@ -108,3 +111,27 @@ def test_job_wait_that_cannot_ask_exits_2_with_one_line(served):
         assert result.stdout == "", name
         assert result.stderr.startswith("quorum: error: ") and says in result.stderr, name
         assert result.stderr.count("\n") == 1, (name, result.stderr)
+
+
+def test_serve_takes_what_it_loaded_at_startup_out_of_the_garbage_collector(
+    quorum_settings, monkeypatch
+):
+    """A full collection over the ~270,000 objects of a started server took ~140 ms, a
+    stall of every request whenever one came due (benchmarks/abuse.py)."""
+    for name, value in env_for(quorum_settings).items():
+        monkeypatch.setenv(name, value)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", root.level)  # serve sets it
+    served: list[int] = []
+
+    def run(_server: object, sockets: list[socket.socket]) -> None:
+        served.append(gc.get_freeze_count())
+        for listener in sockets:
+            listener.close()
+
+    monkeypatch.setattr("uvicorn.Server.run", run)
+    try:
+        assert cli.main(["serve", "--port", str(free_port()), "--no-runner"]) == 0
+    finally:
+        gc.unfreeze()
+    assert served and served[0] > 100_000
