@@ -843,7 +843,7 @@ def measure_all(server: Server, root: Path, config: Config) -> dict[str, Any]:
     """Set the server up, measure the watcher alone, then every attack in turn."""
     started = time.perf_counter()
     victims = setup(server, root, config.sizes)
-    print(f"set up in {time.perf_counter() - started:.1f} s", flush=True)
+    print(f"set up on {config.database} in {time.perf_counter() - started:.1f} s", flush=True)
     chosen = choose(list(attacks(server, victims, config.sizes)), config.attacks)
     warm_up(server, victims)
     assert server.process is not None

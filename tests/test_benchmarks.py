@@ -103,6 +103,7 @@ def test_the_abuse_benchmark_replays_every_attack_and_judges_it(tmp_path):
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert f"set up on {database} in" in result.stdout
     for attack in ABUSE_ATTACKS:
         row = rf"^{attack}\s+(anonymous|worker|requester)\s+.*\s(PASS|MISS)$"
         assert re.search(row, result.stdout, re.MULTILINE), (attack, result.stdout)
