@@ -86,6 +86,8 @@ class QuorumGraphQL(CheckedJsonGraphQL):
             keep_alive=True,
             keep_alive_interval=15,
             connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_seconds),
+            # Refused before any parsing or lookup: a burst of subscribe messages costs little.
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.db = db
         self.plugins = plugins
@@ -216,6 +218,7 @@ def create_app(
             Middleware(
                 RequestSizeLimit,
                 max_bytes=settings.max_request_bytes,
+                max_graphql_bytes=settings.max_graphql_request_bytes,
                 max_anonymous_bytes=settings.max_anonymous_request_bytes,
             ),
         ],

@@ -63,29 +63,38 @@ class BodyTooLarge(Exception):
 
 
 class RequestSizeLimit:
-    """Refuse HTTP requests whose body is larger than ``max_bytes``, or than
-    ``max_anonymous_bytes`` when the request carries neither an ``Authorization`` header nor
-    a session cookie (a caller with no token gets the small budget)."""
+    """Refuse HTTP requests whose body is larger than ``max_bytes`` (``max_graphql_bytes``
+    on ``/graphql``), or than ``max_anonymous_bytes`` when the request carries neither an
+    ``Authorization`` header nor a session cookie (a caller with no token gets the small
+    budget)."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, max_anonymous_bytes: int | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_anonymous_bytes: int | None = None,
+        max_graphql_bytes: int | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_anonymous_bytes = max_bytes if max_anonymous_bytes is None else max_anonymous_bytes
+        self.max_graphql_bytes = max_bytes if max_graphql_bytes is None else max_graphql_bytes
 
-    def _limit(self, headers: dict[bytes, bytes]) -> int:
+    def _limit(self, path: str, headers: dict[bytes, bytes]) -> int:
         signed_in = b"authorization" in headers or SESSION_COOKIE.encode() in headers.get(
             b"cookie", b""
         )
-        return self.max_bytes if signed_in else min(self.max_bytes, self.max_anonymous_bytes)
+        limit = (
+            min(self.max_bytes, self.max_graphql_bytes) if path == "/graphql" else self.max_bytes
+        )
+        return limit if signed_in else min(limit, self.max_anonymous_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        limit = self._limit(headers)
+        limit = self._limit(scope["path"], headers)
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(limit, scope, receive, send)

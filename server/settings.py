@@ -63,6 +63,7 @@ def _currency(text: str) -> str:
 #: The whole-number limits read from ``QUORUM_<FIELD>`` (upper-cased field names).
 _BUDGETS = (
     "max_request_bytes",
+    "max_graphql_request_bytes",
     "max_anonymous_request_bytes",
     "max_query_bytes",
     "max_anonymous_query_bytes",
@@ -108,8 +109,11 @@ class Settings:
     trace_plugins: bool = False
     #: How long a signed or presigned object URL stays valid.
     url_expiry_seconds: int = 3600
-    #: Largest accepted HTTP request body (a segmentation answer carries a PNG).
+    #: Largest accepted HTTP request body (a manifest sent to ``/uploads``).
     max_request_bytes: int = 16 * 1024 * 1024
+    #: Largest ``/graphql`` request body (``QUORUM_MAX_GRAPHQL_REQUEST_BYTES``): room for a
+    #: segmentation answer's PNG mask, far below an upload's.
+    max_graphql_request_bytes: int = 4 * 1024 * 1024
     #: Largest HTTP request body from a caller with no token or session cookie
     #: (``QUORUM_MAX_ANONYMOUS_REQUEST_BYTES``): far below ``max_request_bytes``.
     max_anonymous_request_bytes: int = 64 * 1024

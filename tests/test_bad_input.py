@@ -1028,3 +1028,19 @@ def test_a_team_or_user_name_over_the_limit_is_refused(site):
         site.requester,
     )
     assert (error.code, error.message) == ("BAD_INPUT", "name: at most 200 characters, got 201")
+
+
+def test_a_graphql_body_gets_a_smaller_limit_than_an_upload(quorum_settings):
+    settings = quorum_settings.with_overrides(max_graphql_request_bytes=2000)
+    client = AppClient(create_app(settings))
+    try:
+        big = json.dumps({"query": "{ taskTypes { name } }", "variables": {"pad": "x" * 3000}})
+        headers = {"content-type": "application/json", "authorization": "Bearer nobody"}
+        refused = client.post("/graphql", content=big.encode(), headers=headers)
+        uploaded = client.post("/uploads", content=b"x" * 3000, headers=headers)
+    finally:
+        client.close()
+    assert refused.status_code == 413
+    assert "2,000 bytes" in refused.text
+    assert uploaded.status_code != 413  # the upload route keeps QUORUM_MAX_REQUEST_BYTES
+    assert Settings.from_env({}).max_graphql_request_bytes == 4 * 1024 * 1024

@@ -56,8 +56,6 @@ class Context:
     #: What resolvers add to the response's top-level ``extensions`` (e.g. ``claimTask``'s
     #: reason for a ``null``), returned by :class:`quorum.graphql.schema.ResponseExtensions`.
     response_extensions: dict[str, Any] = field(default_factory=dict)
-    #: How many subscriptions this websocket connection holds now.
-    subscriptions: int = 0
     _user: User | None = field(default=None, repr=False)
     _checked_at: float = field(default=0.0, repr=False)
     #: Why the caller was refused: every field of the request gets the same answer (and a

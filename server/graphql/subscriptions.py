@@ -1,7 +1,8 @@
 """The ``Subscription`` root: live job counters over graphql-transport-ws.
 
-Every subscriber of a job shares one count of its items (:mod:`quorum.progress`); a
-connection holds at most ``QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION`` subscriptions at once.
+Every subscriber of a job shares one count of its items (:mod:`quorum.progress`). A
+connection holds at most ``QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION`` operations at once:
+strawberry refuses one more before parsing it (:class:`quorum.app.QuorumGraphQL`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import strawberry
 from sqlmodel import Session
 
 from quorum import models
-from quorum.errors import BadInput
 from quorum.graphql.context import RECHECK_SECONDS, Info
 from quorum.graphql.types.job import JobCounters
 from quorum.graphql.types.pagination import parse_id
@@ -35,22 +35,11 @@ class Subscription:
         def check(session: Session, user: models.User) -> None:
             get_managed_job(session, user, wanted)
 
-        limit = context.settings.max_subscriptions_per_connection
-        if context.subscriptions >= limit:
-            raise BadInput(
-                f"this connection already has {context.subscriptions} subscriptions, the "
-                f"most one connection may hold (QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION="
-                f"{limit}); end one, or open another connection"
-            )
-        context.subscriptions += 1
-        try:
-            await context.read(check)
-            checked = time.monotonic()
-            async for progress in context.progress.feed(wanted).watch(RECHECK_SECONDS):
-                if time.monotonic() - checked > RECHECK_SECONDS:
-                    await context.read(check)  # the caller may have lost the job since
-                    checked = time.monotonic()
-                if progress is not None:
-                    yield JobCounters.from_counters(progress.counters)
-        finally:
-            context.subscriptions -= 1
+        await context.read(check)
+        checked = time.monotonic()
+        async for progress in context.progress.feed(wanted).watch(RECHECK_SECONDS):
+            if time.monotonic() - checked > RECHECK_SECONDS:
+                await context.read(check)  # the caller may have lost the job since
+                checked = time.monotonic()
+            if progress is not None:
+                yield JobCounters.from_counters(progress.counters)
