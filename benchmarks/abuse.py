@@ -85,9 +85,9 @@ BAD_TOKEN = "qrm_" + "x" * 43
 WATCH_INTERVAL_S = 0.020
 #: How long a single attack request may take before it counts as a timeout.
 REQUEST_TIMEOUT_S = 300.0
-#: The size of the distinct documents: just under the 64 KiB query limit (the probe's
+#: The size of the distinct documents: just under the 16 KiB query limit (the probe's
 #: eight 2 MB documents are refused before they are parsed; see the huge floods).
-DOCUMENT_BYTES = 60_000
+DOCUMENT_BYTES = 16_000
 #: Seconds the watcher runs alone to measure what its own requests cost the server.
 CALIBRATION_S = 2.0
 #: The image a segmentation item shows (the probe's 64 x 48).

@@ -120,7 +120,7 @@ class Settings:
     #: GraphQL query budgets (:mod:`quorum.graphql.budget`): the document's bytes (also
     #: bounds a websocket message, twice that with its variables), depth, aliases, fields,
     #: and cost for a known caller and for anyone else.
-    max_query_bytes: int = 64 * 1024
+    max_query_bytes: int = 16 * 1024
     #: The document's bytes for a caller the server does not know: parsing costs about a
     #: millisecond of CPU per kilobyte, and the introspection query is 1.6 KB.
     max_anonymous_query_bytes: int = 4 * 1024

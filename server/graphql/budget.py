@@ -67,7 +67,7 @@ SIZE_ARGUMENTS = ("first", "last", "limit")
 class Limits:
     """The budgets one server applies (from :class:`quorum.settings.Settings`)."""
 
-    max_query_bytes: int = 64 * 1024
+    max_query_bytes: int = 16 * 1024
     max_anonymous_query_bytes: int = 4 * 1024
     max_depth: int = 10
     max_aliases: int = 100
