@@ -13,10 +13,10 @@ import pytest
 ROOT = Path(__file__).parents[1]
 
 
-@pytest.mark.skipif(
-    bool(os.environ.get("QUORUM_TEST_DATABASE_URL")), reason="run once, in the SQLite pass"
-)
 def test_the_core_benchmark_runs_and_reports_every_stage(tmp_path):
+    """On the pass's database: SQLite, or PostgreSQL in the PostgreSQL pass."""
+    pg_url = os.environ.get("QUORUM_TEST_DATABASE_URL")
+    database = "postgresql" if pg_url else "sqlite"
     result = subprocess.run(
         [
             sys.executable,
@@ -24,6 +24,9 @@ def test_the_core_benchmark_runs_and_reports_every_stage(tmp_path):
             "--quick",
             "--clients",
             "1",
+            "--databases",
+            database,
+            *(["--pg-url", pg_url] if pg_url else []),
             "--results-dir",
             str(tmp_path),
         ],
@@ -33,8 +36,8 @@ def test_the_core_benchmark_runs_and_reports_every_stage(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     for stage in ("ingest", "claim\\+submit x1", "output"):
-        assert re.search(rf"^sqlite\s+{stage}", result.stdout, re.MULTILINE), result.stdout
-    assert (tmp_path / "core-sqlite.json").exists()
+        assert re.search(rf"^{database}\s+{stage}", result.stdout, re.MULTILINE), result.stdout
+    assert (tmp_path / f"core-{database}.json").exists()
 
 
 @pytest.mark.skipif(
