@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from quorum.cli import Commands, add_group, settings_for
 from quorum.errors import BadInput
+from quorum.ids import canonical_id
 from quorum.migrate import upgrade
 from quorum.models import DEFAULT_ORGANIZATION_ID, Role, utcnow
 from quorum.services import tokens as token_service
@@ -183,9 +184,10 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
     the browser sessions signed in with it."""
 
     def run(session: Session) -> str:
-        if not (args.token.isascii() and args.token.isdigit()):
+        token_id = canonical_id(args.token)
+        if token_id is None:
             raise BadInput(f"TOKEN_ID: {args.token!r} is not a token id (see quorum user tokens)")
-        row = token_service.revoke_token(session, int(args.token), actor_id=None)
+        row = token_service.revoke_token(session, token_id, actor_id=None)
         return f"token {row.id} ({row.name or 'no name'}, ...{row.last4 or '????'}) is revoked"
 
     say(_run(args, run))

@@ -129,8 +129,9 @@ class Settings:
     max_fields: int = 1_000
     max_query_cost: int = 50_000
     max_anonymous_query_cost: int = 500
-    #: How many ``jobProgress`` subscriptions one websocket connection may hold at once
-    #: (``QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION``).
+    #: How many operations (``jobProgress`` subscriptions, and any query sent over the
+    #: socket) one websocket connection may have running at once
+    #: (``QUORUM_MAX_SUBSCRIPTIONS_PER_CONNECTION``; strawberry refuses one more unparsed).
     max_subscriptions_per_connection: int = 20
     #: How long a websocket may stay open without a ``connection_init`` that authenticates
     #: (``QUORUM_WEBSOCKET_INIT_SECONDS``): it is closed then (4408), and at once (4403)

@@ -132,6 +132,7 @@ def test_a_revoked_token_stops_working(quorum_settings):
     assert refused(env, "user", "revoke", token_id) == (
         f"quorum: error: id: no token with id {token_id} (it may be revoked already)"
     )
-    assert refused(env, "user", "revoke", "abc") == (
-        "quorum: error: TOKEN_ID: 'abc' is not a token id (see quorum user tokens)"
-    )
+    for bad in ("abc", "0" + token_id, "99999999999999999999"):  # past a 64-bit key too
+        assert refused(env, "user", "revoke", bad) == (
+            f"quorum: error: TOKEN_ID: {bad!r} is not a token id (see quorum user tokens)"
+        )
