@@ -217,8 +217,10 @@ async def _subscribe_once(
                 # graphql-transport-ws refuses a connection_init with no valid token by
                 # closing with 4403: the table's UNAUTHENTICATED for a subscription.
                 assert acknowledged["code"] == 4403, acknowledged
-                refused = {"message": "connection_init refused", "extensions": {}}
-                refused["extensions"]["code"] = "UNAUTHENTICATED"
+                refused = {
+                    "message": "connection_init refused",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
                 return {"errors": [refused]}
             assert json.loads(acknowledged["text"])["type"] == "connection_ack"
             await send(
