@@ -29,7 +29,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 run: $(SERVE_STAMP)  # make run PORT=8001 (or QUORUM_PORT=8001) serves on another port
 	$(BIN)/quorum serve $(if $(PORT),--port $(PORT))
 
-test: $(TEST_STAMP)  # make test TESTS=tests/test_cli.py runs only those
+test: $(TEST_STAMP)  # make test TESTS=tests/cli/test_cli.py runs only those
 	$(BIN)/python -m pytest -q $(TESTS)
 
 lint: $(TEST_STAMP)

@@ -62,7 +62,7 @@ from benchmarks.core import (
     setup_serve,
     write_manifest,
 )
-from quorum.graphql_client import LeanClient
+from quorum.simulation.client import LeanClient
 
 #: Where ``--pg-url`` comes from by default (the test suite's PostgreSQL server).
 PG_URL_ENV = "QUORUM_TEST_DATABASE_URL"

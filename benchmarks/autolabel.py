@@ -44,9 +44,9 @@ from benchmarks.autolabel_data import (
     prepare_spam_assassin,
 )
 from benchmarks.core import Server, environment
-from quorum.graphql_client import LeanClient
-from quorum.simulate import SimulatedWorkforce
-from quorum.simulate_answers import WorkerBehaviour
+from quorum.simulation.answers import WorkerBehaviour
+from quorum.simulation.client import LeanClient
+from quorum.simulation.workforce import SimulatedWorkforce
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "benchmarks" / "results"
@@ -275,7 +275,7 @@ def run(config: Config) -> list[dict[str, Any]]:
     results = []
     with tempfile.TemporaryDirectory(prefix="quorum-autolabel-") as folder:
         data_dir = Path(folder)
-        server = Server(data_dir, f"sqlite:///{data_dir / 'quorum.db'}")
+        server = Server(data_dir, f"sqlite:///{data_dir / 'quorum.db.engine'}")
         server.env.update(
             {
                 "QUORUM_LOCAL_ROOTS": str(SETS_DIR),

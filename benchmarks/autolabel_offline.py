@@ -51,9 +51,9 @@ from benchmarks.autolabel_data import (
     prepare_spam_assassin,
 )
 from quorum.active_learning import choose_threshold, cross_validated_proba, next_batch, take_rows
-from quorum.autolabel import AutoLabeler, ModelInput
-from quorum_plugins.builtin_autolabel_image import ImageHogSvm
-from quorum_plugins.builtin_autolabel_text import TextTfidfLogistic
+from quorum.auto_labelers import AutoLabeler, ModelInput
+from quorum_plugins.auto_labelers.image import ImageHogSvm
+from quorum_plugins.auto_labelers.text import TextTfidfLogistic
 
 RESULTS = Path(__file__).resolve().parent / "results" / "autolabel-offline.json"
 MODELS: dict[str, type[AutoLabeler]] = {

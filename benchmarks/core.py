@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from quorum.graphql_client import GraphQLFailed, LeanClient
+from quorum.simulation.client import GraphQLFailed, LeanClient
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from quorum.db import Database
+    from quorum.db.engine import Database
     from quorum.models import Job
     from quorum.plugins import PluginHost
     from quorum.settings import Settings
@@ -323,7 +323,7 @@ class Target:
         """A fresh, empty database URL for one stage; dropped afterwards (PostgreSQL)."""
         if self.name == "sqlite":
             data_dir.mkdir(parents=True, exist_ok=True)
-            yield f"sqlite:///{data_dir / 'quorum.db'}"
+            yield f"sqlite:///{data_dir / 'quorum.db.engine'}"
             return
         name = f"quorum_bench_{uuid.uuid4().hex[:10]}"
         self._admin(f'CREATE DATABASE "{name}"')
@@ -376,8 +376,8 @@ def _create_job(db: Database, plugins: PluginHost, settings: Settings, manifest:
 
 def child_ingest(data_dir: Path, url: str, lines: int) -> dict[str, Any]:
     """Migrate, create the job, then time one runner pass that ingests the manifest."""
-    from quorum.db import Database
-    from quorum.migrate import upgrade
+    from quorum.db.engine import Database
+    from quorum.db.migrate import upgrade
     from quorum.models import Job, JobStatus
     from quorum.plugins import PluginHost
     from quorum.runner.loop import Runner
@@ -418,7 +418,7 @@ def _label_all(db: Database, plugins: PluginHost, job: Job) -> float:
     from sqlalchemy import text
 
     from quorum.consensus import Consolidated
-    from quorum.runner.output import label_fragment, labeled_output
+    from quorum.output_manifest import label_fragment, labeled_output
 
     task_type = plugins.task_types.get(job.task_type, "taskType")
     fragments = [
@@ -454,10 +454,10 @@ def child_output(data_dir: Path, url: str, lines: int) -> dict[str, Any]:
     """Label every item of the ingested job, then time writing its output manifest."""
     from sqlmodel import select
 
-    from quorum.db import Database
+    from quorum.db.engine import Database
     from quorum.models import Job
+    from quorum.output_manifest import write_output_manifest
     from quorum.plugins import PluginHost
-    from quorum.runner.output import write_output_manifest
 
     settings = _settings(data_dir, url)
     plugins = PluginHost(settings)
@@ -1124,7 +1124,7 @@ def profile_claim_submit(target: Target, root: Path, iterations: int, keep: bool
     from sqlalchemy import event
 
     from quorum.app import create_app
-    from quorum.migrate import upgrade
+    from quorum.db.migrate import upgrade
     from quorum.runner.loop import Runner
 
     _inline_threadpool()

@@ -29,7 +29,7 @@ from typing import Any
 
 from benchmarks.core import environment
 from quorum.consensus import ConsensusAlgorithm, WorkerAnswer
-from quorum_plugins.builtin_dawid_skene import DawidSkene, GroundTruthDawidSkene
+from quorum_plugins.consensus.dawid_skene import DawidSkene, GroundTruthDawidSkene
 
 WORKERS = 30
 ANSWERS_PER_ITEM = 3

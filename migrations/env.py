@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import quorum.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from quorum.db import make_engine
+from quorum.db.engine import make_engine
 from quorum.settings import Settings
 
 config = context.config

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from quorum.cli import main
+from quorum.cli.main import main
 
 raise SystemExit(main())

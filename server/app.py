@@ -2,12 +2,12 @@
 
 Routes: ``/graphql`` (queries, mutations, subscriptions over graphql-transport-ws), ``/``
 (console), ``/work`` (worker portal; ``/work/frame`` is the sandboxed document a custom
-template runs in, :mod:`quorum.security_headers`), ``/session`` (browser sign-in,
-:mod:`quorum.sessions`), ``/uploads`` (manifests from the console, :mod:`quorum.uploads`),
+template runs in, :mod:`quorum.http.security_headers`), ``/session`` (browser sign-in,
+:mod:`quorum.http.sessions`), ``/uploads`` (manifests from the console, :mod:`quorum.http.uploads`),
 ``/elements/<task type>.js`` (a plugin's own labeling element,
-:mod:`quorum.element_modules`), ``/static``, ``/objects/...`` (signed URLs of the local
+:mod:`quorum.http.element_modules`), ``/static``, ``/objects/...`` (signed URLs of the local
 store) and ``/healthz``. Every response carries the security headers of
-:mod:`quorum.security_headers`.
+:mod:`quorum.http.security_headers`.
 """
 
 from __future__ import annotations
@@ -32,12 +32,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from quorum import health
-from quorum.access_log import AccessLog
 from quorum.auth import CallerCache
-from quorum.db import Database
-from quorum.element_modules import ROUTE as ELEMENT_ROUTE
-from quorum.element_modules import serve_element
+from quorum.db.engine import Database
 from quorum.errors import DISK_FULL_MESSAGE, DiskFull, Unauthenticated, is_disk_full
 from quorum.events import Event
 from quorum.graphql.budget import Limits
@@ -45,17 +41,21 @@ from quorum.graphql.context import Context
 from quorum.graphql.dataloaders import DataLoaders
 from quorum.graphql.request_json import CheckedJsonGraphQL
 from quorum.graphql.schema import build_schema
-from quorum.limits import RequestSizeLimit
-from quorum.objects_route import serve_object
+from quorum.http import health
+from quorum.http.access_log import AccessLog
+from quorum.http.element_modules import ROUTE as ELEMENT_ROUTE
+from quorum.http.element_modules import serve_element
+from quorum.http.limits import RequestSizeLimit
+from quorum.http.objects import serve_object
+from quorum.http.security_headers import FRAME_HEADERS, SecurityHeaders
+from quorum.http.sessions import session_key, sign_in, sign_out, who_is_signed_in
+from quorum.http.sign_ins import SignInLimit, SignInLimiter
+from quorum.http.static_files import PublicStaticFiles
+from quorum.http.uploads import upload_manifest
 from quorum.plugins import PluginHost
 from quorum.progress import ProgressFeeds
 from quorum.runner.loop import Runner
-from quorum.security_headers import FRAME_HEADERS, SecurityHeaders
-from quorum.sessions import session_key, sign_in, sign_out, who_is_signed_in
 from quorum.settings import Settings
-from quorum.sign_ins import SignInLimit, SignInLimiter
-from quorum.static_files import PublicStaticFiles
-from quorum.uploads import upload_manifest
 
 log = logging.getLogger(__name__)
 

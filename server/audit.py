@@ -4,7 +4,7 @@ Every job has its own chain (``job:<id>``); users and teams share ``global``.
 
 Writing and sealing are split so that no request waits for another:
 
-- :func:`record` queues an event on the session, and :class:`quorum.db.Database` inserts
+- :func:`record` queues an event on the session, and :class:`quorum.db.engine.Database` inserts
   the queued events right before the transaction commits (:func:`pending_inserts`): the
   event exists if and only if its change does. Nothing is locked and nothing is read, so
   concurrent claims and submits of one job do not queue behind each other.
@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlmodel import Session
 
+from quorum.db.rows import Statement, run_many, select_rows, table
 from quorum.events import Event
 from quorum.models import AuditEvent
-from quorum.rows import Statement, run_many, select_rows, table
 
 GENESIS_HASH = "0" * 64
 
@@ -106,7 +106,7 @@ def record(session: Session, event: Event) -> None:
 
 def pending_inserts(session: Session) -> list[Statement]:
     """The inserts of every queued event, unsealed, for the database to run with its commit
-    (:func:`quorum.rows.commit`); the events then wait for ``after_commit``."""
+    (:func:`quorum.db.rows.commit`); the events then wait for ``after_commit``."""
     pending: list[Event] = session.info.pop(PENDING_KEY, [])
     session.info.setdefault(EVENTS_KEY, []).extend(pending)
     return [

@@ -3,7 +3,7 @@
 Tokens are 256 random bits, so a fast hash is enough: there is nothing to brute-force that
 a slow hash would protect (unlike passwords). The plain token is returned once at creation
 and never stored. A token may have an end (``expires_at``): past it, it is refused with a
-message saying so. A browser session (:mod:`quorum.sessions`) is a random secret of its
+message saying so. A browser session (:mod:`quorum.http.sessions`) is a random secret of its
 own, stored the same way, that stands for one token until it ends.
 """
 
@@ -19,9 +19,9 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from quorum.db.rows import model_from_row, select_rows, stored_time
 from quorum.errors import Unauthenticated
 from quorum.models import ApiToken, User, utcnow
-from quorum.rows import model_from_row, select_rows, stored_time
 
 TOKEN_PREFIX = "qrm_"
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from quorum.autolabel import AutoLabeler
+    from quorum.auto_labelers import AutoLabeler
     from quorum.consensus import ConsensusAlgorithm, Consolidated, WorkerAnswer
     from quorum.events import Event
     from quorum.models import Job
@@ -62,7 +62,7 @@ def quorum_consensus_algorithms() -> Sequence[type[ConsensusAlgorithm]]:
 
 @hookspec
 def quorum_auto_labelers() -> Sequence[type[AutoLabeler]]:
-    """Return auto-labeling model classes (subclasses of :class:`quorum.autolabel.AutoLabeler`).
+    """Return auto-labeling model classes (subclasses of :class:`quorum.auto_labelers.AutoLabeler`).
 
     :return: the model classes this plugin adds; names must be unique.
     """

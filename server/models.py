@@ -171,7 +171,7 @@ class ApiToken(SQLModel, table=True):
 
 
 class BrowserSession(SQLModel, table=True):
-    """A browser signed in with an API token (``POST /session``, :mod:`quorum.sessions`):
+    """A browser signed in with an API token (``POST /session``, :mod:`quorum.http.sessions`):
     its cookie carries a random secret, stored here as its SHA-256 only. Signing out,
     revoking the token or disabling its user deletes the row, which ends the session."""
 

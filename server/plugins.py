@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from quorum import hookspecs
-from quorum.autolabel import AutoLabeler
+from quorum.auto_labelers import AutoLabeler
 from quorum.consensus import ConsensusAlgorithm, Consolidated, WorkerAnswer
 from quorum.errors import PluginError, StartupError
 from quorum.registry import Registry

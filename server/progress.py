@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from quorum.blocking import run_blocking
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.events import Event
 from quorum.models import FINAL_JOB_STATUSES, Job
 from quorum.services.jobs import Counters, counters

@@ -146,13 +146,13 @@ class Settings:
     #: How long a server remembers whom a token belongs to (see ``quorum.auth.CallerCache``).
     auth_cache_seconds: float = 5.0
     #: Refused tokens a client may send in a minute before its sign-ins and requests with
-    #: a token get 429 (``QUORUM_SIGN_IN_FAILURES_PER_MINUTE``; :mod:`quorum.sign_ins`).
+    #: a token get 429 (``QUORUM_SIGN_IN_FAILURES_PER_MINUTE``; :mod:`quorum.http.sign_ins`).
     sign_in_failures_per_minute: int = 10
     #: Mark browser session cookies ``Secure`` whatever the request's scheme says: for a
     #: server behind a TLS proxy that uvicorn does not trust with ``X-Forwarded-Proto``.
     secure_cookies: bool = False
     #: One INFO line per HTTP request on the ``quorum.access`` logger (``QUORUM_ACCESS_LOG``;
-    #: :mod:`quorum.access_log` says what it leaves out).
+    #: :mod:`quorum.http.access_log` says what it leaves out).
     access_log: bool = True
     #: Cost accounting (``Job.cost``): a fee per labeled item, by people or by machine (the
     #: Ground Truth service fee's counterpart; 0 on a self-hosted server unless an operator
@@ -178,7 +178,8 @@ class Settings:
         plugins_dir = env.get("QUORUM_PLUGINS_DIR")
         return cls(
             data_dir=data_dir,
-            database_url=env.get("QUORUM_DATABASE_URL") or f"sqlite:///{data_dir / 'quorum.db'}",
+            database_url=env.get("QUORUM_DATABASE_URL")
+            or f"sqlite:///{data_dir / 'quorum.db.engine'}",
             storage_url=env.get("QUORUM_STORAGE_URL") or f"file://{data_dir / 'objects'}",
             s3_endpoint=env.get("QUORUM_S3_ENDPOINT") or None,
             s3_access_key=env.get("QUORUM_S3_ACCESS_KEY") or None,

@@ -36,7 +36,7 @@ from quorum.settings import Settings
 from quorum.storage import Storage, StorageBackend, join_url
 
 if TYPE_CHECKING:
-    from quorum.db import Database
+    from quorum.db.engine import Database
     from quorum.plugins import PluginHost
 
 Segments = tuple[str, ...]

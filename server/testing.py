@@ -32,7 +32,7 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 from quorum.app import create_app
-from quorum.migrate import upgrade
+from quorum.db.migrate import upgrade
 from quorum.settings import Settings
 
 TEST_DATABASE_ENV = "QUORUM_TEST_DATABASE_URL"
@@ -161,7 +161,7 @@ class DatabaseFactory:
     def new(self, folder: Path) -> str:
         """The URL of a fresh database."""
         if self.server_url is None:
-            target = folder / "quorum.db"
+            target = folder / "quorum.db.engine"
             shutil.copyfile(self.template, target)
             return f"sqlite:///{target}"
         name = f"quorum_test_{uuid.uuid4().hex[:10]}"

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.models import Role
 from quorum.plugins import PluginHost
 from quorum.services.jobs import JobSpec, create_job

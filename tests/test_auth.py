@@ -107,7 +107,7 @@ def test_rows_built_in_a_fresh_process_work_before_any_query():
     # request is often a claim.
     code = (
         "from quorum.models import User\n"
-        "from quorum.rows import model_from_row\n"
+        "from quorum.db.rows import model_from_row\n"
         "import datetime\n"
         "user = model_from_row(User, {'id': 1, 'name': 'ann', 'role': 'WORKER',\n"
         "    'disabled': False, 'created_at': datetime.datetime(2026, 1, 1)})\n"

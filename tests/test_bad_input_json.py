@@ -29,7 +29,7 @@ from tests.factories import (
     text_lines,
     write_manifest,
 )
-from tests.plugins.test_task_types_structured import box, boxes, image_lines
+from tests.plugins.task_types.test_structured import box, boxes, image_lines
 from tests.scenarios import running_job
 
 TYPENAME = "{ __typename }"

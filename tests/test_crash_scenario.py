@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.models import Item, Task, TaskStatus
 from tests.live import LiveServer, setup_job, wait_for
 from tests.test_live_server import CLAIM, SUBMIT

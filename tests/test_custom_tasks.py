@@ -10,7 +10,7 @@ from PIL import Image
 from quorum.consensus import WorkerAnswer
 from quorum.models import Role
 from quorum.templates import CROWD_ELEMENTS_URL, to_json
-from quorum_plugins.builtin_identical_answers import IdenticalAnswers
+from quorum_plugins.consensus.identical_answers import IdenticalAnswers
 from tests.factories import CREATE_JOB, make_user, read_output, row_counts
 from tests.scenarios import running_job
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from quorum.app import create_app
-from quorum.migrate import upgrade
+from quorum.db.migrate import upgrade
 from quorum.models import Role
 from quorum.settings import Settings
 from quorum.testing import AppClient
@@ -44,9 +44,9 @@ def test_a_new_data_folder_and_database_are_private(tmp_path, usual_umask):
         data = settings.data_dir
         files = {path.name: mode(path) for path in data.iterdir() if path.is_file()}
         assert files == {
-            "quorum.db": 0o600,
-            "quorum.db-wal": 0o600,
-            "quorum.db-shm": 0o600,
+            "quorum.db.engine": 0o600,
+            "quorum.db.engine-wal": 0o600,
+            "quorum.db.engine-shm": 0o600,
             "signing.key": 0o600,
         }
         assert (mode(data), mode(settings.objects_dir)) == (0o700, 0o700)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quorum.cli import build_parser
+from quorum.cli.main import build_parser
 from quorum.graphql.mutations.users import UserMutationMixin
 from quorum.models import Role
 from quorum.services import users

@@ -12,7 +12,7 @@ from sqlmodel import select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.models import Item, Task, TaskStatus, User
 from tests.live import LiveServer, graphql, setup_job, wait_for
 

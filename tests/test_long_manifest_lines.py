@@ -10,10 +10,10 @@ import uuid
 import pytest
 from minio import Minio
 
-import quorum_plugins.builtin_storage_s3 as s3_plugin
+import quorum_plugins.storage.s3 as s3_plugin
 from quorum.storage import MAX_LINE_BYTES, bounded_lines
-from quorum_plugins.builtin_storage_file import FileStorage
-from quorum_plugins.builtin_storage_s3 import S3Storage
+from quorum_plugins.storage.file import FileStorage
+from quorum_plugins.storage.s3 import S3Storage
 from tests.factories import row_counts
 from tests.scenarios import running_job
 

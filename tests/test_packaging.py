@@ -31,11 +31,12 @@ def test_the_wheel_carries_web_migrations_plugins_and_entry_points(tmp_path):
         "quorum/migrations/env.py",
         "quorum/migrations/script.py.mako",
         "quorum/migrations/versions/0001_initial_schema.py",
-        "quorum_plugins/builtin_storage_file.py",
+        "quorum_plugins/storage/file.py",
+        "quorum/http/sessions.py",
         "quorum/graphql/dataloaders/job_counters.py",
     ):
         assert required in names, required
     assert "[quorum]" in entry_text
-    assert "builtin_majority_vote = quorum_plugins.builtin_majority_vote" in entry_text
-    assert "quorum = quorum.cli:main" in entry_text
+    assert "builtin_majority_vote = quorum_plugins.consensus.majority_vote" in entry_text
+    assert "quorum = quorum.cli.main:main" in entry_text
     assert "quorum = quorum.testing" in entry_text  # the pytest11 plugin

@@ -13,7 +13,7 @@ import pytest
 import quorum.hookspecs as hookspecs
 from quorum import hookimpl
 from quorum.app import create_app
-from quorum.autolabel import AutoLabeler
+from quorum.auto_labelers import AutoLabeler
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated
 from quorum.errors import StartupError
 from quorum.events import Event

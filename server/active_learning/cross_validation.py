@@ -17,7 +17,7 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from quorum.autolabel import AutoLabeler, Features
+from quorum.auto_labelers import AutoLabeler, Features
 
 
 def take_rows(features: Features, rows: npt.NDArray[np.integer] | Sequence[int]) -> Features:

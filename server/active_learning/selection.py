@@ -25,7 +25,7 @@ from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 
 from quorum.active_learning.cross_validation import row_count, take_rows
-from quorum.autolabel import Features
+from quorum.auto_labelers import Features
 
 #: Batches of at least this many items are made diverse (when features are given).
 DIVERSE_FROM = 20

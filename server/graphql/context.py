@@ -19,15 +19,15 @@ from starlette.requests import HTTPConnection
 
 from quorum.auth import CallerCache
 from quorum.blocking import run_blocking
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.errors import Unauthenticated
 from quorum.graphql.dataloaders import DataLoaders
+from quorum.http.sessions import caller_credential
+from quorum.http.sign_ins import SignInLimiter, authenticate, client_of
 from quorum.models import User
 from quorum.plugins import PluginHost
 from quorum.progress import ProgressFeeds
-from quorum.sessions import caller_credential
 from quorum.settings import Settings
-from quorum.sign_ins import SignInLimiter, authenticate, client_of
 
 T = TypeVar("T")
 
@@ -45,9 +45,9 @@ class Context:
     request: HTTPConnection
     loaders: DataLoaders
     callers: CallerCache
-    #: Makes browser sessions' CSRF values (:func:`quorum.sessions.session_key`).
+    #: Makes browser sessions' CSRF values (:func:`quorum.http.sessions.session_key`).
     session_key: bytes
-    #: Counts the failed sign-ins of each client (:mod:`quorum.sign_ins`).
+    #: Counts the failed sign-ins of each client (:mod:`quorum.http.sign_ins`).
     sign_ins: SignInLimiter
     #: The process's shared job counters, for ``jobProgress`` (:mod:`quorum.progress`).
     progress: ProgressFeeds
@@ -66,7 +66,7 @@ class Context:
         """The caller, found once per request. A websocket lives on, so it asks again
         every ``RECHECK_SECONDS``: a deleted or expired token, a disabled user or an ended
         session ends its subscriptions too (the lookup is cached, so this is cheap). A
-        refused token counts as a failed sign-in of the client (:mod:`quorum.sign_ins`)."""
+        refused token counts as a failed sign-in of the client (:mod:`quorum.http.sign_ins`)."""
         stale = (
             self.connection_params is not None
             and time.monotonic() - self._checked_at > RECHECK_SECONDS

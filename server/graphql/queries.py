@@ -7,7 +7,6 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from quorum import models
-from quorum.element_modules import element_url
 from quorum.errors import BadInput, Forbidden
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import (
@@ -29,6 +28,7 @@ from quorum.graphql.types.pagination import (
     parse_id,
 )
 from quorum.graphql.types.user import ApiToken, Team, User
+from quorum.http.element_modules import element_url
 from quorum.services.eligibility import may_work
 from quorum.services.jobs import can_manage, get_managed_job
 from quorum.services.organizations import get_organization, list_organizations

@@ -61,15 +61,15 @@ from quorum import audit
 from quorum.active_learning.cross_validation import cross_validated_proba, take_rows
 from quorum.active_learning.selection import next_batch
 from quorum.active_learning.threshold import Threshold, choose_threshold
-from quorum.autolabel import AutoLabeler, Features, ModelInput
+from quorum.auto_labelers import AutoLabeler, Features, ModelInput
 from quorum.consensus import Consolidated
-from quorum.db import Database
+from quorum.db.engine import Database
+from quorum.db.rows import run_many
 from quorum.events import BatchSent, Event, ItemLabeled, ModelRunFinished
 from quorum.models import Item, ItemStatus, Job, JobStatus, ModelRun, ModelRunStatus, utcnow
+from quorum.output_manifest import label_fragment, labeled_output
 from quorum.plugins import PluginHost
-from quorum.rows import run_many
 from quorum.runner import consolidation, lifecycle
-from quorum.runner.output import label_fragment, labeled_output
 from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.services.jobs import counters
 from quorum.tenancy import read_job_storage

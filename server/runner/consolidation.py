@@ -41,11 +41,10 @@ from sqlmodel import Session, col, select
 
 from quorum import audit
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
+from quorum.db.rows import run
 from quorum.events import ItemEscalated, ItemFailed, ItemLabeled
 from quorum.models import Item, ItemStatus, Job, Task, TaskStatus, utcnow
-from quorum.plugins import PluginHost
-from quorum.rows import run
-from quorum.runner.output import (
+from quorum.output_manifest import (
     label_fragment,
     label_object_key,
     label_objects_prefix,
@@ -53,6 +52,7 @@ from quorum.runner.output import (
     worker_response,
     worker_responses_prefix,
 )
+from quorum.plugins import PluginHost
 from quorum.services.worker_quality import consensus_state, record_batch
 from quorum.storage import Storage, join_url
 from quorum.tasktypes import LabelObject, TaskType

@@ -39,13 +39,13 @@ from typing import Any, ClassVar
 from sqlalchemy import text
 
 from quorum.consensus import Consolidated
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.errors import BadInput, QuorumError
 from quorum.json_input import check_json
 from quorum.models import ItemStatus, Job
+from quorum.output_manifest import label_fragment, labeled_output
 from quorum.plugins import PluginHost
 from quorum.runner.lifecycle import LeaseLost
-from quorum.runner.output import label_fragment, labeled_output
 from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.storage import MAX_LINE_BYTES, MAX_LINE_CHARS, Storage
 from quorum.tasktypes import TaskType

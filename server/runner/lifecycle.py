@@ -11,7 +11,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from quorum import audit
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.events import (
     JobCompleted,
     JobFailed,

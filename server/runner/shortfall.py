@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from quorum.db.rows import select_rows
 from quorum.models import Item, ItemStatus, Job, TaskStatus
 from quorum.plugins import PluginHost
-from quorum.rows import select_rows
 from quorum.services.eligibility import eligible_workers
 
 #: How many short items one runner pass finishes at most.

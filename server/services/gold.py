@@ -20,10 +20,10 @@ from typing import Any
 from sqlmodel import Session
 
 from quorum import audit
+from quorum.db.rows import Statement, run, select_rows
 from quorum.errors import Forbidden, ForbiddenReason
 from quorum.events import WorkerBlocked
 from quorum.models import Job, utcnow
-from quorum.rows import Statement, run, select_rows
 
 #: The worker's record in the job (read with the claim's other queries).
 WORKER_RECORD = (

@@ -35,6 +35,16 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from quorum import audit
+from quorum.db.rows import (
+    Statement,
+    fetch_one,
+    insert,
+    model_from_row,
+    run,
+    run_all,
+    select_all,
+    select_rows,
+)
 from quorum.errors import Conflict, Forbidden, ForbiddenReason, LeaseExpired, NotFound
 from quorum.events import TaskClaimed, TaskDeclined, TaskExpired, TaskReleased, TaskSubmitted
 from quorum.item_source import item_source
@@ -51,16 +61,6 @@ from quorum.models import (
     utcnow,
 )
 from quorum.plugins import PluginHost
-from quorum.rows import (
-    Statement,
-    fetch_one,
-    insert,
-    model_from_row,
-    run,
-    run_all,
-    select_all,
-    select_rows,
-)
 from quorum.services import gold
 from quorum.services.eligibility import may_work
 from quorum.services.users import TEAM_IDS, team_ids_in, team_ids_of

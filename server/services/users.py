@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from quorum import audit
 from quorum.auth import issue_token
+from quorum.db.rows import select_rows
 from quorum.errors import BadInput, Conflict, NotFound
 from quorum.events import (
     TeamCreated,
@@ -36,7 +37,6 @@ from quorum.events import (
 from quorum.ids import canonical_id
 from quorum.limits import MAX_NAME_CHARS, check_text
 from quorum.models import DEFAULT_ORGANIZATION_ID, Role, Team, TeamMember, User
-from quorum.rows import select_rows
 from quorum.services.tokens import end_sessions
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from quorum import audit
 from quorum.consensus import ConsensusResult
+from quorum.db.rows import Statement, run_all, select_rows
 from quorum.events import WorkerAssessed
 from quorum.models import (
     ConsensusState,
@@ -33,7 +34,6 @@ from quorum.models import (
     User,
     utcnow,
 )
-from quorum.rows import Statement, run_all, select_rows
 
 
 def consensus_state(session: Session, job: Job) -> Mapping[str, Any] | None:

@@ -9,7 +9,7 @@ import pytest
 from scipy import sparse
 
 from quorum.active_learning import cross_validated_proba
-from quorum.autolabel import AutoLabeler, full_proba
+from quorum.auto_labelers import AutoLabeler, full_proba
 
 
 class Recorder(AutoLabeler):

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from sklearn.datasets import load_digits
 from sqlmodel import col, select
 
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.models import Role, Task
 from quorum.services.users import create_user
 from quorum.settings import Settings

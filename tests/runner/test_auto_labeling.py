@@ -17,12 +17,12 @@ import pytest
 from sqlmodel import col, select
 
 from quorum import hookimpl
-from quorum.autolabel import AutoLabeler
+from quorum.auto_labelers import AutoLabeler
 from quorum.consensus import WorkerAnswer
 from quorum.models import Item, Job
 from quorum.runner import consolidation
 from quorum.runner.auto_labeling import in_holdout
-from quorum_plugins.builtin_dawid_skene import DawidSkene
+from quorum_plugins.consensus.dawid_skene import DawidSkene
 from tests.factories import read_output
 from tests.scenarios import RunningJob, running_job
 

@@ -12,7 +12,7 @@ import pytest
 
 from quorum import hookimpl
 from quorum.consensus import ConsensusResult, WorkerAnswer
-from quorum_plugins.builtin_majority_vote import MajorityVote
+from quorum_plugins.consensus.majority_vote import MajorityVote
 from tests.scenarios import running_job
 
 

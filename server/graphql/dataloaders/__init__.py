@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.graphql.dataloaders.item_positions import ItemPositionsLoader
 from quorum.graphql.dataloaders.job_counters import JobCountersLoader
 from quorum.services.jobs import Counters

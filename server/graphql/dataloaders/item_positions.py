@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from strawberry.dataloader import DataLoader
 
 from quorum.blocking import run_blocking
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.models import Item
 
 Key: TypeAlias = int

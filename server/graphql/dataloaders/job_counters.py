@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from strawberry.dataloader import DataLoader
 
 from quorum.blocking import run_blocking
-from quorum.db import Database
+from quorum.db.engine import Database
 from quorum.models import Item, Job
 from quorum.services.jobs import Counters, counters_from_statuses
 
