@@ -77,15 +77,9 @@ class ItemStatus(enum.StrEnum):
     GOLD = "GOLD"
 
 
-#: Items in these states are done: the job completes when every item is in one of them
-#: (a gold manifest's item never holds a job back).
-DONE_ITEM_STATUSES = (
-    ItemStatus.HUMAN_LABELED,
-    ItemStatus.MACHINE_LABELED,
-    ItemStatus.FAILED,
-    ItemStatus.SKIPPED,
-    ItemStatus.GOLD,
-)
+#: Items in these states still wait for answers: the runner completes a job once none is
+#: (a gold manifest's item, ``GOLD``, never holds a job back).
+UNFINISHED_ITEM_STATUSES = (ItemStatus.UNLABELED, ItemStatus.IN_PROGRESS)
 
 
 class TaskStatus(enum.StrEnum):

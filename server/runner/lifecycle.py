@@ -19,7 +19,14 @@ from quorum.events import (
     JobStopped,
     JobStopping,
 )
-from quorum.models import FINAL_JOB_STATUSES, Item, ItemStatus, Job, JobStatus, utcnow
+from quorum.models import (
+    FINAL_JOB_STATUSES,
+    UNFINISHED_ITEM_STATUSES,
+    Item,
+    Job,
+    JobStatus,
+    utcnow,
+)
 from quorum.services.jobs import counters
 
 logger = logging.getLogger("quorum.runner")
@@ -201,7 +208,7 @@ def has_open_items(session: Session, job_id: int) -> bool:
             select(Item.id)
             .where(
                 Item.job_id == job_id,
-                col(Item.status).in_([ItemStatus.UNLABELED, ItemStatus.IN_PROGRESS]),
+                col(Item.status).in_(UNFINISHED_ITEM_STATUSES),
             )
             .limit(1)
         ).first()
@@ -216,7 +223,7 @@ def unanswered_items(session: Session, job_id: int) -> list[Item]:
             select(Item)
             .where(
                 Item.job_id == job_id,
-                col(Item.status).in_([ItemStatus.UNLABELED, ItemStatus.IN_PROGRESS]),
+                col(Item.status).in_(UNFINISHED_ITEM_STATUSES),
                 Item.answers_count == 0,
             )
             .limit(1_000)

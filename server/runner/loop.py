@@ -119,8 +119,20 @@ class Runner:
                 session.add(fresh)
 
     def _advance(self, job_id: int) -> bool:
-        """Consolidate what is ready, run an auto-labeling iteration when the job's human
-        batch is done, then stop or complete the job if its time has come."""
+        """Move a running or stopping job on, one phase after the other: consolidate what
+        is ready, finish the items no worker can take any more, run an auto-labeling
+        iteration when the job's human batch is done, then end the job if its time has
+        come."""
+        worked = self._consolidate_ready(job_id)
+        worked |= self._finish_short_items(job_id)
+        worked |= auto_labeling.advance(
+            self.db, self.plugins, self.features, job_id, self.lease_seconds
+        )
+        return self._end_if_due(job_id) or worked
+
+    def _consolidate_ready(self, job_id: int) -> bool:
+        """Consolidate the items whose answers are in (every item with answers once the
+        job is stopping or its availability is over), a batch at a time."""
         worked = False
         while True:
             with self.db.read() as session:
@@ -129,7 +141,7 @@ class Runner:
                 partial = job.status == JobStatus.STOPPING or availability_over(job, utcnow())
                 batch = plan(session, self.plugins, job, partial=partial)
             if not batch.outcomes:
-                break
+                return worked
             storage = read_job_storage(self.db, self.plugins, job)
             write_responses(self.plugins, storage, job, batch.outcomes)
             with self.db.write() as session:
@@ -139,38 +151,7 @@ class Runner:
             # wait for the next pass: chasing them one by one costs a write transaction and
             # a file per answer while workers are submitting, and slows their requests.
             if not changed or len(batch.outcomes) < BATCH:
-                break
-        worked |= self._finish_short_items(job_id)
-        worked |= auto_labeling.advance(
-            self.db, self.plugins, self.features, job_id, self.lease_seconds
-        )
-        # Decide in a read transaction; take the write lock only to change something.
-        with self.db.read() as session:
-            job = session.get(Job, job_id)
-            assert job is not None
-            running = job.status == JobStatus.IN_PROGRESS
-            stop = running and lifecycle.stopping_condition_met(session, job)
-            expire = (
-                running
-                and not stop
-                and availability_over(job, utcnow())
-                and bool(lifecycle.unanswered_items(session, job_id))
-            )
-            finishing = job.status == JobStatus.STOPPING or not lifecycle.has_open_items(
-                session, job_id
-            )
-        if stop or expire:
-            with self.db.write() as session:
-                job = session.get(Job, job_id)
-                assert job is not None
-                if stop:
-                    lifecycle.begin_stopping(session, job)
-                while expire and (items := lifecycle.unanswered_items(session, job_id)):
-                    fail_items(session, items, UNANSWERED)
-            return True
-        if finishing:
-            worked |= self._write_output(job_id)
-        return worked
+                return worked
 
     def _finish_short_items(self, job_id: int) -> bool:
         """Finish the items no eligible worker can take any more, and keep the job's count
@@ -197,7 +178,41 @@ class Runner:
             )
         return changed > 0 or bool(short.declined)
 
+    def _end_if_due(self, job_id: int) -> bool:
+        """Begin stopping the job when a stopping condition is met, fail its unanswered
+        items once its availability is over, or write its output when it is stopping or
+        has no open item left; ``True`` if any of these happened. It decides in a read
+        transaction and takes the write lock only to change something."""
+        with self.db.read() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            running = job.status == JobStatus.IN_PROGRESS
+            stop = running and lifecycle.stopping_condition_met(session, job)
+            expire = (
+                running
+                and not stop
+                and availability_over(job, utcnow())
+                and bool(lifecycle.unanswered_items(session, job_id))
+            )
+            finishing = job.status == JobStatus.STOPPING or not lifecycle.has_open_items(
+                session, job_id
+            )
+        if stop:
+            with self.db.write() as session:
+                job = session.get(Job, job_id)
+                assert job is not None
+                lifecycle.begin_stopping(session, job)
+            return True
+        if expire:
+            with self.db.write() as session:
+                while items := lifecycle.unanswered_items(session, job_id):
+                    fail_items(session, items, UNANSWERED)
+            return True
+        return finishing and self._write_output(job_id)
+
     def _write_output(self, job_id: int) -> bool:
+        """Write the job's output manifest under its lease, then complete (or stop) it;
+        ``False`` if another runner holds the job or finished it meanwhile."""
         lease = lifecycle.JobLease(self.db, job_id, self.lease_seconds)
         if not lease.take():
             return False
