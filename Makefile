@@ -1,7 +1,8 @@
 # Quorum: `make run` starts the server on the embedded default (SQLite + ./quorum-data);
 # `make test` runs the test suite. Both create .venv on first use and are idempotent.
 # `make run` installs what serving needs (the package alone); `make test` adds the dev
-# extra and DeepForest's images. Each has its own stamp, so either may come first.
+# extra, the example plugins of examples/ and DeepForest's images. Each has its own stamp,
+# so either may come first.
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,8 +20,11 @@ $(SERVE_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): pyproject.toml examples/quorum-example-plugins/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The example plugin package (docs/plugins.md): its entry points load in every test
+	# app, and tests/test_example_plugins.py drives its plugins through the real server.
+	$(BIN)/python -m pip install --quiet --no-deps -e examples/quorum-example-plugins
 	# DeepForest's aerial images with tree boxes, read as files by the browser tests; its
 	# dependencies (torch and more) are not needed for that, hence --no-deps.
 	$(BIN)/python -m pip install --quiet --no-deps 'deepforest>=1.4'

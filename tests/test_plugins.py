@@ -84,6 +84,7 @@ def test_builtins_come_through_the_entry_points(quorum_settings):
         "label-verification",
         "named-entity-recognition",
         "semantic-segmentation",
+        "star-rating",  # examples/quorum-example-plugins, installed by the test stamp
         "text-classification",
         "text-classification-multilabel",
     ]
@@ -193,6 +194,7 @@ def test_hook_quorum_task_types(app_with, quorum_settings):
         "named-entity-recognition",
         "semantic-segmentation",
         "shouting",
+        "star-rating",
         "text-classification",
         "text-classification-multilabel",
     ]

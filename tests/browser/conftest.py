@@ -46,9 +46,6 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-PLUGINS = Path(__file__).parent / "plugins"
-
-
 @pytest.fixture(scope="session")
 def server(
     tmp_path_factory: pytest.TempPathFactory, quorum_databases: DatabaseFactory
@@ -63,7 +60,6 @@ def server(
         {
             "QUORUM_DATA_DIR": str(data_dir),
             "QUORUM_DATABASE_URL": url,
-            "QUORUM_PLUGINS_DIR": str(PLUGINS),  # a third-party task type and its element
         }
     )
     admin = make_admin(settings)

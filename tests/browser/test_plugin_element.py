@@ -1,5 +1,7 @@
 """A third-party task type brings its own labeling element: the portal imports it from
-/elements/<task type>.js and labels with it like with its own."""
+/elements/<task type>.js and labels with it like with its own. The task type is the
+example plugin package's ``star-rating`` (examples/quorum-example-plugins), installed into
+the test environment: the server finds it through its entry point."""
 
 from __future__ import annotations
 

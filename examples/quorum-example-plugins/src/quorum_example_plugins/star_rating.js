@@ -1,5 +1,5 @@
 /**
- * <acme-star-rating>: a plugin's own labeling element (tests/browser/plugins/star_rating.py).
+ * <acme-star-rating>: a plugin's own labeling element (quorum_example_plugins/star_rating.py).
  * The worker portal imports it from /elements/star-rating.js; it follows the portal's
  * element convention: applyTask(task), value, valid, onKey(event), shortcuts, `change`.
  */

@@ -1,5 +1,11 @@
-"""A third-party task type with its own labeling element, as an organization would write
-one: the browser tests load this folder with --plugins-dir."""
+"""The ``star-rating`` task type: a text rated from one to five stars, in the plugin's own
+labeling element ``<acme-star-rating>`` (``star_rating.js``, beside this file).
+
+The job's labels are the stars, worst first (``["awful", "poor", "fine", "good",
+"great"]``). Answers, consensus and the output line are single-label classification's:
+the task type only brings its own element, which the server serves at
+``/elements/star-rating.js`` and the worker portal imports before it shows a task.
+"""
 
 from __future__ import annotations
 
