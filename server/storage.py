@@ -3,16 +3,28 @@
 Manifests are read and outputs written through a backend chosen by the URL's scheme
 (``file://``, ``s3://``, or any scheme a plugin adds). Browsers never see credentials:
 :meth:`StorageBackend.browser_url` returns a presigned or signed, expiring URL.
+
+A backend whose objects are files on the server's own disk has no URL of its own that a
+browser could fetch: the core serves such files for it. The backend confines paths to the
+server's readable folders with :meth:`StorageBackend.readable_path`, and its
+:meth:`~StorageBackend.browser_url` returns :meth:`StorageBackend.signed_file_url`: an
+``/objects/...`` URL that the core signs with the server's key and its objects route
+(:mod:`quorum.http.objects`) serves while the signature holds, the time has not passed and
+the file, links resolved again, is still inside those folders.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from functools import cached_property
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from quorum.errors import BadInput
+from quorum.http.signing import sign_path
 
 if TYPE_CHECKING:
     from quorum.settings import Settings
@@ -94,8 +106,43 @@ class StorageBackend:
             self.write_bytes(join_url(prefix, check_key(key)), data, content_type)
 
     def browser_url(self, url: str, expires_seconds: int) -> str:
-        """A URL a browser can fetch for ``expires_seconds``, holding no credentials."""
+        """A URL a browser can fetch for ``expires_seconds``, holding no credentials (a
+        backend of files on the server's disk returns :meth:`signed_file_url`)."""
         raise NotImplementedError(f"{type(self).__name__}.browser_url")
+
+    # -- files on the server's disk, served by the core ------------------------------------
+
+    def readable_path(self, path: str) -> str | None:
+        """The absolute ``path`` with ``..`` and links resolved, if that lies inside the
+        server's readable folders (the data folder's ``objects/`` and
+        ``QUORUM_LOCAL_ROOTS``: ``settings.readable_roots``); ``None`` otherwise, and for a
+        relative path. Opens no file (it only resolves links)."""
+        return resolve_inside(path, self.settings.readable_roots)
+
+    def signed_file_url(self, path: str, expires_seconds: int) -> str:
+        """A server-relative ``/objects/...`` URL through which the core serves the file at
+        the absolute ``path`` to a browser for ``expires_seconds``: HMAC-signed with the
+        server's key (read from the data folder on first use), and refused (403) once
+        expired, tampered with, or when the file, links resolved as it is served, is no
+        longer inside the readable folders (:meth:`readable_path`)."""
+        return sign_path(self._signing_key, path, expires_seconds)
+
+    @cached_property
+    def _signing_key(self) -> bytes:
+        return self.settings.signing_key()
+
+
+def resolve_inside(path: str, roots: Iterable[Path]) -> str | None:
+    """``path`` with ``..`` and symlinks resolved, or ``None`` if that lies outside every
+    root (a root itself counts as inside). Reads no file, only resolves links."""
+    if "\0" in path or not os.path.isabs(path):
+        return None
+    resolved = os.path.realpath(path)
+    for root in roots:
+        real_root = os.path.realpath(root)
+        if resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep):
+            return resolved
+    return None
 
 
 def url_scheme(url: str) -> str:

@@ -5,7 +5,7 @@ percent-decoding). Only paths inside the readable roots may be named: the data f
 ``objects/`` plus ``QUORUM_LOCAL_ROOTS``. The path is resolved first (``..`` and symlinks),
 and anything outside is refused before any file is opened, so a job's manifest URL cannot
 read ``/etc/passwd`` or the signing key. Browsers get HMAC-signed, expiring ``/objects/...``
-URLs served by :mod:`quorum.http.objects`.
+URLs that the core serves (:meth:`~quorum.storage.StorageBackend.signed_file_url`).
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from quorum import hookimpl
 from quorum.errors import BadInput
-from quorum.http.objects import resolve_inside
-from quorum.http.signing import sign_path
 from quorum.storage import StorageBackend, bounded_lines, check_key
-
-if TYPE_CHECKING:
-    from quorum.settings import Settings
 
 _PREFIX = "file://"
 
@@ -33,10 +28,6 @@ class FileStorage(StorageBackend):
 
     scheme = "file"
     description = "Files on the server's disk, inside objects/ or QUORUM_LOCAL_ROOTS."
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self._signing_key: bytes | None = None  # read from the data folder on first use
 
     def _path(self, url: str) -> str:
         """The resolved absolute path ``url`` names; :class:`BadInput` if it is malformed or
@@ -48,10 +39,9 @@ class FileStorage(StorageBackend):
             path = path[len("localhost") :]
         if not path.startswith("/"):
             raise BadInput(f"{url!r} must name an absolute path, like file:///srv/data/a.jsonl")
-        roots = self.settings.readable_roots
-        resolved = resolve_inside(path, roots)
+        resolved = self.readable_path(path)
         if resolved is None:
-            allowed = ", ".join(str(root) for root in roots)
+            allowed = ", ".join(str(root) for root in self.settings.readable_roots)
             raise BadInput(
                 f"{url!r} is outside the readable folders ({allowed}); "
                 "add its folder to QUORUM_LOCAL_ROOTS to allow it"
@@ -168,10 +158,7 @@ class FileStorage(StorageBackend):
 
     def browser_url(self, url: str, expires_seconds: int) -> str:
         """A server-relative ``/objects/...`` URL, HMAC-signed, valid ``expires_seconds``."""
-        path = self._path(url)
-        if self._signing_key is None:
-            self._signing_key = self.settings.signing_key()
-        return sign_path(self._signing_key, path, expires_seconds)
+        return self.signed_file_url(self._path(url), expires_seconds)
 
 
 def _make_folder(url: str, folder: str) -> None:

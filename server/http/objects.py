@@ -1,9 +1,12 @@
 """``/objects/{path}``: serve a file of the local store to a browser holding a signed URL.
 
-The ``file://`` backend hands browsers URLs made by :func:`quorum.http.signing.sign_path`:
+A storage backend whose objects are files on the server's disk (the built-in ``file://``,
+or a plugin's) hands browsers URLs made by
+:meth:`quorum.storage.StorageBackend.signed_file_url` (:func:`quorum.http.signing.sign_path`):
 ``/objects`` + the quoted absolute path, an expiry time and an HMAC signature. This route
 serves the file only while the signature matches, the time has not passed, and the path
-(symlinks resolved now, not when it was signed) is still inside a readable root.
+(symlinks resolved now, not when it was signed) is still inside a readable root
+(:func:`quorum.storage.resolve_inside`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from quorum.blocking import run_blocking
 from quorum.http.signing import verify_path
+from quorum.storage import resolve_inside
 
 if TYPE_CHECKING:
     from quorum.settings import Settings
@@ -29,19 +33,6 @@ _SAFE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "private, max-age=300",
 }
-
-
-def resolve_inside(path: str, roots: Iterable[Path]) -> str | None:
-    """``path`` with ``..`` and symlinks resolved, or ``None`` if that lies outside every
-    root (a root itself counts as inside). Reads no file, only resolves links."""
-    if "\0" in path or not os.path.isabs(path):
-        return None
-    resolved = os.path.realpath(path)
-    for root in roots:
-        real_root = os.path.realpath(root)
-        if resolved == real_root or resolved.startswith(real_root.rstrip(os.sep) + os.sep):
-            return resolved
-    return None
 
 
 async def _signing_key(request: Request) -> bytes:
