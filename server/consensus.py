@@ -7,9 +7,12 @@ that works item by item (majority vote) simply groups them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from quorum.label_kinds import LabelKind
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,9 @@ class WorkerAnswer:
 class Consolidated:
     """The consolidated label of one item: a kind-specific value and a confidence in 0..1.
 
-    For ``single-label`` the value is the category name.
+    :mod:`quorum.label_kinds` gives the value's shape for each kind (for ``single-label``,
+    the category name) and the ``details`` keys the core reads; the runner checks both
+    before the task type writes the label.
     """
 
     value: Any
@@ -67,8 +72,8 @@ class ConsensusAlgorithm:
     name: ClassVar[str]
     #: One line for people choosing an algorithm.
     description: ClassVar[str] = ""
-    #: The task types' ``label_kind`` values this algorithm understands.
-    label_kinds: ClassVar[tuple[str, ...]] = ()
+    #: The task types' label kinds this algorithm understands.
+    label_kinds: ClassVar[tuple[LabelKind, ...]] = ()
 
     def consolidate(
         self,
@@ -83,3 +88,24 @@ class ConsensusAlgorithm:
         job's previous batch (``None`` for the first batch and for ``quorum consolidate``).
         Worker ids in it are strings (it went through JSON)."""
         raise NotImplementedError(f"{type(self).__name__}.consolidate")
+
+
+def answers_by_item(answers: Iterable[WorkerAnswer]) -> dict[Hashable, list[WorkerAnswer]]:
+    """The answers of each item, in the order given: for an algorithm that works item by
+    item."""
+    grouped: dict[Hashable, list[WorkerAnswer]] = defaultdict(list)
+    for answer in answers:
+        grouped[answer.item].append(answer)
+    return dict(grouped)
+
+
+def worker_qualities(scores: Iterable[tuple[Hashable, float]]) -> dict[Hashable, WorkerQuality]:
+    """One :class:`WorkerQuality` per worker from ``(worker, agreement)`` pairs, one pair
+    per answer: ``answers`` counts the pairs and ``agreement`` is their mean."""
+    collected: dict[Hashable, list[float]] = defaultdict(list)
+    for worker, score in scores:
+        collected[worker].append(score)
+    return {
+        worker: WorkerQuality(answers=len(values), agreement=sum(values) / len(values))
+        for worker, values in collected.items()
+    }

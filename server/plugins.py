@@ -136,6 +136,15 @@ class PluginHost:
         """Whether any plugin implements ``quorum_pre_annotation`` (ingest skips it if not)."""
         return bool(self.pm.hook.quorum_pre_annotation.get_hookimpls())
 
+    @property
+    def post_annotation_plugins(self) -> list[str]:
+        """The names of the plugins implementing ``quorum_post_annotation``, in call order
+        (the first to return a label gives it)."""
+        return [
+            self.pm.get_name(impl.plugin) or repr(impl.plugin)
+            for impl in reversed(self.pm.hook.quorum_post_annotation.get_hookimpls())
+        ]
+
     def pre_annotation(self, job: Job, item: Mapping[str, Any]) -> dict[str, Any] | str | None:
         """``quorum_pre_annotation``: what workers see for one item, or ``"skip"``."""
         try:

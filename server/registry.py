@@ -43,6 +43,11 @@ class Registry(Generic[T]):
             known = ", ".join(sorted(self._items)) or "none"
             raise BadInput(f"{field}: unknown {self.kind} {name!r} (known: {known})") from None
 
+    def owner(self, name: str) -> str:
+        """The name of the plugin that registered ``name`` (a :class:`KeyError` if none
+        did)."""
+        return self._owners[name]
+
     def __contains__(self, name: object) -> bool:
         return name in self._items
 

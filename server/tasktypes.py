@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
 from quorum.item_source import ItemSource
+from quorum.label_kinds import LabelKind
 from quorum.limits import MAX_COMMENT_CHARS, MAX_LABEL_CHARS, MAX_LABELS, check_text
 
 
@@ -59,9 +60,9 @@ class TaskType:
     name: ClassVar[str]
     #: One line for people choosing a task type.
     description: ClassVar[str] = ""
-    #: What consensus algorithms must understand: ``single-label``, ``multi-label``,
-    #: ``boxes``, ``spans``, ``mask`` or ``custom``.
-    label_kind: ClassVar[str]
+    #: What consensus algorithms must understand, and the shapes of the answers and labels
+    #: (:mod:`quorum.label_kinds`).
+    label_kind: ClassVar[LabelKind]
     #: The ``type`` written in output metadata, e.g. ``groundtruth/image-classification``.
     output_type: ClassVar[str]
     #: The crowd element that renders the task, e.g. ``crowd-image-classifier``.
@@ -211,7 +212,7 @@ class SingleLabelClassification(TaskType):
     index in the job's label list, with ``class-name`` and ``confidence`` in the metadata.
     """
 
-    label_kind = "single-label"
+    label_kind = LabelKind.SINGLE_LABEL
     min_labels = 2
     #: Ground Truth's classification consolidation: EM over worker confusion matrices.
     default_consensus = "dawid-skene"

@@ -1,7 +1,6 @@
 """Helpers shared by the built-in consensus plugins for structured labels.
 
-Grouping a batch's answers per item, scoring workers (per-answer agreement, F1 of drawn
-shapes, :class:`~quorum.consensus.WorkerQuality`), the mean item confidence, and the overlap
+Scoring workers by the F1 of drawn shapes, the mean item confidence, and the overlap
 geometry of boxes and text spans: IoU (Jaccard of areas), Jaccard of character ranges, and
 clustering of shapes drawn by different workers. None of it is a plugin by itself.
 
@@ -15,13 +14,12 @@ clusters.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 import numpy as np
 
-from quorum.consensus import WorkerAnswer, WorkerQuality
+from quorum.consensus import WorkerAnswer
 
 S = TypeVar("S")
 
@@ -29,26 +27,6 @@ S = TypeVar("S")
 Rect = tuple[float, float, float, float]
 #: A character range as ``(start, end)``, end exclusive.
 Interval = tuple[int, int]
-
-
-def answers_by_item(answers: Iterable[WorkerAnswer]) -> dict[Hashable, list[WorkerAnswer]]:
-    """The answers of each item, in the order given."""
-    grouped: dict[Hashable, list[WorkerAnswer]] = defaultdict(list)
-    for answer in answers:
-        grouped[answer.item].append(answer)
-    return dict(grouped)
-
-
-def worker_qualities(scores: Iterable[tuple[Hashable, float]]) -> dict[Hashable, WorkerQuality]:
-    """One :class:`WorkerQuality` per worker from ``(worker, agreement)`` pairs, one pair
-    per answer: ``answers`` counts the pairs and ``agreement`` is their mean."""
-    collected: dict[Hashable, list[float]] = defaultdict(list)
-    for worker, score in scores:
-        collected[worker].append(score)
-    return {
-        worker: WorkerQuality(answers=len(values), agreement=sum(values) / len(values))
-        for worker, values in collected.items()
-    }
 
 
 def mean_confidence(confidences: Sequence[float]) -> float:

@@ -33,15 +33,21 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from quorum import hookimpl
-from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
+from quorum.consensus import (
+    ConsensusAlgorithm,
+    ConsensusResult,
+    Consolidated,
+    WorkerAnswer,
+    answers_by_item,
+    worker_qualities,
+)
+from quorum.label_kinds import LabelKind
 from quorum_plugins.consensus._geometry import (
     Rect,
-    answers_by_item,
     box_iou,
     mean_confidence,
     overlap_clusters,
     shape_agreements,
-    worker_qualities,
 )
 
 
@@ -61,7 +67,7 @@ class BoxIoU(ConsensusAlgorithm):
 
     name = "box-iou"
     description = "Boxes matched across workers by IoU (Jaccard) and averaged."
-    label_kinds = ("boxes",)
+    label_kinds = (LabelKind.BOXES,)
 
     #: Least IoU between two boxes of one cluster.
     threshold: ClassVar[float] = 0.5

@@ -47,6 +47,7 @@ from quorum.consensus import (
     WorkerAnswer,
     WorkerQuality,
 )
+from quorum.label_kinds import LabelKind
 
 logger = logging.getLogger("quorum.plugins.crowdkit")
 
@@ -173,7 +174,7 @@ class CrowdKitAlgorithm(ConsensusAlgorithm):
 
     #: The class's name in ``crowdkit.aggregation``.
     aggregator: ClassVar[str]
-    label_kinds = ("single-label",)
+    label_kinds = (LabelKind.SINGLE_LABEL,)
 
     def consolidate(
         self,

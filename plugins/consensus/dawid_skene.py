@@ -84,6 +84,7 @@ from scipy.special import logsumexp
 
 from quorum import hookimpl
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, WorkerAnswer, WorkerQuality
+from quorum.label_kinds import LabelKind
 from quorum_plugins.consensus._classification_answers import (
     CONFIDENCE_CAP,
     EncodedAnswers,
@@ -133,7 +134,7 @@ class DawidSkene(ConsensusAlgorithm):
         "Dawid-Skene EM in Ground Truth's form: learns a confusion matrix per worker and "
         "weighs each answer by it (the default for classification)."
     )
-    label_kinds = ("single-label",)
+    label_kinds = (LabelKind.SINGLE_LABEL,)
 
     #: The starting diagonal of every confusion matrix.
     initial_accuracy = 0.7

@@ -25,6 +25,7 @@ from quorum.consensus import (
     WorkerAnswer,
     WorkerQuality,
 )
+from quorum.label_kinds import LabelKind
 
 
 def canonical(answer: Mapping[str, Any]) -> str:
@@ -37,7 +38,7 @@ class IdenticalAnswers(ConsensusAlgorithm):
 
     name = "identical-answers"
     description = "The answer most workers gave exactly (custom tasks); ties: the first given."
-    label_kinds = ("custom",)
+    label_kinds = (LabelKind.CUSTOM,)
 
     def consolidate(
         self,

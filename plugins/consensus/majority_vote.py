@@ -21,6 +21,7 @@ from quorum.consensus import (
     WorkerAnswer,
     WorkerQuality,
 )
+from quorum.label_kinds import LabelKind
 
 
 class MajorityVote(ConsensusAlgorithm):
@@ -28,7 +29,7 @@ class MajorityVote(ConsensusAlgorithm):
 
     name = "majority-vote"
     description = "The category most workers chose; ties broken by label order."
-    label_kinds = ("single-label",)
+    label_kinds = (LabelKind.SINGLE_LABEL,)
 
     def consolidate(
         self,

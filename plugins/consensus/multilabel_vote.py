@@ -23,12 +23,16 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from quorum import hookimpl
-from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
-from quorum_plugins.consensus._geometry import (
+from quorum.consensus import (
+    ConsensusAlgorithm,
+    ConsensusResult,
+    Consolidated,
+    WorkerAnswer,
     answers_by_item,
-    mean_confidence,
     worker_qualities,
 )
+from quorum.label_kinds import LabelKind
+from quorum_plugins.consensus._geometry import mean_confidence
 
 
 class MultiLabelVote(ConsensusAlgorithm):
@@ -36,7 +40,7 @@ class MultiLabelVote(ConsensusAlgorithm):
 
     name = "multi-label-vote"
     description = "Every category any worker chose, each scored by the share who chose it."
-    label_kinds = ("multi-label",)
+    label_kinds = (LabelKind.MULTI_LABEL,)
 
     def consolidate(
         self,

@@ -42,47 +42,18 @@ import numpy.typing as npt
 from PIL import Image
 
 from quorum import hookimpl
-from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
-from quorum_plugins.consensus._geometry import answers_by_item, worker_qualities
+from quorum.colors import BACKGROUND_COLOR, MAX_MASK_LABELS, hex_color, internal_color_map
+from quorum.consensus import (
+    ConsensusAlgorithm,
+    ConsensusResult,
+    Consolidated,
+    WorkerAnswer,
+    answers_by_item,
+    worker_qualities,
+)
+from quorum.label_kinds import LabelKind
 
 ClassMap = npt.NDArray[np.uint8]
-
-#: d3's category10 palette: the colours of labels 1, 2, … (repeating after ten).
-CATEGORY10 = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-#: The colour of class 0 and of unused palette entries.
-BACKGROUND_COLOR = "#ffffff"
-#: A "P" PNG holds 256 palette entries: the background and at most 255 labels.
-MAX_LABELS = 255
-
-
-def hex_color(class_index: int) -> str:
-    """The colour of a class in the consolidated mask: white for 0, then category10."""
-    return BACKGROUND_COLOR if class_index == 0 else CATEGORY10[(class_index - 1) % 10]
-
-
-def internal_color_map(
-    labels: Sequence[str], confidence: float, colors: Sequence[str] | None = None
-) -> dict[str, dict[str, Any]]:
-    """Ground Truth's ``internal-color-map``: per class index (as a string), its
-    ``class-name`` (``BACKGROUND`` for 0), ``hex-color`` (``colors[i]`` for label ``i`` if
-    given, else category10) and the image's ``confidence``."""
-    palette = [BACKGROUND_COLOR, *(colors or [hex_color(i + 1) for i in range(len(labels))])]
-    names = ["BACKGROUND", *labels]
-    return {
-        str(index): {"class-name": name, "hex-color": palette[index], "confidence": confidence}
-        for index, name in enumerate(names)
-    }
 
 
 def label_colors(answers: Sequence[WorkerAnswer], labels: Sequence[str]) -> list[str]:
@@ -106,7 +77,7 @@ class PixelVote(ConsensusAlgorithm):
 
     name = "pixel-vote"
     description = "Per-pixel majority vote over the workers' masks, smoothed where they disagree."
-    label_kinds = ("mask",)
+    label_kinds = (LabelKind.MASK,)
 
     def consolidate(
         self,
@@ -117,8 +88,10 @@ class PixelVote(ConsensusAlgorithm):
         """Vote the masks of each item pixel by pixel, then score workers by the share of
         pixels they got right (``state`` is not used: a vote needs nothing from earlier
         batches)."""
-        if len(labels) > MAX_LABELS:
-            raise ValueError(f"pixel-vote handles at most {MAX_LABELS} labels, got {len(labels)}")
+        if len(labels) > MAX_MASK_LABELS:
+            raise ValueError(
+                f"pixel-vote handles at most {MAX_MASK_LABELS} labels, got {len(labels)}"
+            )
         results: dict[Hashable, Consolidated] = {}
         scores: list[tuple[Hashable, float]] = []
         for item, given in answers_by_item(answers).items():

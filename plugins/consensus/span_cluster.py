@@ -39,15 +39,21 @@ from statistics import median_low
 from typing import Any, ClassVar
 
 from quorum import hookimpl
-from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
+from quorum.consensus import (
+    ConsensusAlgorithm,
+    ConsensusResult,
+    Consolidated,
+    WorkerAnswer,
+    answers_by_item,
+    worker_qualities,
+)
+from quorum.label_kinds import LabelKind
 from quorum_plugins.consensus._geometry import (
     Interval,
-    answers_by_item,
     interval_jaccard,
     mean_confidence,
     overlap_clusters,
     shape_agreements,
-    worker_qualities,
 )
 
 
@@ -77,7 +83,7 @@ class SpanCluster(ConsensusAlgorithm):
 
     name = "span-cluster"
     description = "Entities clustered across workers by overlap; mode boundaries, voted label."
-    label_kinds = ("spans",)
+    label_kinds = (LabelKind.SPANS,)
 
     #: Least Jaccard index between two spans of one cluster.
     threshold: ClassVar[float] = 0.5

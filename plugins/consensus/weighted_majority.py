@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from quorum import hookimpl
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, WorkerAnswer
+from quorum.label_kinds import LabelKind
 from quorum_plugins.consensus._classification_answers import (
     EncodedAnswers,
     FloatArray,
@@ -41,7 +42,7 @@ class WeightedMajority(ConsensusAlgorithm):
 
     name = "weighted-majority"
     description = "Votes weighted by each worker's estimated accuracy; spammers get no weight."
-    label_kinds = ("single-label",)
+    label_kinds = (LabelKind.SINGLE_LABEL,)
 
     #: Accuracy a worker is assumed to have before their answers say otherwise ...
     prior_accuracy = 0.7

@@ -20,7 +20,7 @@ present) in the metadata.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from quorum import hookimpl
 from quorum.answer_checks import (
@@ -36,6 +36,7 @@ from quorum.answer_checks import (
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
 from quorum.item_source import ItemSource
+from quorum.label_kinds import OBJECTS, BoxesValue, LabelKind
 from quorum.tasktypes import TaskType
 
 ANSWER_SHAPE = (
@@ -52,7 +53,7 @@ class BoundingBox(TaskType):
 
     name = "bounding-box"
     description = "Draw a box around every object of the job's classes in an image."
-    label_kind = "boxes"
+    label_kind = LabelKind.BOXES
     output_type = "groundtruth/object-detection"
     element = "crowd-bounding-box"
     #: Ground Truth's built-in bounding-box template names its element ``boundingBox``.
@@ -90,10 +91,10 @@ class BoundingBox(TaskType):
 
         ``class-map`` is built from the annotations; a consolidation that gave no
         per-box confidences (say, a custom one) gets the item's confidence for each box."""
-        annotations: Sequence[dict[str, Any]] = consolidated.value["annotations"]
-        class_ids = sorted({int(annotation["class_id"]) for annotation in annotations})
+        annotations = cast(BoxesValue, consolidated.value)["annotations"]  # checked by the core
+        class_ids = sorted({annotation["class_id"] for annotation in annotations})
         return consolidated.value, {
-            "objects": part_confidences(consolidated, "objects", len(annotations)),
+            OBJECTS: part_confidences(consolidated, OBJECTS, len(annotations)),
             "class-map": {str(class_id): labels[class_id] for class_id in class_ids},
         }
 

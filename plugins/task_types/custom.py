@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from quorum import hookimpl
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.label_kinds import LabelKind
 from quorum.tasktypes import TaskType
 
 #: The largest answer a worker may submit, as JSON text, and its deepest nesting.
@@ -46,7 +47,7 @@ class CustomTask(TaskType):
         "Your own worker template (Ground Truth's Liquid HTML with crowd elements); the "
         "answer is what its form holds."
     )
-    label_kind = "custom"
+    label_kind = LabelKind.CUSTOM
     output_type = "groundtruth/custom"
     element = "crowd-form"
     default_consensus = "identical-answers"

@@ -14,12 +14,13 @@ consolidated categories, as Ground Truth writes it (``[1, 0, 8]``), with ``class
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from quorum import hookimpl
 from quorum.answer_checks import exact_fields, job_label, json_list, json_object
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
+from quorum.label_kinds import CONFIDENCE_MAP, LabelKind, MultiLabelValue
 from quorum.tasktypes import TaskType
 
 ANSWER_SHAPE = '{"labels": ["<category>", ...]}'
@@ -28,7 +29,7 @@ ANSWER_SHAPE = '{"labels": ["<category>", ...]}'
 class MultiLabelClassification(TaskType):
     """Choose any number of categories: Ground Truth's multi-label classification."""
 
-    label_kind = "multi-label"
+    label_kind = LabelKind.MULTI_LABEL
     default_consensus = "multi-label-vote"
     min_labels = 2
     #: Ground Truth's limit for multi-label jobs (``CreateLabelingJob``).
@@ -54,8 +55,8 @@ class MultiLabelClassification(TaskType):
 
         A category the algorithm gave no confidence of its own (say, a custom
         consolidation) gets the item's confidence."""
-        names: Sequence[str] = consolidated.value
-        by_name = consolidated.details.get("confidence-map", {})
+        names = cast(MultiLabelValue, consolidated.value)  # checked by the core
+        by_name = consolidated.details.get(CONFIDENCE_MAP, {})
         indices = [labels.index(name) for name in names]
         return indices, {
             "class-map": {str(index): labels[index] for index in indices},

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from quorum import hookimpl
 from quorum.answer_checks import (
@@ -32,6 +32,7 @@ from quorum.answer_checks import (
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
 from quorum.item_source import ItemSource
+from quorum.label_kinds import ENTITIES, LabelKind, SpansValue
 from quorum.tasktypes import TaskType
 
 ANSWER_SHAPE = '{"entities": [{"label", "startOffset", "endOffset"}]}'
@@ -43,7 +44,7 @@ class NamedEntityRecognition(TaskType):
 
     name = "named-entity-recognition"
     description = "Mark the spans of a text that name entities of the job's categories."
-    label_kind = "spans"
+    label_kind = LabelKind.SPANS
     output_type = "groundtruth/text-span"
     element = "crowd-entity-annotation"
     source_key = "source"
@@ -84,14 +85,14 @@ class NamedEntityRecognition(TaskType):
 
         A consolidation that gave no per-entity confidences (say, a custom one) gets the
         item's confidence for each entity."""
-        entities: Sequence[dict[str, Any]] = consolidated.value["annotations"]["entities"]
+        entities = cast(SpansValue, consolidated.value)["annotations"]["entities"]  # checked
         value = {
             "annotations": {
                 "entities": list(entities),
                 "labels": [{"label": label} for label in labels],
             }
         }
-        return value, {"entities": part_confidences(consolidated, "entities", len(entities))}
+        return value, {ENTITIES: part_confidences(consolidated, ENTITIES, len(entities))}
 
 
 def _entity(value: Any, field: str, labels: Sequence[str]) -> dict[str, Any]:

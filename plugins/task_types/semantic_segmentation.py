@@ -44,11 +44,12 @@ from quorum.answer_checks import (
     json_object,
     same_image_size,
 )
+from quorum.colors import MAX_MASK_LABELS, internal_color_map
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
 from quorum.item_source import ItemSource
+from quorum.label_kinds import INTERNAL_COLOR_MAP, LabelKind
 from quorum.tasktypes import LabelObject, TaskType
-from quorum_plugins.consensus.pixel_vote import MAX_LABELS, internal_color_map
 
 ANSWER_SHAPE = (
     '{"labeledImage": {"pngImageData"}, "labelMappings": {"<label>": {"color"}}, '
@@ -72,7 +73,7 @@ class SemanticSegmentation(TaskType):
 
     name = "semantic-segmentation"
     description = "Paint the pixels of an image with the job's classes."
-    label_kind = "mask"
+    label_kind = LabelKind.MASK
     output_type = "groundtruth/semantic-segmentation"
     element = "crowd-semantic-segmentation"
     source_key = "source-ref"
@@ -81,7 +82,7 @@ class SemanticSegmentation(TaskType):
     #: A palettised PNG holds the background and 255 classes. (Ground Truth's API limits
     #: semantic segmentation to 20 labels with auto-labeling only, which Quorum does not
     #: offer for masks.)
-    max_labels = MAX_LABELS
+    max_labels = MAX_MASK_LABELS
     label_is_reference = True
 
     def validate_answer(self, answer: Any, labels: Sequence[str]) -> dict[str, Any]:
@@ -133,10 +134,10 @@ class SemanticSegmentation(TaskType):
         """The mask's URL, with Ground Truth's ``internal-color-map``: the algorithm's, or
         for a consolidation that gave none (say, a custom one) the map of ``pixel-vote``'s
         palette with the item's confidence."""
-        color_map = consolidated.details.get("internal-color-map")
+        color_map = consolidated.details.get(INTERNAL_COLOR_MAP)
         if color_map is None:
             color_map = internal_color_map(labels, consolidated.confidence)
-        return consolidated.value, {"internal-color-map": color_map}
+        return consolidated.value, {INTERNAL_COLOR_MAP: color_map}
 
 
 def _png_data(value: Any, size: tuple[int, int]) -> str:

@@ -22,7 +22,7 @@ from typing import Any, TextIO, TypeAlias
 
 from quorum.consensus import WorkerAnswer
 from quorum.db.migrate import upgrade
-from quorum.errors import BadInput, NotFound, QuorumError, StartupError
+from quorum.errors import BadInput, NotFound, PluginError, QuorumError, StartupError
 from quorum.models import DEFAULT_ORGANIZATION_ID, FINAL_JOB_STATUSES, JobStatus, Role
 from quorum.settings import Settings
 
@@ -202,6 +202,7 @@ def consolidate_lines(
     ``worker-feedback``); with no task input to compare with, an adjustment's
     ``adjustment-status`` follows the answers' ``initialValueModified``.
     """
+    from quorum.label_kinds import check_consolidated, consensus_source
     from quorum.output_manifest import labeled_output
     from quorum.plugins import PluginHost
 
@@ -230,8 +231,13 @@ def consolidate_lines(
         )
         order.setdefault(item, []).append(answer)
     result = algorithm.consolidate(answers, labels)
+    source = consensus_source(algorithm.name, host.consensus_algorithms.owner(algorithm.name))
     for item, given in order.items():
         label = result.labels[item]
+        try:
+            check_consolidated(task_type.label_kind, label, labels, source)
+        except PluginError as exc:
+            raise PluginError(f"item {item!r}: {exc.message}") from None
         if task_type.label_is_reference:
             inline = task_type.label_object(label, labels).data_url()
             label = dataclasses.replace(label, value=inline)

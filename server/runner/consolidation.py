@@ -42,7 +42,14 @@ from sqlmodel import Session, col, select
 from quorum import audit
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
 from quorum.db.rows import run
+from quorum.errors import PluginError
 from quorum.events import ItemEscalated, ItemFailed, ItemLabeled
+from quorum.label_kinds import (
+    POSTERIOR,
+    check_consolidated,
+    consensus_source,
+    post_annotation_source,
+)
 from quorum.models import Item, ItemStatus, Job, Task, TaskStatus, utcnow
 from quorum.output_manifest import (
     label_fragment,
@@ -60,6 +67,9 @@ from quorum.tasktypes import LabelObject, TaskType
 logger = logging.getLogger("quorum.runner")
 
 BATCH = 500
+#: ``Outcome.decided_by`` (and ``ItemLabeled.algorithm``) for a ``quorum_post_annotation``
+#: plugin's label.
+POST_ANNOTATION = "post-annotation"
 
 _LABEL = (
     "UPDATE items SET status = :status, open = :false, output = :output, "
@@ -91,7 +101,7 @@ class Outcome:
 def posterior_of(label: Consolidated) -> float | None:
     """The algorithm's uncapped probability of the chosen label, when it gives one (its
     ``details["posterior"]``); ``None`` otherwise."""
-    posterior = label.details.get("posterior") if label.details else None
+    posterior = label.details.get(POSTERIOR) if label.details else None
     if isinstance(posterior, dict) and isinstance(posterior.get(label.value), int | float):
         return float(posterior[label.value])
     return None
@@ -186,6 +196,12 @@ def plan(
                 outcome.failure = f"consensus {job.consensus} failed: {exc}"
             return Batch(outcomes=outcomes)
     decided = result.labels if result is not None else {}
+    sources = {
+        job.consensus: consensus_source(
+            job.consensus, plugins.consensus_algorithms.owner(job.consensus)
+        ),
+        POST_ANNOTATION: post_annotation_source(plugins.post_annotation_plugins),
+    }
     for outcome in outcomes:
         if outcome.escalate or outcome.failure is not None:
             continue
@@ -194,6 +210,14 @@ def plan(
             outcome.decided_by = job.consensus
         if outcome.label is None:
             outcome.failure = "no answer to consolidate"
+            continue
+        try:  # a label of the wrong shape fails its item, naming the plugin and the field
+            check_consolidated(
+                task_type.label_kind, outcome.label, job.labels, sources[outcome.decided_by]
+            )
+        except PluginError as exc:
+            logger.warning("job %s: %s", job.name, exc.message)
+            outcome.failure = exc.message
             continue
         try:
             _describe(task_type, job, outcome, outcome.label)
@@ -218,7 +242,7 @@ def _decide(
     for outcome in outcomes:
         own, answers = _post_annotation(plugins, job, outcome.item, outcome.tasks)
         if own is not None:
-            outcome.label, outcome.decided_by = own, "post-annotation"
+            outcome.label, outcome.decided_by = own, POST_ANNOTATION
         else:
             rest.extend(answers)
     state = consensus_state(session, job) if rest else None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quorum.errors import BadInput
+from quorum.label_kinds import LabelKind
 from quorum.plugins import PluginHost
 from quorum.tasktypes import TaskType
 
@@ -139,7 +140,7 @@ def check_auto_labeling(
     for unset fields), or :class:`BadInput` naming the field that does not fit."""
     if not given or not given.get("enabled"):
         return None
-    if task_type.label_kind != "single-label":
+    if task_type.label_kind != LabelKind.SINGLE_LABEL:
         raise BadInput(
             f"autoLabeling: {task_type.name} cannot be auto-labeled; auto-labeling supports "
             "single-label classification (image-classification, text-classification)"

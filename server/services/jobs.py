@@ -43,6 +43,7 @@ from sqlmodel import Session, select
 from quorum import audit
 from quorum.errors import BadInput, Conflict, Forbidden, NotFound
 from quorum.events import ItemsRetried, JobCreated, JobStopping
+from quorum.label_kinds import LabelKind
 from quorum.limits import MAX_FULL_INSTRUCTIONS_CHARS, MAX_INSTRUCTIONS_CHARS, check_text
 from quorum.models import (
     FINAL_JOB_STATUSES,
@@ -151,7 +152,7 @@ def _check_gold(
     manifest), or :class:`BadInput` naming the field."""
     if gold is None:
         return None
-    if label_kind != "single-label":
+    if label_kind != LabelKind.SINGLE_LABEL:
         raise BadInput("gold: gold items are supported for single-label classification only")
     settings = {**GOLD_DEFAULTS, **{k: v for k, v in gold.items() if v is not None}}
     key = settings["key"]

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from quorum.colors import internal_color_map
 from quorum.consensus import WorkerAnswer
 from quorum.plugins import PluginHost
 from quorum.settings import Settings
-from quorum_plugins.consensus.pixel_vote import PixelVote, internal_color_map, label_colors
+from quorum_plugins.consensus.pixel_vote import PixelVote, label_colors
 
 LABELS = ["road", "car"]
 #: The worker UI's colours, which differ from the consolidated palette.
