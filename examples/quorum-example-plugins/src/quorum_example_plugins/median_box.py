@@ -5,23 +5,37 @@ one price tag), this is simpler and steadier than matching boxes by overlap: per
 per label, the label is kept when at least half of the item's workers drew a box of it, and
 its box is the coordinate-wise median of those boxes (a worker's stray box moves a median
 less than a mean). Each box's confidence is the share of the item's workers who drew it;
-the item's is the mean over its boxes (0 for an image with none).
+the item's is the mean over its boxes (0 for an image with none). A worker's agreement on
+an item is the share of the job's labels on which they did what the consensus did (drew a
+kept label, or left out a dropped one).
 
-The value is the boxes label kind's shape, which the ``bounding-box`` task type writes as
-Ground Truth's object-detection line: ``{"image_size": [{"width", "height", "depth"}],
-"annotations": [{"class_id", "top", "left", "height", "width"}]}``, with one
-``{"confidence"}`` per annotation in ``details["objects"]``.
+Answers and the value have the ``boxes`` label kind's shapes (:mod:`quorum.label_kinds`):
+each answer is a :class:`~quorum.label_kinds.BoxesAnswer`, the value a
+:class:`~quorum.label_kinds.BoxesValue`, with one ``{"confidence"}`` per annotation in
+``details["objects"]``; the ``bounding-box`` task type writes it as Ground Truth's
+object-detection line.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from statistics import median
 from typing import Any
 
 from quorum import hookimpl
-from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated, WorkerAnswer
+from quorum.consensus import (
+    ConsensusAlgorithm,
+    ConsensusResult,
+    Consolidated,
+    WorkerAnswer,
+    answers_by_item,
+    worker_qualities,
+)
+from quorum.label_kinds import OBJECTS, Annotation, BoxesValue, ImageSize, LabelKind
+
+#: A box's coordinates, in the order Ground Truth writes them.
+SIDES = ("top", "left", "height", "width")
 
 
 class MedianBox(ConsensusAlgorithm):
@@ -29,7 +43,7 @@ class MedianBox(ConsensusAlgorithm):
 
     name = "median-box"
     description = "One box per label: the median of the workers' boxes."
-    label_kinds = ("boxes",)
+    label_kinds = (LabelKind.BOXES,)
 
     def consolidate(
         self,
@@ -37,18 +51,23 @@ class MedianBox(ConsensusAlgorithm):
         labels: Sequence[str],
         state: Mapping[str, Any] | None = None,
     ) -> ConsensusResult:
-        """Consolidate each item on its own (``state`` is not used)."""
-        by_item: dict[Hashable, list[Mapping[str, Any]]] = defaultdict(list)
-        for answer in answers:
-            by_item[answer.item].append(answer.answer)
-        return ConsensusResult(
-            labels={item: _consolidated(given, labels) for item, given in by_item.items()}
-        )
+        """Consolidate each item on its own (``state`` is not used), and score each worker
+        by their agreement with the consensus."""
+        results: dict[Hashable, Consolidated] = {}
+        scores: list[tuple[Hashable, float]] = []
+        for item, given in answers_by_item(answers).items():
+            results[item] = _consolidated([answer.answer for answer in given], labels)
+            kept = {labels[box["class_id"]] for box in results[item].value["annotations"]}
+            for answer in given:
+                drew = {box["label"] for box in answer.answer["boundingBoxes"]}
+                agreed = sum((label in drew) == (label in kept) for label in labels)
+                scores.append((answer.worker, agreed / len(labels)))
+        return ConsensusResult(labels=results, workers=worker_qualities(scores))
 
 
 def _consolidated(given: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> Consolidated:
     """The median box of every label that at least half of the answers drew."""
-    annotations: list[dict[str, float | int]] = []
+    annotations: list[Annotation] = []
     confidences: list[float] = []
     for class_id, label in enumerate(labels):
         drawn = [
@@ -58,34 +77,36 @@ def _consolidated(given: Sequence[Mapping[str, Any]], labels: Sequence[str]) -> 
         share = sum(1 for worker_boxes in drawn if worker_boxes) / len(given)
         if boxes and share >= 0.5:
             annotations.append(
-                {"class_id": class_id}
-                | {side: _number(median(box[side] for box in boxes)) for side in SIDES}
+                Annotation(
+                    class_id=class_id,
+                    top=_number(median(box["top"] for box in boxes)),
+                    left=_number(median(box["left"] for box in boxes)),
+                    height=_number(median(box["height"] for box in boxes)),
+                    width=_number(median(box["width"] for box in boxes)),
+                )
             )
             confidences.append(round(share, 2))
+    value = BoxesValue(image_size=[_image_size(given)], annotations=annotations)
     return Consolidated(
-        value={"image_size": [_image_size(given)], "annotations": annotations},
+        value=value,
         confidence=round(sum(confidences) / len(confidences), 2) if confidences else 0.0,
-        details={"objects": [{"confidence": confidence} for confidence in confidences]},
+        details={OBJECTS: [{"confidence": confidence} for confidence in confidences]},
     )
 
 
-#: A box's coordinates, in the order Ground Truth writes them.
-SIDES = ("top", "left", "height", "width")
-
-
-def _number(value: float) -> float | int:
+def _number(value: float) -> float:
     """A coordinate as Ground Truth writes it: an integer when it is whole."""
     return int(value) if float(value).is_integer() else value
 
 
-def _image_size(given: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """The image size most answers report, as an ``image_size`` entry."""
+def _image_size(given: Sequence[Mapping[str, Any]]) -> ImageSize:
+    """The image size most answers report."""
     sizes = Counter(
         (answer["inputImageProperties"]["width"], answer["inputImageProperties"]["height"])
         for answer in given
     )
     (width, height), _ = sizes.most_common(1)[0]
-    return {"width": width, "height": height, "depth": 3}
+    return ImageSize(width=width, height=height, depth=3)
 
 
 @hookimpl
