@@ -20,7 +20,7 @@ from quorum.plugins import PluginHost
 from quorum.services.jobs import JobSpec, create_job
 from quorum.services.users import create_team, create_user
 from quorum.settings import Settings
-from tests.factories import text_lines, write_manifest
+from quorum.testing import text_lines, write_manifest
 
 
 def free_port() -> int:

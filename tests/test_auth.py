@@ -14,8 +14,7 @@ from quorum.auth import CallerCache, hash_token, user_for_token
 from quorum.errors import StartupError, Unauthenticated
 from quorum.models import Role, User
 from quorum.settings import Settings
-from quorum.testing import AppClient, GraphQLClient
-from tests.factories import make_user
+from quorum.testing import AppClient, GraphQLClient, make_user
 
 VIEWER = "{ viewer { name } }"
 

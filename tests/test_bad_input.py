@@ -21,18 +21,18 @@ from quorum.app import create_app
 from quorum.consensus import ConsensusAlgorithm
 from quorum.models import Role, Task, TaskStatus, utcnow
 from quorum.settings import Settings
-from quorum.testing import AppClient, GraphQLClient
-from tests.factories import (
+from quorum.testing import (
     CREATE_JOB,
     JOB,
+    AppClient,
+    GraphQLClient,
     create_job,
     make_team,
     make_user,
-    row_counts,
     text_lines,
     write_manifest,
-    write_manifest_bytes,
 )
+from tests.factories import row_counts, write_manifest_bytes
 
 # -- a consensus algorithm no built-in task type can use ------------------------------------
 

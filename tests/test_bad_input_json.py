@@ -19,18 +19,19 @@ from starlette.websockets import WebSocketDisconnect
 from quorum.errors import BadInput
 from quorum.models import Role
 from quorum.services.users import create_team, create_user
-from quorum.testing import AppClient, GraphQLClient
-from tests.factories import (
+from quorum.testing import (
     CREATE_JOB,
     SUBMIT,
+    AppClient,
+    GraphQLClient,
     make_team,
     make_user,
-    row_counts,
+    running_job,
     text_lines,
     write_manifest,
 )
+from tests.factories import row_counts
 from tests.plugins.task_types.test_structured import box, boxes, image_lines
-from tests.scenarios import running_job
 
 TYPENAME = "{ __typename }"
 

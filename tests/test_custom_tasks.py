@@ -10,9 +10,9 @@ from PIL import Image
 from quorum.consensus import WorkerAnswer
 from quorum.models import Role
 from quorum.templates import CROWD_ELEMENTS_URL, to_json
+from quorum.testing import CREATE_JOB, make_user, read_output, running_job
 from quorum_plugins.consensus.identical_answers import IdenticalAnswers
-from tests.factories import CREATE_JOB, make_user, read_output, row_counts
-from tests.scenarios import running_job
+from tests.factories import row_counts
 
 TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
 <crowd-form>
@@ -80,7 +80,7 @@ def test_identical_answers_are_the_label_and_the_output_is_ground_truths_custom_
     job.run_runner()
     status = job.status()
     assert status["status"] == "COMPLETED"
-    (line,) = read_output(quorum_settings, status["outputManifest"])
+    (line,) = read_output(status["outputManifest"])
     assert line["id"] == 7 and line["source"] == "one"
     assert line["job-1"] == {"sentiment": {"label": "good"}, "note": "fine"}
     metadata = line["job-1-metadata"]

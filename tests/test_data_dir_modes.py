@@ -14,8 +14,7 @@ from quorum.app import create_app
 from quorum.db.migrate import upgrade
 from quorum.models import Role
 from quorum.settings import Settings
-from quorum.testing import AppClient
-from tests.factories import make_user
+from quorum.testing import AppClient, make_user
 
 
 def mode(path: Path) -> int:

@@ -15,7 +15,7 @@ from quorum.cli.main import build_parser
 from quorum.graphql.mutations.users import UserMutationMixin
 from quorum.models import Role
 from quorum.services import users
-from tests.factories import make_user
+from quorum.testing import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = ROOT / "docs" / "people.md"

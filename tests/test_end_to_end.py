@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from quorum.models import Role
-from tests.factories import (
+from quorum.testing import (
     CLAIM,
     JOB,
     SUBMIT,
@@ -64,7 +64,7 @@ def test_full_job_with_three_workers_per_item(quorum_app, quorum_settings, gql):
     assert done["status"] == "COMPLETED"
     assert done["counters"]["humanLabeled"] == 4
     assert done["cost"]["workforce"] == round(12 * 0.012, 6)
-    lines = read_output(quorum_settings, done["outputManifest"])
+    lines = read_output(done["outputManifest"])
     assert done["outputManifest"].endswith("/Sentiment-1/manifests/output/output.manifest")
     assert [line["id"] for line in lines] == [0, 1, 2, 3]
     assert all(line["sentiment"] == 1 for line in lines)

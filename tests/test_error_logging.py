@@ -9,10 +9,8 @@ import pytest
 
 from quorum.app import create_app
 from quorum.models import Role
-from quorum.testing import AppClient, GraphQLClient
-from tests.factories import make_user
+from quorum.testing import AppClient, GraphQLClient, make_user, running_job
 from tests.graphql.test_errors import ExplodingPlugin
-from tests.scenarios import running_job
 
 
 def test_a_forbidden_error_is_one_info_line_without_traceback(quorum_app, gql, caplog):

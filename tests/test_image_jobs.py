@@ -11,8 +11,17 @@ from minio import Minio
 
 from quorum.app import create_app
 from quorum.models import Role
-from quorum.testing import AppClient, GraphQLClient
-from tests.factories import CLAIM, JOB, SUBMIT, create_job, make_team, make_user, read_output
+from quorum.testing import (
+    CLAIM,
+    JOB,
+    SUBMIT,
+    AppClient,
+    GraphQLClient,
+    create_job,
+    make_team,
+    make_user,
+    read_output,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"not really an image, but bytes to fetch"
 
@@ -50,7 +59,7 @@ def test_local_images_come_through_signed_urls(quorum_app, quorum_settings, gql,
     gql.ok(SUBMIT, {"taskId": task["id"], "answer": {"label": "falcon"}}, worker)
     quorum_app.state.runner.run_until_idle()
     done = gql.ok(JOB, {"id": job["id"]}, requester)["job"]
-    (line,) = read_output(quorum_settings, done["outputManifest"])
+    (line,) = read_output(done["outputManifest"])
     assert line["birds"] == 1
     assert line["birds-metadata"]["type"] == "groundtruth/image-classification"
     assert line["birds-metadata"]["confidence"] == 0.0  # one worker: Ground Truth says 0

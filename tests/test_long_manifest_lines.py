@@ -12,10 +12,10 @@ from minio import Minio
 
 import quorum_plugins.storage.s3 as s3_plugin
 from quorum.storage import MAX_LINE_BYTES, bounded_lines
+from quorum.testing import running_job
 from quorum_plugins.storage.file import FileStorage
 from quorum_plugins.storage.s3 import S3Storage
 from tests.factories import row_counts
-from tests.scenarios import running_job
 
 GOOD = b'{"source": "a short text"}\n'
 

@@ -21,10 +21,16 @@ from quorum.models import Role
 from quorum.plugins import PluginHost
 from quorum.storage import StorageBackend
 from quorum.tasktypes import SingleLabelClassification
-from quorum.testing import AppClient, GraphQLClient
+from quorum.testing import (
+    CLAIM,
+    AppClient,
+    GraphQLClient,
+    make_user,
+    read_output,
+    running_job,
+    text_lines,
+)
 from quorum.workforce import WorkforceProvider
-from tests.factories import CLAIM, make_user, read_output, text_lines
-from tests.scenarios import running_job
 
 HOOK_NAMES = sorted(name for name in dir(hookspecs) if name.startswith("quorum_"))
 
@@ -234,7 +240,7 @@ def test_hook_quorum_consensus_algorithms(app_with, quorum_settings):
             job.submit(task, label, worker)
     job.run_runner()
     done = job.status()
-    lines = read_output(quorum_settings, done["outputManifest"])
+    lines = read_output(done["outputManifest"])
     assert [line["job-1-metadata"]["class-name"] for line in lines] == ["negative"] * 3
     assert {line["job-1-metadata"]["confidence"] for line in lines} == {0.5}
 
@@ -347,7 +353,7 @@ def test_hook_quorum_pre_annotation(app_with, quorum_settings):
         job.submit(task, "positive")
     assert positions == [0, 2]
     job.run_runner()
-    lines = read_output(quorum_settings, job.status()["outputManifest"])
+    lines = read_output(job.status()["outputManifest"])
     assert lines[1] == {"source": "text number 1", "id": 1}
     assert lines[0]["job-1"] == 1
 
@@ -365,7 +371,7 @@ def test_hook_quorum_post_annotation(app_with, quorum_settings):
     job = running_job(app, gql, quorum_settings)
     job.label_everything("positive")
     job.run_runner()
-    lines = read_output(quorum_settings, job.status()["outputManifest"])
+    lines = read_output(job.status()["outputManifest"])
     assert [line["job-1"] for line in lines] == [0, 1, 1]
     assert lines[0]["job-1-metadata"]["confidence"] == 0.99
 

@@ -6,8 +6,7 @@ import asyncio
 
 from quorum.events import Event
 from quorum.progress import ProgressFeeds
-from tests.factories import text_lines
-from tests.scenarios import RunningJob, running_job
+from quorum.testing import RunningJob, running_job, text_lines
 
 WATCHERS = 200
 

@@ -21,8 +21,7 @@ from quorum.models import Role
 from quorum.services.organizations import create_organization
 from quorum.services.users import create_team, create_user
 from quorum.settings import Settings
-from quorum.testing import AppClient, GraphQLClient, GraphQLError
-from tests.factories import CLAIM, CREATE_JOB, JOB
+from quorum.testing import CLAIM, CREATE_JOB, JOB, AppClient, GraphQLClient, GraphQLError
 
 OUTSIDE = "outside your organization's storage"
 CLAIM_RENDERED = "mutation($jobId: ID) { claimTask(jobId: $jobId) { id renderedTemplate } }"

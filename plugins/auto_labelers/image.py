@@ -29,22 +29,24 @@ accuracy on digits.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
-from skimage.feature import hog
-from sklearn.decomposition import PCA
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
 
 from quorum import hookimpl
 from quorum.auto_labelers import AutoLabeler, Features, ModelInput, full_proba
 from quorum_plugins.auto_labelers._svm_probabilities import PairwiseSigmoids
+
+# scikit-learn and scikit-image take a second to import: they are imported where they are
+# used, so that loading the plugins (every ``quorum`` command) does not wait for them.
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import SVC
 
 #: Images are resized to SIZE x SIZE grey pixels.
 SIZE = 28
@@ -77,6 +79,8 @@ def decode(item: ModelInput, position: int) -> npt.NDArray[np.float32]:
 
 def describe(pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """One image's feature row: its pixels, then its HOG descriptor."""
+    from skimage.feature import hog
+
     gradients = hog(
         pixels,
         orientations=9,
@@ -87,8 +91,10 @@ def describe(pixels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return np.concatenate([pixels.ravel(), gradients.astype(np.float32)])
 
 
-#: Length of a feature row.
-WIDTH = describe(np.zeros((SIZE, SIZE), dtype=np.float32)).shape[0]
+@functools.cache
+def feature_width() -> int:
+    """Length of a feature row."""
+    return int(describe(np.zeros((SIZE, SIZE), dtype=np.float32)).shape[0])
 
 
 class ImageHogSvm(AutoLabeler):
@@ -117,12 +123,17 @@ class ImageHogSvm(AutoLabeler):
         """
         rows = [describe(decode(item, position)) for position, item in enumerate(inputs)]
         if not rows:
-            return np.zeros((0, WIDTH), dtype=np.float32)
+            return np.zeros((0, feature_width()), dtype=np.float32)
         return np.stack(rows)
 
     def fit(self, features: Features, labels: npt.NDArray[np.int64]) -> None:
         """Standardise and project the features, train the support-vector machine, and fit
         the sigmoids that turn its decision values into probabilities."""
+        from sklearn.decomposition import PCA
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         rows = np.asarray(features, dtype=np.float32)
         y = np.asarray(labels, dtype=np.int64)
         classes, counts = np.unique(y, return_counts=True)
@@ -165,6 +176,8 @@ class ImageHogSvm(AutoLabeler):
 
     def _new_svm(self) -> SVC:
         """An unfitted support-vector machine with one-against-one decision values."""
+        from sklearn.svm import SVC
+
         return SVC(C=C, decision_function_shape="ovo", random_state=self.seed)
 
 

@@ -14,16 +14,21 @@ training e-mails) and cost up to ten times the featurizing time; weak regularisa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from sklearn.linear_model import LogisticRegression
 
 from quorum import hookimpl
 from quorum.auto_labelers import AutoLabeler, Features, ModelInput, full_proba
+
+# scikit-learn takes a second to import: it is imported where it is used, so that loading
+# the plugins (every ``quorum`` command) does not wait for it.
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
 
 #: Longer texts are cut here (e-mails with attachments run to megabytes).
 MAX_CHARACTERS = 20_000
@@ -32,13 +37,19 @@ BUCKETS = 2**18
 #: Inverse regularisation strength of the logistic regression.
 C = 100.0
 
-WORDS = HashingVectorizer(
-    n_features=BUCKETS,
-    token_pattern=r"(?u)\b\w+\b",
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
+
+@functools.cache
+def words() -> HashingVectorizer:
+    """The vectorizer of hashed word counts (stateless, so one serves every model)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        n_features=BUCKETS,
+        token_pattern=r"(?u)\b\w+\b",
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    )
 
 
 def _texts(inputs: Sequence[ModelInput]) -> list[str]:
@@ -72,10 +83,15 @@ class TextTfidfLogistic(AutoLabeler):
 
         :raises ValueError: when an input is not a ``str``.
         """
-        return sparse.csr_matrix(WORDS.transform(_texts(inputs)))
+        from scipy import sparse
+
+        return sparse.csr_matrix(words().transform(_texts(inputs)))
 
     def fit(self, features: Features, labels: npt.NDArray[np.int64]) -> None:
         """Learn TF-IDF weights and the logistic regression from the labeled rows."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
+
         y = np.asarray(labels, dtype=np.int64)
         self._tfidf = TfidfTransformer(sublinear_tf=True).fit(features)
         classes = np.unique(y)

@@ -11,7 +11,9 @@ probability of a right answer under their confusion matrix (``errors_`` weighted
 
 crowd-kit is an optional extra (``pip install 'quorum-labeling[crowdkit]'``). Without it this
 plugin registers nothing and says so in the log; it imports crowd-kit (and pandas) only
-when asked for its algorithms, so the module itself always imports.
+when one of its algorithms first runs, so the module itself always imports, and a crowd-kit
+that is installed but does not import fails that consolidation with a :class:`PluginError`
+that says why.
 
 Versions. crowd-kit 1.4.2 is its newest release on PyPI. It runs on what Quorum installs
 (checked with scikit-learn 1.9.1, numpy 2.4, scipy 1.17 and pandas 2.3) but for one thing:
@@ -33,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import importlib.util
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
@@ -47,6 +50,7 @@ from quorum.consensus import (
     WorkerAnswer,
     WorkerQuality,
 )
+from quorum.errors import PluginError
 from quorum.label_kinds import LabelKind
 
 logger = logging.getLogger("quorum.plugins.crowdkit")
@@ -119,8 +123,15 @@ def _with_sklearn_tags(aggregator: type[Any]) -> type[Any]:
 
 @functools.cache
 def _aggregator_class(name: str) -> type[Any]:
-    """crowd-kit's aggregator class ``name``, ready for the installed scikit-learn."""
-    aggregator: type[Any] = getattr(importlib.import_module(AGGREGATION), name)
+    """crowd-kit's aggregator class ``name``, ready for the installed scikit-learn.
+
+    :raises PluginError: when crowd-kit is installed but does not import.
+    """
+    try:
+        aggregation = importlib.import_module(AGGREGATION)
+    except ImportError as exc:
+        raise PluginError(f"crowd-kit is installed but does not import ({exc})") from exc
+    aggregator: type[Any] = getattr(aggregation, name)
     return _with_sklearn_tags(aggregator)
 
 
@@ -273,28 +284,23 @@ ALGORITHMS: tuple[type[CrowdKitAlgorithm], ...] = (
 )
 
 
-def crowdkit_available() -> bool:
-    """Whether crowd-kit's aggregators import; the log says why not."""
+def crowdkit_installed() -> bool:
+    """Whether crowd-kit's aggregators are installed (found, not imported: importing them and
+    scikit-learn takes a second, which every ``quorum`` command would wait for); the log says
+    when they are not."""
     try:
-        importlib.import_module(AGGREGATION)
-    except ImportError as exc:
-        missing = isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("crowdkit")
-        if missing:
-            logger.info(
-                "crowd-kit is not installed: no crowdkit-* consensus algorithms "
-                "(pip install 'quorum-labeling[crowdkit]' adds them)"
-            )
-        else:
-            logger.warning(
-                "crowd-kit is installed but does not import (%s): "
-                "no crowdkit-* consensus algorithms",
-                exc,
-            )
-        return False
-    return True
+        found = importlib.util.find_spec(AGGREGATION) is not None
+    except ImportError:  # its package is missing or made unimportable
+        found = False
+    if not found:
+        logger.info(
+            "crowd-kit is not installed: no crowdkit-* consensus algorithms "
+            "(pip install 'quorum-labeling[crowdkit]' adds them)"
+        )
+    return found
 
 
 @hookimpl
 def quorum_consensus_algorithms() -> Sequence[type[ConsensusAlgorithm]]:
-    """Register the ``crowdkit-*`` algorithms, or nothing when crowd-kit does not import."""
-    return ALGORITHMS if crowdkit_available() else ()
+    """Register the ``crowdkit-*`` algorithms, or nothing when crowd-kit is not installed."""
+    return ALGORITHMS if crowdkit_installed() else ()

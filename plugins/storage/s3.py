@@ -18,15 +18,16 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, BinaryIO, cast
 
-from minio import Minio
-from minio.error import S3Error
-from urllib3.response import HTTPResponse
-
 from quorum import hookimpl
 from quorum.errors import BadInput
 from quorum.storage import StorageBackend, bounded_lines
 
+# minio (with urllib3 and its crypto) is imported on first use: loading the plugins, which
+# every ``quorum`` command does, should not wait for it.
 if TYPE_CHECKING:
+    from minio import Minio
+    from minio.error import S3Error
+
     from quorum.settings import Settings
 
 _PREFIX = "s3://"
@@ -68,6 +69,8 @@ class S3Storage(StorageBackend):
 
     def _minio(self) -> Minio:
         """The client, created on first use (settings were checked by :meth:`_split`)."""
+        from minio import Minio
+
         with self._lock:
             if self._client is None:
                 endpoint, secure = parse_endpoint(
@@ -116,6 +119,16 @@ class S3Storage(StorageBackend):
             return BadInput(f"{url!r} does not exist ({exc.code})")
         return BadInput(f"{url!r}: S3 error {exc.code}: {exc.message}")
 
+    @contextmanager
+    def _s3_errors(self, url: str) -> Iterator[None]:
+        """Raise an S3 error of the block as :meth:`_error`'s :class:`BadInput`."""
+        from minio.error import S3Error
+
+        try:
+            yield
+        except S3Error as exc:
+            raise self._error(url, exc) from None
+
     def check_url(self, url: str) -> None:
         """Refuse a malformed URL or an unconfigured endpoint; contacts no server."""
         self._split(url)
@@ -126,10 +139,10 @@ class S3Storage(StorageBackend):
 
         @contextmanager
         def lines() -> Iterator[Iterator[bytes]]:
-            try:
+            from urllib3.response import HTTPResponse
+
+            with self._s3_errors(url):
                 response = self._minio().get_object(bucket, key)
-            except S3Error as exc:
-                raise self._error(url, exc) from None
             try:
                 # urllib3's response is a raw stream: buffer it and read by lines. Without
                 # auto_close off it reports itself closed at the end, and readline raises.
@@ -146,10 +159,8 @@ class S3Storage(StorageBackend):
     def read_bytes(self, url: str) -> bytes:
         """The whole object."""
         bucket, key = self._object(url)
-        try:
+        with self._s3_errors(url):
             response = self._minio().get_object(bucket, key)
-        except S3Error as exc:
-            raise self._error(url, exc) from None
         try:
             return response.read()
         finally:
@@ -163,10 +174,8 @@ class S3Storage(StorageBackend):
     def delete(self, url: str) -> None:
         """Remove the object (S3 answers a missing key with success too)."""
         bucket, key = self._object(url)
-        try:
+        with self._s3_errors(url):
             self._minio().remove_object(bucket, key)
-        except S3Error as exc:
-            raise self._error(url, exc) from None
 
     def write_lines(self, url: str, lines: Iterable[bytes]) -> None:
         """Spool ``lines`` (in memory up to 8 MiB, then on disk) and put them with their
@@ -182,10 +191,8 @@ class S3Storage(StorageBackend):
     def _put(self, url: str, data: BinaryIO, length: int, content_type: str) -> None:
         """Put ``length`` bytes of ``data`` at ``url``."""
         bucket, key = self._object(url)
-        try:
+        with self._s3_errors(url):
             self._minio().put_object(bucket, key, data, length, content_type=content_type)
-        except S3Error as exc:
-            raise self._error(url, exc) from None
 
     def browser_url(self, url: str, expires_seconds: int) -> str:
         """A presigned GET URL, valid ``expires_seconds`` (1 second to 7 days)."""
@@ -194,12 +201,10 @@ class S3Storage(StorageBackend):
             raise BadInput(
                 f"presigned URLs last 1 to {MAX_PRESIGN_SECONDS} seconds, not {expires_seconds}"
             )
-        try:
+        with self._s3_errors(url):
             return self._minio().presigned_get_object(
                 bucket, key, expires=timedelta(seconds=expires_seconds)
             )
-        except S3Error as exc:
-            raise self._error(url, exc) from None
 
 
 @hookimpl

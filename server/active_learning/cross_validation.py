@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.model_selection import KFold, StratifiedKFold
 
 from quorum.auto_labelers import AutoLabeler, Features
 
@@ -23,6 +21,8 @@ from quorum.auto_labelers import AutoLabeler, Features
 def take_rows(features: Features, rows: npt.NDArray[np.integer] | Sequence[int]) -> Features:
     """The ``rows`` of ``features``, in that order, of the same kind: an array or sparse
     matrix is indexed, anything else is treated as a sequence and gives a list."""
+    from scipy import sparse
+
     index = np.asarray(rows, dtype=np.int64)
     if isinstance(features, np.ndarray) or sparse.issparse(features):
         return features[index]
@@ -31,6 +31,8 @@ def take_rows(features: Features, rows: npt.NDArray[np.integer] | Sequence[int])
 
 def row_count(features: Features) -> int:
     """How many rows ``features`` has."""
+    from scipy import sparse
+
     if isinstance(features, np.ndarray) or sparse.issparse(features):
         return int(features.shape[0])
     return len(features)
@@ -54,6 +56,8 @@ def cross_validated_proba(
     :return: row ``i`` holds the probabilities from the model trained without row ``i``.
     :raises ValueError: on fewer than two rows, mismatched lengths or ``folds < 2``.
     """
+    from sklearn.model_selection import KFold, StratifiedKFold
+
     y = np.asarray(labels, dtype=np.int64)
     n = row_count(features)
     if y.ndim != 1 or y.shape[0] != n:

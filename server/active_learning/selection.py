@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.cluster import MiniBatchKMeans
-from sklearn.decomposition import TruncatedSVD
 
 from quorum.active_learning.cross_validation import row_count, take_rows
 from quorum.auto_labelers import Features
@@ -56,6 +53,9 @@ def most_uncertain(scores: npt.NDArray[np.float64], size: int) -> npt.NDArray[np
 def _cluster_space(features: Features, seed: int) -> npt.NDArray[np.float64] | None:
     """``features`` as a dense matrix of at most ``PROJECTED_DIMENSIONS`` columns to cluster,
     or None when they are not numeric rows (e.g. raw strings)."""
+    from scipy import sparse
+    from sklearn.decomposition import TruncatedSVD
+
     if sparse.issparse(features):
         matrix = features
     else:
@@ -107,6 +107,8 @@ def next_batch(
     space = _cluster_space(take_rows(features, candidates), seed)
     if space is None:
         return most_uncertain(scores, size)
+    from sklearn.cluster import MiniBatchKMeans
+
     clusters = MiniBatchKMeans(n_clusters=size, random_state=seed, n_init=3).fit_predict(space)
     chosen: list[int] = []
     seen: set[int] = set()

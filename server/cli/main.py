@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, TextIO, TypeAlias
 
 from quorum.consensus import WorkerAnswer
-from quorum.db.migrate import upgrade
 from quorum.errors import BadInput, NotFound, PluginError, QuorumError, StartupError
 from quorum.models import DEFAULT_ORGANIZATION_ID, FINAL_JOB_STATUSES, JobStatus, Role
 from quorum.settings import Settings
@@ -82,6 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from quorum.app import create_app
+    from quorum.db.migrate import upgrade
     from quorum.http.access_log import drop_uvicorn_websocket_lines
 
     settings = settings_for(args)
@@ -135,6 +135,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     _log_at("INFO")
     settings = settings_for(args)
     settings.prepare_data_dir()
+    from quorum.db.migrate import upgrade  # alembic: only the commands that migrate load it
+
     upgrade(settings.database_url)
     return 0
 
@@ -143,6 +145,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     """Create a user and print their id, then their token, one a line (the token last,
     so that ``tail -n 1`` is the token)."""
     from quorum.db.engine import Database
+    from quorum.db.migrate import upgrade
     from quorum.services.organizations import find_organization
     from quorum.services.users import create_user
 

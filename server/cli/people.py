@@ -21,7 +21,6 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from quorum.cli.main import Commands, add_group, settings_for
-from quorum.db.migrate import upgrade
 from quorum.errors import BadInput
 from quorum.ids import canonical_id
 from quorum.models import DEFAULT_ORGANIZATION_ID, Role, utcnow
@@ -35,6 +34,7 @@ T = TypeVar("T")
 def _write(args: argparse.Namespace) -> Iterator[Session]:
     """A write transaction on the (migrated) database of the settings."""
     from quorum.db.engine import Database
+    from quorum.db.migrate import upgrade  # alembic: loaded by the commands that use it
 
     settings = settings_for(args)
     settings.prepare_data_dir()

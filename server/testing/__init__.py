@@ -1,6 +1,11 @@
-"""Pytest fixtures for Quorum and its plugins (registered as the ``quorum`` pytest11 plugin).
+"""Pytest fixtures and helpers for Quorum and its plugins (the ``quorum`` pytest11 plugin).
 
-Third-party plugin authors get the same fixtures the project's own tests use:
+Third-party plugin authors get the same fixtures and helpers the project's own tests use.
+Importing this module is cheap (it is loaded on every pytest run where Quorum is installed):
+the app, the database and the helpers' modules are imported when a fixture or a helper is
+first used.
+
+Fixtures:
 
 - ``quorum_settings``: settings with a fresh data folder and a fresh, migrated database.
   The database is SQLite unless ``QUORUM_TEST_DATABASE_URL`` names a PostgreSQL server
@@ -11,180 +16,95 @@ Third-party plugin authors get the same fixtures the project's own tests use:
 - ``quorum_client``: an :class:`AppClient`: httpx's ASGI transport over the app (lifespan
   included), callable from plain synchronous tests and from many threads at once.
 - ``gql``: a :class:`GraphQLClient` over that client.
+- ``quorum_databases``: the session's :class:`DatabaseFactory`.
+
+Helpers (:mod:`quorum.testing.factories`, :mod:`quorum.testing.scenarios`):
+
+- :func:`running_job`: a job ingested and running, with its requester and workers, as a
+  :class:`RunningJob` (claim, submit, label everything, run the runner, read the status)::
+
+      def test_my_algorithm(quorum_app, gql, quorum_settings, quorum_plugins):
+          job = running_job(quorum_app, gql, quorum_settings, workers=3,
+                            consensus="my-algo", workersPerItem=3)
+          job.label_everything("positive")
+          job.run_runner()
+          lines = read_output(job.status()["outputManifest"])
+
+- :func:`make_user`, :func:`make_team`, :func:`write_manifest`, :func:`text_lines`,
+  :func:`create_job`, :func:`read_output`, and the GraphQL operations :data:`CREATE_JOB`,
+  :data:`CLAIM`, :data:`SUBMIT` and :data:`JOB`.
 """
 
 from __future__ import annotations
 
-import functools
+import importlib
 import os
-import shutil
-import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-from anyio.from_thread import BlockingPortal, start_blocking_portal
-from asgi_lifespan import LifespanManager
-from starlette.applications import Starlette
 
-from quorum.app import create_app
-from quorum.db.migrate import upgrade
-from quorum.settings import Settings
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
-TEST_DATABASE_ENV = "QUORUM_TEST_DATABASE_URL"
+    from quorum.settings import Settings
+    from quorum.testing.clients import AppClient as AppClient
+    from quorum.testing.clients import GraphQLClient as GraphQLClient
+    from quorum.testing.clients import GraphQLError as GraphQLError
+    from quorum.testing.databases import TEST_DATABASE_ENV as TEST_DATABASE_ENV
+    from quorum.testing.databases import DatabaseFactory as DatabaseFactory
+    from quorum.testing.factories import CLAIM as CLAIM
+    from quorum.testing.factories import CREATE_JOB as CREATE_JOB
+    from quorum.testing.factories import JOB as JOB
+    from quorum.testing.factories import SUBMIT as SUBMIT
+    from quorum.testing.factories import create_job as create_job
+    from quorum.testing.factories import make_team as make_team
+    from quorum.testing.factories import make_user as make_user
+    from quorum.testing.factories import read_output as read_output
+    from quorum.testing.factories import text_lines as text_lines
+    from quorum.testing.factories import write_manifest as write_manifest
+    from quorum.testing.scenarios import RunningJob as RunningJob
+    from quorum.testing.scenarios import running_job as running_job
 
+#: Each public helper and the module that defines it, imported on first use.
+_HELPERS = {
+    "quorum.testing.clients": ("AppClient", "GraphQLClient", "GraphQLError"),
+    "quorum.testing.databases": ("DatabaseFactory", "TEST_DATABASE_ENV"),
+    "quorum.testing.factories": (
+        "CLAIM",
+        "CREATE_JOB",
+        "JOB",
+        "SUBMIT",
+        "create_job",
+        "make_team",
+        "make_user",
+        "read_output",
+        "text_lines",
+        "write_manifest",
+    ),
+    "quorum.testing.scenarios": ("RunningJob", "running_job"),
+}
+_MODULE_OF = {name: module for module, names in _HELPERS.items() for name in names}
 
-@dataclass
-class GraphQLError:
-    """One error of a GraphQL response."""
-
-    code: str | None
-    message: str
-    path: list[Any] | None
-    #: The error's whole ``extensions`` (``code`` and any details, say ``reason``).
-    extensions: dict[str, Any] = field(default_factory=dict)
-
-
-class AppClient:
-    """A synchronous HTTP client over an ASGI app: httpx's ``ASGITransport`` driven through
-    an anyio blocking portal, with the app's lifespan run around it."""
-
-    def __init__(self, app: Starlette) -> None:
-        self._portal_context: AbstractContextManager[BlockingPortal] = start_blocking_portal()
-        self.portal = self._portal_context.__enter__()
-        self._lifespan = self.portal.call(self._enter_lifespan, app)
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self._lifespan.app), base_url="http://quorum.test"
-        )
-
-    @staticmethod
-    async def _enter_lifespan(app: Starlette) -> LifespanManager:
-        manager = LifespanManager(app)  # detects the event loop, so made on the portal
-        await manager.__aenter__()
-        return manager
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request and wait for its response (safe from any thread)."""
-        return self.portal.call(functools.partial(self._client.request, method, url, **kwargs))
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        """``GET url``."""
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        """``POST url``."""
-        return self.request("POST", url, **kwargs)
-
-    def close(self) -> None:
-        """Close the client, end the app's lifespan and the portal."""
-        self.portal.call(self._client.aclose)
-        self.portal.call(self._lifespan.__aexit__, None, None, None)
-        self._portal_context.__exit__(None, None, None)
+__all__ = sorted(_MODULE_OF)
 
 
-class GraphQLClient:
-    """Posts GraphQL operations to ``/graphql`` and splits the answer."""
-
-    def __init__(self, client: AppClient) -> None:
-        self.client = client
-
-    def execute(
-        self, query: str, variables: Mapping[str, Any] | None = None, token: str | None = None
-    ) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
-        """Run an operation; returns ``(data, errors)``."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = self.client.post(
-            "/graphql", json={"query": query, "variables": dict(variables or {})}, headers=headers
-        )
-        body = response.json()
-        errors = [
-            GraphQLError(
-                code=(error.get("extensions") or {}).get("code"),
-                message=error["message"],
-                path=error.get("path"),
-                extensions=error.get("extensions") or {},
-            )
-            for error in body.get("errors") or []
-        ]
-        return body.get("data"), errors
-
-    def ok(
-        self, query: str, variables: Mapping[str, Any] | None = None, token: str | None = None
-    ) -> dict[str, Any]:
-        """Run an operation that must succeed; returns its data."""
-        data, errors = self.execute(query, variables, token)
-        assert not errors, errors
-        assert data is not None
-        return data
-
-    def error(
-        self, query: str, variables: Mapping[str, Any] | None = None, token: str | None = None
-    ) -> GraphQLError:
-        """Run an operation that must fail; returns its first error."""
-        _data, errors = self.execute(query, variables, token)
-        assert errors, "expected an error, the operation succeeded"
-        return errors[0]
-
-
-class DatabaseFactory:
-    """Makes a fresh migrated database per test: a copied SQLite file, or a PostgreSQL
-    database cloned from a migrated template."""
-
-    def __init__(self, root: Path, server_url: str | None) -> None:
-        self.root = root
-        self.server_url = server_url
-        self._created: list[str] = []
-        if server_url is None:
-            self.template = root / "template.db"
-            upgrade(f"sqlite:///{self.template}")
-        else:
-            self.template_name = f"quorum_template_{uuid.uuid4().hex[:8]}"
-            self._admin(f'CREATE DATABASE "{self.template_name}"')
-            upgrade(self._url(self.template_name))
-
-    def _url(self, name: str) -> str:
-        assert self.server_url is not None
-        return self.server_url.rsplit("/", 1)[0] + "/" + name
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        assert self.server_url is not None
-        plain = self.server_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(statement)
-
-    def new(self, folder: Path) -> str:
-        """The URL of a fresh database."""
-        if self.server_url is None:
-            target = folder / "quorum.db.engine"
-            shutil.copyfile(self.template, target)
-            return f"sqlite:///{target}"
-        name = f"quorum_test_{uuid.uuid4().hex[:10]}"
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_name}"')
-        self._created.append(name)
-        return self._url(name)
-
-    def drop(self, url: str) -> None:
-        """Drop a PostgreSQL test database (SQLite files go with their folder)."""
-        if self.server_url is None:
-            return
-        name = url.rsplit("/", 1)[1]
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def close(self) -> None:
-        """Drop the template."""
-        if self.server_url is not None:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.template_name}" WITH (FORCE)')
+def __getattr__(name: str) -> Any:
+    """A helper of :data:`_HELPERS`, imported from its module on first use (PEP 562)."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 @pytest.fixture(scope="session")
 def quorum_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
     """The session's database factory (SQLite, or PostgreSQL from the environment)."""
+    from quorum.testing.databases import TEST_DATABASE_ENV, DatabaseFactory
+
     factory = DatabaseFactory(
         tmp_path_factory.mktemp("quorum-db"), os.environ.get(TEST_DATABASE_ENV) or None
     )
@@ -195,6 +115,8 @@ def quorum_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Datab
 @pytest.fixture
 def quorum_settings(tmp_path: Path, quorum_databases: DatabaseFactory) -> Iterator[Settings]:
     """Settings with a fresh data folder and a fresh, migrated database."""
+    from quorum.settings import Settings
+
     data_dir = tmp_path / "quorum-data"
     data_dir.mkdir()
     url = quorum_databases.new(data_dir)
@@ -217,12 +139,16 @@ def quorum_plugins() -> list[object]:
 @pytest.fixture
 def quorum_app(quorum_settings: Settings, quorum_plugins: list[object]) -> Starlette:
     """The app, built by the real factory."""
+    from quorum.app import create_app
+
     return create_app(quorum_settings, plugins=quorum_plugins)
 
 
 @pytest.fixture
 def quorum_client(quorum_app: Starlette) -> Iterator[AppClient]:
     """A client over the app, lifespan included."""
+    from quorum.testing.clients import AppClient
+
     client = AppClient(quorum_app)
     try:
         yield client
@@ -233,4 +159,6 @@ def quorum_client(quorum_app: Starlette) -> Iterator[AppClient]:
 @pytest.fixture
 def gql(quorum_client: AppClient) -> GraphQLClient:
     """A GraphQL client over the app."""
+    from quorum.testing.clients import GraphQLClient
+
     return GraphQLClient(quorum_client)

@@ -25,7 +25,7 @@ from quorum.db.engine import Database
 from quorum.models import Role, Task
 from quorum.services.users import create_user
 from quorum.settings import Settings
-from tests.factories import read_output, write_manifest
+from quorum.testing import read_output, write_manifest
 from tests.live import graphql
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -152,7 +152,7 @@ class Crew:
     def output(self, job_id: str) -> list[dict[str, Any]]:
         """The output manifest's lines once the job completed."""
         job = self.wait_for(job_id, "COMPLETED")
-        return read_output(self.server.settings, job["outputManifest"])
+        return read_output(job["outputManifest"])
 
     def items_output(self, job_id: str) -> dict[int, Any]:
         """Each item's output as the requester reads it through GraphQL, by position."""

@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, WebSocket, expect
 
+from quorum.testing import write_manifest
 from tests.browser.portal import (
     MOODS,
     SENTENCES,
@@ -28,7 +29,6 @@ from tests.browser.portal import (
     enter_token,
     screenshot,
 )
-from tests.factories import write_manifest
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Response, expect
 
+from quorum.testing import write_manifest
 from tests.browser.portal import MOODS, SENTENCES, Crew, Server
 from tests.browser.test_console import console_sign_in, counter, mood, open_job_page
-from tests.factories import write_manifest
 
 pytestmark = pytest.mark.browser
 

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from quorum.testing import write_manifest
 from tests.browser.portal import (
     CLAIM,
     MOODS,
@@ -25,7 +26,6 @@ from tests.browser.portal import (
     sign_in,
     task_id,
 )
-from tests.factories import write_manifest
 
 pytestmark = pytest.mark.browser
 

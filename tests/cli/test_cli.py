@@ -11,6 +11,7 @@ from sqlmodel import select
 from quorum.auth import hash_token
 from quorum.db.engine import Database
 from quorum.models import ApiToken, User
+from tests.cli.in_process import quorum_in_process
 
 
 def quorum(
@@ -78,6 +79,8 @@ ANSWERS = "\n".join(
 
 
 def test_consolidate_prints_one_line_per_item_in_output_format(tmp_path):
+    # The one consolidate test that runs the command in a subprocess, as a user runs it;
+    # the others run it in-process (quorum_in_process), sparing an interpreter's start.
     result = quorum(
         "consolidate",
         "--task-type",
@@ -102,7 +105,7 @@ def test_consolidate_prints_one_line_per_item_in_output_format(tmp_path):
 
 
 def test_consolidate_uses_the_task_types_default_dawid_skene(tmp_path):
-    result = quorum(
+    result = quorum_in_process(
         "consolidate",
         "--task-type",
         "text-classification",
@@ -124,7 +127,7 @@ def test_consolidate_uses_the_task_types_default_dawid_skene(tmp_path):
 def test_consolidate_reads_a_file_and_names_bad_lines(tmp_path):
     answers = tmp_path / "answers.jsonl"
     answers.write_text(ANSWERS + '\n{"item": "c", "worker": 1, "answer": {"label": "cow"}}\n')
-    result = quorum(
+    result = quorum_in_process(
         "consolidate",
         "--task-type",
         "image-classification",
@@ -139,7 +142,7 @@ def test_consolidate_reads_a_file_and_names_bad_lines(tmp_path):
 
 
 def test_consolidate_refuses_an_unknown_algorithm(tmp_path):
-    result = quorum(
+    result = quorum_in_process(
         "consolidate",
         "--task-type",
         "text-classification",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from quorum.models import Role
-from tests.factories import create_job, make_team, make_user, text_lines, write_manifest
+from quorum.testing import create_job, make_team, make_user, text_lines, write_manifest
 
 WARNINGS = "query($id: ID!) { job(id: $id) { warnings } }"
 CREATED = """

@@ -8,9 +8,7 @@ from quorum import hookimpl
 from quorum.app import create_app
 from quorum.models import Role
 from quorum.tasktypes import SingleLabelClassification
-from quorum.testing import AppClient, GraphQLClient
-from tests.factories import make_user
-from tests.scenarios import running_job
+from quorum.testing import AppClient, GraphQLClient, make_user, running_job
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ numbering the console shows everywhere ("item 3 of 6")."""
 from __future__ import annotations
 
 from quorum.models import Role
-from tests.factories import (
+from quorum.testing import (
     CLAIM,
     SUBMIT,
     create_job,

@@ -7,7 +7,7 @@ import pytest
 from quorum.errors import StartupError
 from quorum.models import Role
 from quorum.settings import Settings
-from tests.factories import create_job, make_team, make_user, text_lines, write_manifest
+from quorum.testing import create_job, make_team, make_user, text_lines, write_manifest
 
 COST = "query($id: ID!) { job(id: $id) { cost { total currency } } }"
 

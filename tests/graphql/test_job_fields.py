@@ -7,8 +7,7 @@ import pytest
 
 from quorum.models import Role
 from quorum.services import jobs as job_service
-from tests.factories import make_user
-from tests.scenarios import RunningJob, running_job
+from quorum.testing import RunningJob, make_user, running_job
 
 #: What the worker portal asks of a job (web/work/queries.js), and the rest a worker reads.
 FOR_WORKERS = """

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quorum.models import Role
-from tests.factories import make_user
-from tests.scenarios import running_job
+from quorum.testing import make_user, running_job
 
 URL = "query($id: ID!) { job(id: $id) { outputManifest outputManifestUrl } }"
 

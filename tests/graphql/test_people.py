@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from quorum.models import ApiToken, AuditEvent, Role
-from tests.factories import (
+from quorum.testing import (
     CLAIM,
     SUBMIT,
     create_job,

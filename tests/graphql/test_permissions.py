@@ -22,16 +22,18 @@ from quorum.app import create_app
 from quorum.graphql.schema import build_schema
 from quorum.models import ApiToken, Role, TeamMember, User
 from quorum.settings import Settings
-from quorum.testing import AppClient, GraphQLClient, GraphQLError
-from tests.factories import (
+from quorum.testing import (
     CLAIM,
+    AppClient,
+    GraphQLClient,
+    GraphQLError,
     create_job,
     make_team,
     make_user,
-    row_counts,
     text_lines,
     write_manifest,
 )
+from tests.factories import row_counts
 
 # -- the callers ---------------------------------------------------------------------------
 

@@ -10,8 +10,7 @@ import pytest
 
 from quorum.app import create_app
 from quorum.models import Role
-from quorum.testing import AppClient
-from tests.factories import make_user
+from quorum.testing import AppClient, make_user
 
 
 @pytest.fixture

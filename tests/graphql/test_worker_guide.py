@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from quorum.models import Role
-from tests.factories import CREATE_JOB, make_team, make_user, row_counts, write_manifest
+from quorum.testing import CREATE_JOB, make_team, make_user, write_manifest
+from tests.factories import row_counts
 
 GUIDE = """
 query($id: ID!) {

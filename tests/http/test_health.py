@@ -15,7 +15,7 @@ from quorum.errors import is_disk_full
 from quorum.http import health
 from quorum.models import Role
 from quorum.storage import Storage
-from tests.factories import make_user
+from quorum.testing import make_user
 
 DiskUsage = namedtuple("DiskUsage", "total used free")
 

@@ -18,10 +18,9 @@ from quorum.http.sign_ins import SignInLimiter, client_of
 from quorum.models import ApiToken, Role, User
 from quorum.services import tokens as token_service
 from quorum.settings import Settings
-from quorum.testing import AppClient, GraphQLClient
+from quorum.testing import AppClient, GraphQLClient, make_user
 from tests.cli.test_cli import env_for
 from tests.cli.test_people import ok, refused
-from tests.factories import make_user
 
 VIEWER = {"query": "{ viewer { name } }"}
 

@@ -9,8 +9,7 @@ import pytest
 
 from quorum.http.sessions import SESSION_SECONDS, csrf_value
 from quorum.models import Role, User
-from quorum.testing import AppClient
-from tests.factories import make_user
+from quorum.testing import AppClient, make_user
 
 VIEWER = {"query": "{ viewer { name role } }"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quorum.models import Role
-from tests.factories import CREATE_JOB, make_team, make_user
+from quorum.testing import CREATE_JOB, make_team, make_user
 
 LINES = b'{"source": "good food"}\n{"source": "bad service"}\n'
 EVENTS = "{ auditEvents(first: 50) { edges { node { action data } } } }"

@@ -3,8 +3,7 @@ consensus is less sure than the job's target, up to maxWorkersPerItem."""
 
 from __future__ import annotations
 
-from tests.factories import text_lines
-from tests.scenarios import running_job
+from quorum.testing import running_job, text_lines
 
 EVENTS = """
 query($id: ID!) { auditEvents(jobId: $id, first: 500) { edges { node { action data } } } }

@@ -22,9 +22,8 @@ from quorum.consensus import WorkerAnswer
 from quorum.models import Item, Job
 from quorum.runner import consolidation
 from quorum.runner.auto_labeling import in_holdout
+from quorum.testing import RunningJob, read_output, running_job
 from quorum_plugins.consensus.dawid_skene import DawidSkene
-from tests.factories import read_output
-from tests.scenarios import RunningJob, running_job
 
 RUNS = """
 query($id: ID!) {
@@ -147,7 +146,7 @@ def test_machine_labels_only_once_the_lower_bound_reaches_the_target(
     }
     assert done["cost"]["workforce"] == 60 * 0.5
     assert done["cost"]["saved"] == pytest.approx(140 * 0.5 - done["cost"]["compute"])
-    output = read_output(quorum_settings, job.status()["outputManifest"])
+    output = read_output(job.status()["outputManifest"])
     machine = [line for line in output if line["job-1-metadata"]["human-annotated"] == "no"]
     assert len(machine) == 140
     for line in machine:
@@ -193,7 +192,7 @@ def test_max_human_labeled_items_caps_the_first_batch(quorum_app, quorum_setting
     job.run_runner()
     done = runs_of(job)
     assert done["status"] == "STOPPED"
-    output = read_output(quorum_settings, job.status()["outputManifest"])
+    output = read_output(job.status()["outputManifest"])
     assert len(output) == 200
     labeled = [line for line in output if "job-1" in line]
     assert len(labeled) == 30  # 30 labels cannot pass the bound: the rest pass unlabeled

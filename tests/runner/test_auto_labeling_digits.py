@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.autolabel_data import prepare_digits
-from tests.factories import read_output
-from tests.scenarios import RunningJob, running_job
+from quorum.testing import RunningJob, read_output, running_job
 
 RUNS = """
 query($id: ID!) {
@@ -58,7 +57,7 @@ def test_digits_are_mostly_labeled_by_machine_at_the_target(quorum_app, quorum_s
     assert all(run["status"] == "SUCCEEDED" for run in done["modelRuns"])
     labeling = [run for run in done["modelRuns"] if run["itemsLabeled"]]
     assert labeling and all(run["accuracyLowerBound"] >= 0.95 for run in labeling)
-    output = read_output(quorum_settings, job.status()["outputManifest"])
+    output = read_output(job.status()["outputManifest"])
     machine = [line for line in output if line["job-1-metadata"]["human-annotated"] == "no"]
     right = sum(line["job-1-metadata"]["class-name"] == line["true-label"] for line in machine)
     assert right / len(machine) >= 0.95

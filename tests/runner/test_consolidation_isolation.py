@@ -12,8 +12,8 @@ import pytest
 
 from quorum import hookimpl
 from quorum.consensus import ConsensusResult, WorkerAnswer
+from quorum.testing import running_job
 from quorum_plugins.consensus.majority_vote import MajorityVote
-from tests.scenarios import running_job
 
 
 class Fussy(MajorityVote):

@@ -16,7 +16,7 @@ from quorum.runner.ingest import ingest
 from quorum.runner.lifecycle import JobLease, LeaseLost
 from quorum.runner.loop import Runner
 from quorum.settings import Settings
-from tests.factories import create_job, make_team, make_user, text_lines, write_manifest
+from quorum.testing import create_job, make_team, make_user, text_lines, write_manifest
 
 LEASE = 1.5  # seconds: short, so the test is quick; the default is 15
 

@@ -11,8 +11,7 @@ from sqlmodel import select
 from quorum.audit import verify_chain
 from quorum.models import AuditEvent, Item, Job, Role, utcnow
 from quorum.runner.ingest import ingest
-from tests.factories import make_user, read_output, text_lines
-from tests.scenarios import running_job
+from quorum.testing import make_user, read_output, running_job, text_lines
 
 STOP = "mutation($id: ID!) { stopJob(id: $id) { id status } }"
 EVENTS = """
@@ -36,7 +35,7 @@ def test_stop_job_writes_the_output_for_what_is_labeled(quorum_app, quorum_setti
     job.run_runner()
     done = job.status()
     assert done["status"] == "STOPPED"
-    lines = read_output(quorum_settings, done["outputManifest"])
+    lines = read_output(done["outputManifest"])
     assert lines[0]["job-1"] == 0  # consolidated from the answer it had
     assert lines[1] == {"source": "text number 1", "id": 1}  # unlabeled: copied unchanged
     assert done["counters"]["humanLabeled"] == 1
@@ -52,7 +51,7 @@ def test_max_human_labeled_items_stops_the_job(quorum_app, quorum_settings, gql)
     done = job.status()
     assert done["status"] == "STOPPED"
     assert done["counters"]["humanLabeled"] == 2
-    assert len(read_output(quorum_settings, done["outputManifest"])) == 5
+    assert len(read_output(done["outputManifest"])) == 5
 
 
 def test_max_labeled_percentage_stops_the_job(quorum_app, quorum_settings, gql):
@@ -94,7 +93,7 @@ def test_already_labeled_lines_pass_through(quorum_app, quorum_settings, gql):
     assert (counters["machineLabeled"], counters["unlabeled"]) == (1, 1)
     job.label_everything()
     job.run_runner()
-    lines = read_output(quorum_settings, job.status()["outputManifest"])
+    lines = read_output(job.status()["outputManifest"])
     assert lines[0] == labeled
     assert lines[1]["job-1-metadata"]["class-name"] == "positive"
 

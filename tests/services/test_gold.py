@@ -5,8 +5,7 @@ gold manifest, kept out of the dataset, its counters and its output."""
 from __future__ import annotations
 
 from quorum.settings import Settings
-from tests.factories import read_output, write_manifest
-from tests.scenarios import running_job
+from quorum.testing import read_output, running_job, write_manifest
 
 GOLD = {"share": 1.0, "minAnswers": 2, "minAccuracy": 0.75}
 STATS = "query($id: ID!) { job(id: $id) { workerStats { name goldAnswers goldAccuracy blocked } } }"
@@ -67,7 +66,7 @@ def test_gold_items_are_labeled_with_their_answer_and_never_consolidated(
     assert job.status()["counters"]["humanLabeled"] == 2
     gql.ok("mutation($id: ID!) { stopJob(id: $id) { id } }", {"id": job.id}, job.requester)
     job.run_runner()
-    output = read_output(quorum_settings, job.status()["outputManifest"])
+    output = read_output(job.status()["outputManifest"])
     assert [line["source"] for line in output][:2] == ["gold text 0", "gold text 1"]
     assert output[0]["job-1"] == 1  # "positive", the known answer, whatever the worker said
     assert output[0]["job-1-metadata"]["confidence"] == 1.0
@@ -184,7 +183,7 @@ def test_a_gold_manifest_scores_workers_and_stays_out_of_the_dataset(
         "inProgress": 0,
         "gold": 2,
     }
-    output = read_output(quorum_settings, seen["outputManifest"])
+    output = read_output(seen["outputManifest"])
     assert [(line["source"], line["id"]) for line in output] == [(f"text {n}", n) for n in range(4)]
     assert all(line["job-1"] == 0 for line in output)  # "negative", as the worker said
 
@@ -210,7 +209,7 @@ def test_stopping_conditions_count_the_dataset_without_the_gold_manifest(
     job.run_runner()
     status = job.status()
     assert status["status"] == "STOPPED"
-    output = read_output(quorum_settings, status["outputManifest"])
+    output = read_output(status["outputManifest"])
     assert [line["source"] for line in output] == [f"text {n}" for n in range(4)]
     assert ["job-1" in line for line in output] == [True, True, False, False]
 

@@ -9,9 +9,7 @@ from quorum import hookimpl
 from quorum.app import create_app
 from quorum.models import Task, utcnow
 from quorum.services.blinding import job_key, shown_position
-from quorum.testing import AppClient, GraphQLClient
-from tests.factories import write_manifest
-from tests.scenarios import RunningJob, running_job
+from quorum.testing import AppClient, GraphQLClient, RunningJob, running_job, write_manifest
 
 DATA, GOLD_ITEMS = 40, 10
 VIEW = """

@@ -9,8 +9,14 @@ from typing import Any
 from sqlmodel import select
 
 from quorum.models import Item, Role, Task, TaskStatus, TeamMember, utcnow
-from tests.factories import create_job, make_user, text_lines, write_manifest
-from tests.scenarios import RunningJob, running_job
+from quorum.testing import (
+    RunningJob,
+    create_job,
+    make_user,
+    running_job,
+    text_lines,
+    write_manifest,
+)
 
 RELEASE = "mutation($id: ID!) { releaseTask(taskId: $id) { id status } }"
 DECLINE = "mutation($id: ID!) { declineTask(taskId: $id) { id status } }"

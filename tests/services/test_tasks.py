@@ -7,8 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from quorum.models import Item, Task, TaskStatus, utcnow
-from tests.factories import text_lines
-from tests.scenarios import running_job
+from quorum.testing import running_job, text_lines
 
 RELEASE = "mutation($id: ID!) { releaseTask(taskId: $id) { id status } }"
 AVAILABLE = "{ availableJobs { id name } }"

@@ -4,8 +4,7 @@ shown to the requester, carried from batch to batch and written to the audit tra
 from __future__ import annotations
 
 from quorum.models import ConsensusState
-from tests.factories import text_lines
-from tests.scenarios import running_job
+from quorum.testing import running_job, text_lines
 
 STATS = """
 query($id: ID!) {

@@ -15,7 +15,7 @@ from quorum.services.users import create_user
 from quorum.settings import Settings
 from quorum.simulation.answers import SingleLabel, WorkerBehaviour
 from quorum.simulation.workforce import SimulatedWorkforce
-from tests.factories import read_output, write_manifest
+from quorum.testing import read_output, write_manifest
 from tests.live import LiveServer, graphql
 
 LABELS = ["negative", "neutral", "positive"]
@@ -75,7 +75,7 @@ def text_job(live, team_id: str, name: str, items: int) -> tuple[str, list[str]]
 
 
 def test_perfect_workers_give_every_item_its_true_label(live):
-    url, token, settings = live
+    url, token, _ = live
     crew = SimulatedWorkforce.create(url, token, 3)
     job_id, labels = text_job(live, crew.team_id, "perfect", 12)
 
@@ -83,7 +83,7 @@ def test_perfect_workers_give_every_item_its_true_label(live):
 
     assert report.status == "COMPLETED"
     assert [(w.answers, w.correct) for w in report.workers] == [(12, 12)] * 3
-    output = read_output(settings, job_state(live, job_id)["outputManifest"])
+    output = read_output(job_state(live, job_id)["outputManifest"])
     assert [line["perfect-metadata"]["class-name"] for line in output] == labels
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
+import subprocess
 import sys
 
 import pytest
 
 import quorum_plugins.consensus.crowdkit as crowdkit_plugin
 from quorum.consensus import WorkerAnswer
+from quorum.errors import PluginError
 from quorum.plugins import PluginHost
 from quorum.settings import Settings
 from quorum_plugins.consensus.crowdkit import ALGORITHMS, CrowdKitMajorityVote
@@ -60,15 +63,25 @@ def test_without_crowdkit_it_registers_nothing_and_says_so(settings, without_cro
     assert "quorum-labeling[crowdkit]" in caplog.text
 
 
-def test_a_broken_crowdkit_is_a_warning_not_a_startup_failure(
-    settings, monkeypatch, tmp_path, caplog
-):
+def test_a_broken_crowdkit_fails_its_consolidation_not_the_startup(settings, monkeypatch, tmp_path):
     (tmp_path / "broken_aggregation.py").write_text("raise ImportError('numpy is too new')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(crowdkit_plugin, "AGGREGATION", "broken_aggregation")
-    with caplog.at_level(logging.WARNING, logger="quorum.plugins.crowdkit"):
-        assert crowdkit_names(settings) == set()
-    assert "does not import (numpy is too new)" in caplog.text
+    assert crowdkit_names(settings) == NAMES  # found, not imported, at startup
+    with pytest.raises(PluginError, match=r"does not import \(numpy is too new\)"):
+        CrowdKitMajorityVote().consolidate(batch(), LABELS)
+
+
+def test_registering_the_algorithms_does_not_import_crowdkit(settings):
+    code = (
+        "import sys; from quorum.plugins import PluginHost; from quorum.settings import Settings;"
+        " PluginHost(Settings.from_env()); print('crowdkit.aggregation' in sys.modules)"
+    )
+    env = {**os.environ, "QUORUM_DATA_DIR": str(settings.data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "False"
 
 
 def test_no_answers_need_no_crowdkit(without_crowdkit):

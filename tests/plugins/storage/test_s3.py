@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from minio import Minio
+from minio.error import S3Error
 
 import quorum_plugins.storage.s3 as s3_plugin
 from quorum.errors import BadInput
@@ -150,7 +151,7 @@ def test_other_s3_errors_carry_code_and_message(tmp_path, s3_server):
         }
     )
     storage = S3Storage(settings)
-    error = s3_plugin.S3Error(None, "AccessDenied", "Access Denied.", "/b/k", "r", "h")
+    error = S3Error(None, "AccessDenied", "Access Denied.", "/b/k", "r", "h")
     bad = storage._error("s3://b/k", error)
     assert bad.message == "'s3://b/k': S3 error AccessDenied: Access Denied."
     # The endpoint's http:// prefix turned TLS off even though QUORUM_S3_SECURE defaults on.

@@ -13,7 +13,16 @@ from sqlmodel import col, select
 
 from quorum import hookimpl
 from quorum.models import Item, Role
-from tests.factories import CREATE_JOB, SUBMIT, make_team, make_user, row_counts, write_manifest
+from quorum.testing import (
+    CREATE_JOB,
+    SUBMIT,
+    RunningJob,
+    make_team,
+    make_user,
+    running_job,
+    write_manifest,
+)
+from tests.factories import row_counts
 from tests.plugins.task_types.test_structured import (
     GT_BOXES,
     PNG,
@@ -22,7 +31,6 @@ from tests.plugins.task_types.test_structured import (
     finished_output,
     worker_responses,
 )
-from tests.scenarios import RunningJob, running_job
 
 VERDICTS = ["good", "bad"]
 BIRD = box("Bird", 138.8, 164.60000000000002, 443.8, 859)

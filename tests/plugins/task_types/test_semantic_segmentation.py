@@ -32,12 +32,12 @@ from quorum.runner.consolidation import apply, plan, write_responses
 from quorum.settings import Settings
 from quorum.storage import join_url
 from quorum.tasktypes import LabelObject, answer_content
+from quorum.testing import SUBMIT, make_team, make_user, running_job, text_lines, write_manifest
 from quorum_plugins.task_types.semantic_segmentation import (
     MAX_PNG_BYTES,
     SemanticSegmentation,
 )
-from tests.cli.test_cli import quorum
-from tests.factories import SUBMIT, make_team, make_user, text_lines, write_manifest
+from tests.cli.in_process import quorum_in_process
 from tests.plugins.consensus.test_pixel_vote import LABELS, MAPPINGS, classes, mask
 from tests.plugins.task_types.test_structured import (
     answer_everything,
@@ -47,7 +47,6 @@ from tests.plugins.task_types.test_structured import (
     shape,
     worker_responses,
 )
-from tests.scenarios import running_job
 
 # -- Ground Truth's example line (GROUNDTRUTH.md 2.3, verbatim) -----------------------------
 
@@ -479,7 +478,7 @@ def test_a_label_attribute_against_the_rules_is_refused(
 
 
 def consolidate_masks(tmp_path, answers: str):
-    return quorum(
+    return quorum_in_process(
         "consolidate",
         "--task-type",
         "semantic-segmentation",

@@ -21,23 +21,24 @@ from quorum.output_manifest import labeled_output
 from quorum.plugins import PluginHost
 from quorum.settings import Settings
 from quorum.tasktypes import answer_content
+from quorum.testing import (
+    CREATE_JOB,
+    SUBMIT,
+    RunningJob,
+    make_team,
+    make_user,
+    read_output,
+    running_job,
+    text_lines,
+    write_manifest,
+)
 from quorum_plugins.task_types.bounding_box import BoundingBox
 from quorum_plugins.task_types.multilabel_classification import (
     ImageClassificationMultiLabel,
     TextClassificationMultiLabel,
 )
 from quorum_plugins.task_types.named_entity import NamedEntityRecognition
-from tests.cli.test_cli import quorum
-from tests.factories import (
-    CREATE_JOB,
-    SUBMIT,
-    make_team,
-    make_user,
-    read_output,
-    text_lines,
-    write_manifest,
-)
-from tests.scenarios import RunningJob, running_job
+from tests.cli.in_process import quorum_in_process
 
 # -- Ground Truth's example lines (GROUNDTRUTH.md 2.3, verbatim) ---------------------------
 
@@ -536,7 +537,7 @@ def finished_output(job: RunningJob, settings: Settings) -> list[dict[str, Any]]
     """The completed job's output manifest lines."""
     status = job.status()
     assert status["status"] == "COMPLETED", status
-    return read_output(settings, status["outputManifest"])
+    return read_output(status["outputManifest"])
 
 
 def worker_responses(job: RunningJob) -> list[dict[str, Any]]:
@@ -746,7 +747,7 @@ CLI_CASES = {
 
 def consolidate_cli(tmp_path, task_type: str, *extra: str, stdin: str | None = None):
     labels, answers = CLI_CASES[task_type]
-    return quorum(
+    return quorum_in_process(
         "consolidate",
         "--task-type",
         task_type,
