@@ -12,6 +12,7 @@ here, and nothing else is promised to stay:
   :mod:`quorum.storage` (``StorageBackend``);
 - :mod:`quorum.label_kinds`: every label kind and the shapes of its answers and labels;
 - :mod:`quorum.answer_checks`: the checks task types use on answers' fields;
+- :mod:`quorum.colors`: the palette and ``internal-color-map`` of consolidated masks;
 - :mod:`quorum.events`: the audited events ``quorum_event`` receives;
 - :mod:`quorum.errors`: the errors a plugin raises (``BadInput`` names a field);
 - :mod:`quorum.testing`: pytest fixtures and scenario helpers for plugin tests.

@@ -1,5 +1,6 @@
-"""What the structured task types (multi-label, boxes, entities, masks) share: the checks
-that validate a worker's answer, and how a label's per-part confidences are written.
+"""The checks task types use on a worker's answer's fields, and how a label's per-part
+confidences are written: part of the plugin API, for third-party task types as for the
+built-in structured ones (multi-label, boxes, entities, masks).
 
 Each check takes the value and the path of the field it sits at (``answer.boundingBoxes[2]
 .width``), and either returns the value, typed, or raises :class:`BadInput` with a message

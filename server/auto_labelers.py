@@ -36,6 +36,16 @@ class AutoLabeler:
     Subclass it, set :attr:`name`, :attr:`task_types` and :attr:`description`, and
     implement :meth:`fit` and :meth:`predict_proba`; override :meth:`featurize` when
     turning an item into features costs time (decoding images, tokenising text).
+
+    Unlike the other plugin classes, the core registers the class and makes a fresh
+    instance for every fit (each cross-validation fold and each iteration of a job), on
+    the runner's thread, so an instance holds one model; what it shares between instances
+    (class attributes, module globals) serves every job and must be safe to share between
+    threads.
+
+    When a method raises, the iteration's model run is ``FAILED`` with the error
+    ("<model>: <exception type>: <message>") and its next batch goes to workers picked at
+    random; the job goes on.
     """
 
     #: Unique, lowercase, as used in ``autoLabeling: {model}``.

@@ -2,7 +2,8 @@
 
 The core hands an algorithm every answer of a batch of items at once, so that algorithms
 that learn worker quality across items (Dawid-Skene) see the whole batch; an algorithm
-that works item by item (majority vote) simply groups them.
+that works item by item (majority vote) simply groups them, with :func:`answers_by_item`,
+and scores workers by their agreement with :func:`worker_qualities`.
 """
 
 from __future__ import annotations
@@ -66,7 +67,23 @@ class ConsensusResult:
 
 
 class ConsensusAlgorithm:
-    """Merges several workers' answers into one label per item. Subclass it."""
+    """Merges several workers' answers into one label per item. Subclass it.
+
+    One instance, made at startup (with no arguments), serves every job, on the runner's
+    thread (and ``quorum consolidate``): keep no per-job state on ``self`` (what must carry
+    over from one batch to the next goes in :attr:`ConsensusResult.state`), and whatever it
+    does keep must be safe to share between threads.
+
+    When :meth:`consolidate` raises, the runner consolidates the batch's items one at a
+    time: an item it fails on alone is ``FAILED`` with ``failureReason`` "consensus <name>
+    failed on this item: <error>", the rest of the batch is labeled, and items that fail
+    only together are all ``FAILED`` with "consensus <name> failed: <error>"
+    (``retryItems`` puts them back). A label of the wrong shape for the task type's kind
+    (:func:`quorum.label_kinds.check_consolidated`) fails its item with a message naming
+    the algorithm, its plugin and the field. When deciding the labels again for
+    auto-labeling, a failure is logged and the stored labels serve. ``quorum consolidate``
+    stops with the exception (a wrong-shaped label: one error line naming the item).
+    """
 
     #: Unique, lowercase, as used in ``createJob(input: {consensus})``.
     name: ClassVar[str]

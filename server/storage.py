@@ -48,7 +48,23 @@ def bounded_lines(stream: IO[bytes], most: int = MAX_LINE_BYTES) -> Iterator[byt
 
 
 class StorageBackend:
-    """Reads and writes objects named by URLs of one scheme. Subclass it."""
+    """Reads and writes objects named by URLs of one scheme. Subclass it.
+
+    One instance, made at startup with the app's settings, serves every organization and
+    job, from the server's request threads and the runner's thread at once: keep no per-job
+    state on ``self``, and whatever it does keep (a client, a connection pool) must be safe
+    to share between threads.
+
+    Raise a :class:`~quorum.errors.QuorumError` for what a person can act on (the
+    built-ins raise :class:`~quorum.errors.BadInput` naming the URL: not there, not
+    readable, not writable). In a request (``createJob``, a task's object URLs, an upload)
+    it is the request's error, with its code and message; any other exception is a server
+    error (GraphQL's ``INTERNAL``), its traceback in the server log. At ingest, a
+    ``QuorumError`` fails the job, its ``failureReason`` naming the manifest and the error.
+    Any other failure in the runner (ingest, writing answers, labels or the output
+    manifest) is logged ("runner pass failed") and the work is tried again on the next
+    pass.
+    """
 
     #: The URL scheme this backend serves, e.g. ``file`` or ``s3``.
     scheme: ClassVar[str]

@@ -54,7 +54,27 @@ class LabelObject:
 
 
 class TaskType:
-    """A kind of labeling work. Subclass it; every method has a safe default."""
+    """A kind of labeling work. Subclass it; every method has a safe default.
+
+    One instance, made at startup (with no arguments), serves every job, from the server's
+    request threads and the runner's thread at once: keep no per-job state on ``self``, and
+    whatever it does keep must be safe to share between threads.
+
+    What the core does when a method raises:
+
+    - :meth:`validate_labels` (``createJob``), :meth:`validate_answer` and
+      :meth:`check_against_item` (``submitTask``): a :class:`BadInput` is the request's
+      ``BAD_INPUT`` error, with its message naming the field; any other exception is an
+      ``INTERNAL`` error, its traceback in the server log. ``quorum consolidate`` prints a
+      :class:`BadInput` of :meth:`validate_answer` with the line's number.
+    - :meth:`audit_input` (ingest): a :class:`BadInput` fails the job, its
+      ``failureReason`` naming the manifest line; any other exception is logged ("runner
+      pass failed") and ingest is tried again on the runner's next pass.
+    - :meth:`output_label`, :meth:`label_object` and :meth:`answers_metadata`
+      (consolidation): the item is ``FAILED`` with ``failureReason`` "<task type> could
+      not write this label: <error>", and the other items go on. They get only labels
+      that :func:`quorum.label_kinds.check_consolidated` let through.
+    """
 
     #: Unique, lowercase, as used in ``createJob(input: {taskType})``.
     name: ClassVar[str]

@@ -10,7 +10,18 @@ if TYPE_CHECKING:
 
 
 class WorkforceProvider:
-    """Decides which users may take a job's tasks. Subclass it."""
+    """Decides which users may take a job's tasks. Subclass it.
+
+    One instance, made at startup (with no arguments), serves every job, from the server's
+    request threads and the runner's thread at once: keep no per-job state on ``self``, and
+    whatever it does keep must be safe to share between threads.
+
+    When :meth:`may_work` raises, the request that asked fails (``claimTask``, a worker's
+    list of jobs, ``createJob``): a :class:`~quorum.errors.QuorumError` with its code and
+    message, any other exception as an ``INTERNAL`` error with its traceback in the server
+    log. In the runner (finding the jobs short of workers) it is logged ("runner pass
+    failed") and tried again on the next pass.
+    """
 
     #: Unique, lowercase, as used in ``createJob(input: {workforce})``.
     name: ClassVar[str]
