@@ -28,6 +28,7 @@ def test_the_wheel_carries_web_migrations_plugins_and_entry_points(tmp_path):
         "quorum/web/schema.graphql",
         "quorum/web/work/main.js",
         "quorum/web/elements/index.js",
+        "quorum/web/shared/dom.js",
         "quorum/migrations/env.py",
         "quorum/migrations/script.py.mako",
         "quorum/migrations/versions/0001_initial_schema.py",

@@ -14,9 +14,10 @@ in the shape of the answer that made it, with the previous job's class names::
                         "height": 859}]}
 
 The job's labels are the verification categories (``["valid", "invalid"]``, say). The
-worker answers in ``crowd-image-classifier`` with ``{"label": "<category>", "comment":
-"..."}``; the comment is optional, at most :data:`MAX_COMMENT` characters, and kept
-stripped (a blank one is left out).
+worker answers in the portal's ``quorum-label-verification`` element (Ground Truth renders
+this with ``crowd-image-classifier`` and an overlay; the worker responses keep that key)
+with ``{"label": "<category>", "comment": "..."}``; the comment is optional, at most
+:data:`MAX_COMMENT` characters, and kept stripped (a blank one is left out).
 
 The output is Ground Truth's ``groundtruth/label-verification`` line, under a new attribute
 beside the previous label (which passes through unchanged): the chosen category's index,
@@ -61,7 +62,8 @@ class LabelVerification(SingleLabelClassification):
         "whether it is right, with an optional comment."
     )
     output_type = "groundtruth/label-verification"
-    element = "crowd-image-classifier"
+    element = "quorum-label-verification"
+    answer_key = "crowd-image-classifier"
     source_key = "source-ref"
     audits_labels = True
 

@@ -2,7 +2,7 @@
 
 ``createJob(input: {shortcuts})`` takes a JSON object of the actions to rebind; the rest
 keep their defaults (``DEFAULT_SHORTCUTS``). ``Job.shortcuts`` gives the effective map
-(:func:`effective_shortcuts`), which the portal follows (web/work/keymap.js): the key caps
+(:func:`effective_shortcuts`), which the portal follows (web/shared/keymap.js): the key caps
 beside the choices, the keys that pick them and the ``?`` list all come from it, so the
 map is computed here only:
 

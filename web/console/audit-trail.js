@@ -9,9 +9,9 @@
  * hash. Fires `signed-out` when the session ended.
  */
 
-import { graphql } from "/static/work/api.js";
-import { el } from "/static/work/dom.js";
-import { describeError, sessionEnded } from "/static/work/messages.js";
+import { graphql } from "/static/shared/api.js";
+import { el } from "/static/shared/dom.js";
+import { describeError, sessionEnded } from "/static/shared/messages.js";
 import { itemName, json, when } from "./format.js";
 import { AUDIT_EVENTS } from "./queries.js";
 

@@ -4,7 +4,7 @@
  * so Enter or Esc never confirms by accident.
  */
 
-import { el } from "/static/work/dom.js";
+import { el } from "/static/shared/dom.js";
 
 export function confirmAction({ title, message, confirm = "Confirm", cancel = "Cancel" }) {
   return new Promise((resolve) => {

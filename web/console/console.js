@@ -7,9 +7,9 @@
  * get past sign-in; a worker is pointed to /work.
  */
 
-import { el } from "/static/work/dom.js";
-import { notForYou } from "/static/work/not-for-you.js";
-import { AppShell } from "/static/work/shell.js";
+import { el } from "/static/shared/dom.js";
+import { notForYou } from "/static/shared/not-for-you.js";
+import { AppShell } from "/static/shared/shell.js";
 import "./job-list.js";
 import "./job-page.js";
 import "./new-job.js";

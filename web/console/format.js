@@ -3,10 +3,10 @@
  * everywhere. Every helper returns plain text (shown through textContent).
  */
 
-import { itemOf } from "/static/work/numbering.js";
-import { serverTime } from "/static/work/timer.js";
+import { itemOf } from "/static/shared/numbering.js";
+import { serverTime } from "/static/shared/timer.js";
 
-export { capitalized } from "/static/work/numbering.js";
+export { capitalized } from "/static/shared/numbering.js";
 
 const COUNT = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 const MONEY = new Map();

@@ -9,7 +9,7 @@
  * {taskTypeChanged, upload, autoLabelingChanged}. new-job.js fills the choices and submits.
  */
 
-import { el } from "/static/work/dom.js";
+import { el } from "/static/shared/dom.js";
 
 /** The "required" mark beside a label; markRequired(control, on) moves it later. */
 function requiredMark(control, required) {

@@ -4,9 +4,9 @@
  * to the job's page. Fires `signed-out` when the session ended.
  */
 
-import { graphql } from "/static/work/api.js";
-import { el } from "/static/work/dom.js";
-import { describeError, sessionEnded } from "/static/work/messages.js";
+import { graphql } from "/static/shared/api.js";
+import { el } from "/static/shared/dom.js";
+import { describeError, sessionEnded } from "/static/shared/messages.js";
 import { count, status, when } from "./format.js";
 import { JOBS } from "./queries.js";
 import { table } from "./table.js";

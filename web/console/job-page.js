@@ -9,9 +9,9 @@
  * filled from this job, for a fixed manifest (#/new?from=<id>).
  */
 
-import { graphql } from "/static/work/api.js";
-import { el } from "/static/work/dom.js";
-import { describeError, sessionEnded } from "/static/work/messages.js";
+import { graphql } from "/static/shared/api.js";
+import { el } from "/static/shared/dom.js";
+import { describeError, sessionEnded } from "/static/shared/messages.js";
 import "./audit-trail.js";
 import { confirmAction } from "./confirm.js";
 import { status } from "./format.js";

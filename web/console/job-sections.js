@@ -6,7 +6,7 @@
  * inside a word.
  */
 
-import { el } from "/static/work/dom.js";
+import { el } from "/static/shared/dom.js";
 import { count, money, seconds, share, status, when } from "./format.js";
 import { table } from "./table.js";
 

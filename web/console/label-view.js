@@ -7,19 +7,9 @@
  * text. Anything else shows its label as JSON. All text lands as text.
  */
 
-import { el, svg } from "/static/work/dom.js";
+import { el, svg } from "/static/shared/dom.js";
+import { labelColor } from "/static/shared/palette.js";
 import { capitalized, itemName } from "./format.js";
-
-/** d3's category10, as the built-in segmentation palette uses it. */
-export const COLORS = [
-  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-];
-
-export function colorOf(index) {
-  const i = Number(index) || 0;
-  return COLORS[((i % COLORS.length) + COLORS.length) % COLORS.length];
-}
 
 /** Give `node` its label colour (through the CSSOM, which a strict CSP allows). */
 function tinted(node, color) {
@@ -57,7 +47,7 @@ function chips(names, colored = false) {
     { class: "chips" },
     names.map(([name, index]) => {
       const chip = el("li", { class: "chip", "data-label": name, text: name });
-      return colored ? tinted(chip, colorOf(index)) : chip;
+      return colored ? tinted(chip, labelColor(index)) : chip;
     }),
   );
 }
@@ -96,7 +86,7 @@ function boxes(item, job) {
     item.sourceUrl ? svg("image", { href: item.sourceUrl, x: 0, y: 0, width, height, preserveAspectRatio: "none" }) : null,
     annotations.map((box) => {
       const name = className(job, metadata, box.class_id);
-      const color = colorOf(box.class_id);
+      const color = labelColor(box.class_id);
       return svg(
         "g",
         { class: "box", "data-label": name },
@@ -123,7 +113,7 @@ function mask(item, job) {
   const legend = Object.entries(metadata["internal-color-map"] ?? {})
     .filter(([index]) => index !== "0")
     .map(([index, entry]) =>
-      tinted(el("li", { class: "chip", text: entry["class-name"] ?? index }), entry["hex-color"] ?? colorOf(index)),
+      tinted(el("li", { class: "chip", text: entry["class-name"] ?? index }), entry["hex-color"] ?? labelColor(index)),
     );
   return el(
     "div",
@@ -154,7 +144,7 @@ function spans(item, job, taskType) {
       title: entity.label,
       text: chars.slice(entity.startOffset, entity.endOffset).join(""),
     });
-    parts.push(tinted(mark, colorOf(index < 0 ? 0 : index)));
+    parts.push(tinted(mark, labelColor(index)));
     at = entity.endOffset;
   }
   parts.push(chars.slice(at).join(""));

@@ -9,7 +9,7 @@
  * Server pings are answered with pongs.
  */
 
-import { ApiError, csrfToken } from "/static/work/api.js";
+import { ApiError, csrfToken } from "/static/shared/api.js";
 
 const PROTOCOL = "graphql-transport-ws";
 const FIRST_DELAY_MS = 1000;

@@ -12,9 +12,9 @@
  * page moves to the new job (#/jobs/<id>), which shows the job's warnings.
  */
 
-import { ApiError, csrfToken, graphql, jsonBody, send } from "/static/work/api.js";
-import { el } from "/static/work/dom.js";
-import { describeError, sessionEnded } from "/static/work/messages.js";
+import { ApiError, csrfToken, graphql, jsonBody, send } from "/static/shared/api.js";
+import { el } from "/static/shared/dom.js";
+import { describeError, sessionEnded } from "/static/shared/messages.js";
 import { count } from "./format.js";
 import { buildJobForm, markRequired } from "./job-form.js";
 import { CATALOG, CREATE_JOB, JOB_SETTINGS } from "./queries.js";

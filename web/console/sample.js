@@ -4,7 +4,7 @@
  * a live refresh neither reloads its image nor moves the page.
  */
 
-import { el } from "/static/work/dom.js";
+import { el } from "/static/shared/dom.js";
 import { labelView } from "./label-view.js";
 
 export class LabeledSample extends HTMLElement {

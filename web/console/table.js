@@ -5,7 +5,7 @@
  * its column's title (data-title), which a phone shows beside it, a row being a card.
  */
 
-import { el } from "/static/work/dom.js";
+import { el } from "/static/shared/dom.js";
 
 export function table(columns, rows, { caption = null, empty = "Nothing yet.", key = null } = {}) {
   if (!rows.length) return el("p", { class: "empty", text: empty });

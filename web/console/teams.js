@@ -5,9 +5,9 @@
  * is shown once, to copy) or revoke their API tokens. A requester sees the users only.
  */
 
-import { graphql } from "/static/work/api.js";
-import { el } from "/static/work/dom.js";
-import { describeError, sessionEnded } from "/static/work/messages.js";
+import { graphql } from "/static/shared/api.js";
+import { el } from "/static/shared/dom.js";
+import { describeError, sessionEnded } from "/static/shared/messages.js";
 import { confirmAction } from "./confirm.js";
 import { when } from "./format.js";
 import {

@@ -8,7 +8,7 @@
  * as the job's ingest numbers them; nothing was stored then.
  */
 
-import { ApiError, csrfToken, jsonBody, send } from "/static/work/api.js";
+import { ApiError, csrfToken, jsonBody, send } from "/static/shared/api.js";
 
 const CODES = { 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 413: "BAD_INPUT" };
 

@@ -4,29 +4,11 @@
  * are in image pixels and go through the view (box-view.js); canvas text is never markup.
  */
 
+import { labelColor } from "../shared/palette.js";
 import { handlePoints } from "./box-geometry.js";
 
 /** Half the side of a resize handle, in CSS pixels. */
 export const HANDLE_SIZE = 5;
-
-const PALETTE = [
-  "#f76707",
-  "#1c7ed6",
-  "#2f9e44",
-  "#ae3ec9",
-  "#e8590c",
-  "#0c8599",
-  "#e03131",
-  "#5f3dc4",
-  "#66a80f",
-  "#c2255c",
-];
-const UNKNOWN = "#868e96";
-
-/** The colour of the label at `index` (grey for a label the job does not have). */
-export function colorOf(index) {
-  return index < 0 ? UNKNOWN : PALETTE[index % PALETTE.length];
-}
 
 /**
  * Paint the overlay. `scene`: {view, boxes, labels, selected (index or -1), draft (a box
@@ -39,17 +21,17 @@ export function paint(context, scene) {
   context.font = "12px system-ui, sans-serif";
   context.textBaseline = "top";
   boxes.forEach((box, index) => {
-    if (index !== selected) paintBox(context, view, box, colorOf(labels.indexOf(box.label)));
+    if (index !== selected) paintBox(context, view, box, labelColor(labels.indexOf(box.label)));
   });
   const chosen = boxes[selected];
   if (chosen) {
-    const color = colorOf(labels.indexOf(chosen.label));
+    const color = labelColor(labels.indexOf(chosen.label));
     paintBox(context, view, chosen, color, true);
     paintHandles(context, view, chosen, color);
   }
   if (draft) {
     context.setLineDash([6, 4]);
-    paintBox(context, view, draft, colorOf(labels.indexOf(draft.label)));
+    paintBox(context, view, draft, labelColor(labels.indexOf(draft.label)));
     context.setLineDash([]);
   }
 }

@@ -9,7 +9,7 @@
  * BoxPointer) and showStatus() (the image loaded, failed or a frame was painted).
  */
 
-import { el } from "../work/dom.js";
+import { el } from "../shared/dom.js";
 import { paint } from "./box-paint.js";
 import { BoxPointer } from "./box-pointer.js";
 

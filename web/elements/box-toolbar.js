@@ -4,8 +4,8 @@
  * and a status line. update() runs every frame, so it writes only what changed.
  */
 
-import { el } from "../work/dom.js";
-import { colorOf } from "./box-paint.js";
+import { el } from "../shared/dom.js";
+import { labelColor } from "../shared/palette.js";
 
 function setAttribute(item, name, value) {
   if (item.getAttribute(name) !== value) item.setAttribute(name, value);
@@ -65,7 +65,7 @@ export class BoxToolbar {
           item.addEventListener("click", () => this.#onLabel(index));
         }
         const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
-        swatch.style.background = colorOf(index);
+        swatch.style.background = labelColor(index);
         const badge = el("kbd", { "aria-hidden": "true", text: keys[index] ?? "" });
         badge.hidden = readOnly;
         item.append(badge, swatch, el("span", { text: label }));

@@ -8,7 +8,7 @@
  * Text goes through textContent only.
  */
 
-import { el } from "../work/dom.js";
+import { el } from "../shared/dom.js";
 
 /** The shared stylesheet's link, then the one of `file` (a name in this folder). */
 export function stylesheets(file) {

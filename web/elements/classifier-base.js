@@ -10,13 +10,22 @@
  * text of the "none of these" choice, plain or as JSON {"text": ...}). All of them are
  * properties too, and `label-keys` / `labelKeys` (the key caps: the worker portal's
  * Job.shortcuts labels) and `noneKey` (the cap of "none of these", "0" unless set).
- * Shortcuts are driven from outside: `choose(i)`, `chooseNone()`, `cycle(step)`, `undo()`
- * (each change in turn). `draft` / `restore(draft)`: the choice, to keep across a reload.
+ * In the worker portal it follows the element convention as every labeling element does:
+ * `applyTask(task)` configures it from the task (the job's labels, the object, for
+ * multi-select "None of these" on the key the job leaves free), `valid`, `value`,
+ * `shortcuts` (its lines of the `?` list), `invalidMessage`, and `change`. The portal
+ * drives its keys through `choose(i)`, `chooseNone()`, `cycle(step)` and `undo()` (each
+ * change in turn). `draft` / `restore(draft)`: the choice, to keep across a reload.
  * Everything shown goes through textContent.
  */
 
+import { el } from "../shared/dom.js";
+import { Keymap, labelKeysLine } from "../shared/keymap.js";
 import { keyBadge, stylesheets } from "./choices.js";
 import { fireChange, keyOf, reflectAttributes, reflectLabelKeys } from "./crowd-attributes.js";
+
+/** The multi-select choice that answers an empty list of labels. */
+export const NONE_OF_THESE = "None of these";
 
 function parseCategories(text) {
   try {
@@ -76,6 +85,46 @@ export class ClassifierElement extends HTMLElement {
 
   get multi() {
     return this.constructor.multi;
+  }
+
+  /** Show the worker-portal task `task`: its job's labels (multi-select: and "None of
+   * these", on the key its job leaves free) and its object (an image URL as `src`, text as
+   * the slotted <classification-target>). */
+  applyTask(task) {
+    this.name = task.job.labelAttributeName;
+    this.categories = task.job.labels;
+    if (this.multi) {
+      this.exclusionCategory = NONE_OF_THESE;
+      this.noneKey = new Keymap(task.job.shortcuts).noneKey;
+    }
+    const object = task.input?.taskObject ?? "";
+    if (this.constructor.target === "image") {
+      this.src = String(object);
+    } else {
+      const text = typeof object === "string" ? object : JSON.stringify(object);
+      this.replaceChildren(el("classification-target", { text }));
+    }
+  }
+
+  /** Its lines of the `?` list: the label keys (its key caps), "None of these" and the
+   * keys of a focused choice; the portal adds the job's moves, undo and actions. */
+  get shortcuts() {
+    const keys = Array.from({ length: this.#categories.length }, (_, index) => keyOf(this, index));
+    const lines = [labelKeysLine(keys)].filter(Boolean);
+    const none = this.exclusionCategory;
+    if (none !== null && this.#noneKey) lines.push([this.#noneKey, `Choose “${none}”`]);
+    lines.push(
+      ["Space", "Pick the focused category"],
+      ["Esc", "Leave the categories (Tab then moves through the buttons)"],
+    );
+    return lines;
+  }
+
+  /** What the portal says when Submit is pressed before the answer is `valid`. */
+  get invalidMessage() {
+    return this.multi
+      ? `Choose at least one category, or “${NONE_OF_THESE}” (key 0), then submit.`
+      : "Choose a category first (click it, or press its number key), then submit.";
   }
 
   /** The categories, in the job's label order. */

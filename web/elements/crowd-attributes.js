@@ -9,7 +9,7 @@
  * keyOf, labelAt and labelKeysText read it.
  */
 
-import { keysText, labelIndex } from "../work/keymap.js";
+import { keysText, labelIndex } from "../shared/keymap.js";
 
 export function reflectAttributes(elementClass, names) {
   for (const name of names) {

@@ -17,7 +17,7 @@
  * and lists `shortcuts`. `draft` / `restore(draft)`: the boxes, to keep across a reload.
  */
 
-import { el } from "../work/dom.js";
+import { el } from "../shared/dom.js";
 import { BoxEditor } from "./box-editor.js";
 import { boxKey, shortcuts, ZOOM_STEP } from "./box-keys.js";
 import { BoxStage } from "./box-stage.js";

@@ -7,7 +7,8 @@
  * textContent only.
  */
 
-import { el } from "../work/dom.js";
+import { el } from "../shared/dom.js";
+import { UNKNOWN_COLOR } from "../shared/palette.js";
 import { LabelChoices, stylesheets } from "./choices.js";
 
 /** A press that moves this far (CSS pixels) inside one character selects it. */
@@ -90,7 +91,7 @@ export class EntityView {
       span.removeAttribute("data-tag");
       span.style.removeProperty("--c");
       if (inside) {
-        const look = looks.get(inside.label) ?? { color: "#7f7f7f", short: inside.label };
+        const look = looks.get(inside.label) ?? { color: UNKNOWN_COLOR, short: inside.label };
         classes.push("ent");
         span.style.setProperty("--c", look.color);
         if (unit.start <= inside.start) classes.push("ent-start");
@@ -109,7 +110,7 @@ export class EntityView {
     const looks = this.#looks(state);
     this.#parts.entities.replaceChildren(
       ...state.entities.map((entity) => {
-        const look = looks.get(entity.label) ?? { color: "#7f7f7f", short: entity.label };
+        const look = looks.get(entity.label) ?? { color: UNKNOWN_COLOR, short: entity.label };
         const text = state.slice(entity);
         const item = el(
           "li",

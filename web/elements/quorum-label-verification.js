@@ -13,7 +13,7 @@
  * comment, to keep across a reload).
  */
 
-import { el } from "../work/dom.js";
+import { el } from "../shared/dom.js";
 import "./crowd-bounding-box.js";
 import {
   fireChange,
@@ -40,8 +40,6 @@ function describe(previous) {
 }
 
 export class QuorumLabelVerification extends HTMLElement {
-  invalidMessage = "Choose a category first (click it, or press its number key), then submit.";
-  multi = false;
   #categories = [];
   #chosen = -1;
   #history = []; // the category chosen before each change, for undo

@@ -7,7 +7,7 @@
  * textContent only.
  */
 
-import { el, svg } from "../work/dom.js";
+import { el, svg } from "../shared/dom.js";
 import { keyBadge, LabelChoices, stylesheets } from "./choices.js";
 
 /** The share of the window's height the image may take. */

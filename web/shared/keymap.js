@@ -63,6 +63,15 @@ export function keysText(keys) {
   return run && bound.length > 1 ? `${bound[0]} – ${bound.at(-1)}` : bound.join(" ");
 }
 
+/** The `?` list's line for label keys `keys` (one per label, in label order; null for
+ * none): [caps, what they do], or null when no label has a key. */
+export function labelKeysLine(keys) {
+  const bound = (keys ?? []).filter(Boolean);
+  if (!bound.length) return null;
+  const inOrder = (keys ?? []).every((binding, index) => binding === String(index + 1));
+  return [keysText(bound), inOrder ? "Pick the n-th category" : "Pick the category with that key (shown beside it)"];
+}
+
 /** What a key for the element's own default looks like to the element. */
 function synthetic(event, key, shiftKey = false) {
   return new KeyboardEvent("keydown", { key, shiftKey, bubbles: true, cancelable: true });
@@ -118,11 +127,8 @@ export class Keymap {
   describe({ elementKeys = false, elementLabels = false, undo = true, instructions = true } = {}) {
     const { shortcuts } = this;
     const lines = [];
-    const labels = this.labelKeys.filter(Boolean);
-    if (labels.length && !elementLabels && !(elementKeys && this.defaultLabels)) {
-      const inOrder = this.defaultLabels;
-      lines.push([keysText(labels), inOrder ? "Pick the n-th category" : "Pick the category with that key (shown beside it)"]);
-    }
+    const labels = labelKeysLine(this.labelKeys);
+    if (labels && !elementLabels && !(elementKeys && this.defaultLabels)) lines.push(labels);
     const moves = [shortcuts.nextLabel, shortcuts.previousLabel].filter(Boolean);
     const defaultMoves = shortcuts.nextLabel === "Tab" && shortcuts.previousLabel === "Shift+Tab";
     if (moves.length && !(elementKeys && defaultMoves)) {

@@ -5,7 +5,7 @@
  * URLs.
  */
 
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 
 function example({ label, text, note, imageUrl }) {
   return el(

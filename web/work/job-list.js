@@ -3,10 +3,10 @@
  * Fires `open-job` with {id} when one is picked (click, or its number key).
  */
 
-import { graphql } from "./api.js";
-import { el } from "./dom.js";
+import { graphql } from "../shared/api.js";
+import { el } from "../shared/dom.js";
+import { describeError, sessionEnded } from "../shared/messages.js";
 import { digit } from "./keys.js";
-import { describeError, sessionEnded } from "./messages.js";
 import { AVAILABLE_JOBS } from "./queries.js";
 
 export class JobList extends HTMLElement {

@@ -8,17 +8,17 @@
  * session ended. API errors are shown, never swallowed.
  */
 
-import { graphql } from "./api.js";
-import { el } from "./dom.js";
+import { graphql } from "../shared/api.js";
+import { el } from "../shared/dom.js";
+import { Keymap } from "../shared/keymap.js";
+import { describeError } from "../shared/messages.js";
+import { taskItemName } from "../shared/numbering.js";
+import { serverTime } from "../shared/timer.js";
 import { dropDraft, restoreDraft, saveDraft } from "./drafts.js";
 import { onControl } from "./keys.js";
-import { Keymap } from "./keymap.js";
-import { describeError } from "./messages.js";
-import { taskItemName } from "./numbering.js";
 import { CLAIM_TASK, DECLINE_TASK, RELEASE_TASK, SUBMIT_TASK } from "./queries.js";
-import { buildElement, elementFor, NONE_OF_THESE } from "./task-view.js";
+import { buildElement, elementFor } from "./task-view.js";
 import { TemplateFrame } from "./template-frame.js";
-import { serverTime } from "./timer.js";
 
 /** Errors after which taking a(nother) task may work: offer it. */
 const TRY_ANOTHER = new Set(["LEASE_EXPIRED", "CONFLICT", "NETWORK", "HTTP"]);
@@ -30,6 +30,9 @@ const RELEASE_TITLE =
   "Release: “Not now.” The task goes back to the pool (you may get it again later) and you return to the job list.";
 /** How long a first press of Skip or Release waits for the second. */
 const CONFIRM_MS = 4000;
+/** What Submit says before the answer is complete, for an element that says nothing else
+ * (`invalidMessage`). */
+const CHOOSE_FIRST = "Choose a category first (click it, or press its number key), then submit.";
 
 /** The job's own template for `task`, in a sandboxed frame (template-frame.js). */
 function templateFrame(task, elementName) {
@@ -58,28 +61,19 @@ export class LabelingScreen extends HTMLElement {
     return this.getAttribute("job-id");
   }
 
+  /** The element's own lines of the `?` list (`shortcuts`), then the job's keys that it
+   * does not list: the label keys unless it shows them (`labelKeys`), the moves and undo
+   * unless it reads keys itself (`onKey`) and they are its defaults; only what acts on this
+   * screen (undo where the element can, the full instructions where there are some). */
   get shortcuts() {
-    const keymap = this.#keymap;
     const element = this.#element;
-    // Only what acts on this screen: undo where the element can, the full instructions
-    // where there are some.
-    const undo = typeof element?.undo === "function";
-    const instructions = this.#parts.instructions.hasFull;
-    if (typeof element?.onKey === "function") {
-      // An element with its own keys (applyTask elements) lists them.
-      const elementLabels = "labelKeys" in element;
-      const own = keymap.describe({ elementKeys: true, elementLabels, undo, instructions });
-      return [...(element.shortcuts ?? []), ...own];
-    }
-    const keys = [
-      ...keymap.describe({ undo, instructions }),
-      ["Space", "Pick the focused category"],
-      ["Esc", "Leave the categories (Tab then moves through the buttons)"],
-    ];
-    if (element?.multi && keymap.noneKey) {
-      keys.splice(1, 0, [keymap.noneKey, `Choose “${NONE_OF_THESE}”`]);
-    }
-    return keys;
+    const own = this.#keymap.describe({
+      elementKeys: typeof element?.onKey === "function",
+      elementLabels: Boolean(element) && "labelKeys" in element,
+      undo: typeof element?.undo === "function",
+      instructions: this.#parts.instructions.hasFull,
+    });
+    return [...(element?.shortcuts ?? []), ...own];
   }
 
   connectedCallback() {
@@ -197,12 +191,7 @@ export class LabelingScreen extends HTMLElement {
     if (this.#busy || !this.#task || !this.#element) return;
     if (!this.#element.valid) {
       this.#incomplete = true;
-      this.#showError(
-        this.#element.invalidMessage ??
-          (this.#element.multi
-          ? `Choose at least one category, or “${NONE_OF_THESE}” (key 0), then submit.`
-          : "Choose a category first (click it, or press its number key), then submit."),
-      );
+      this.#showError(this.#element.invalidMessage ?? CHOOSE_FIRST);
       return;
     }
     const answer = this.#element.value;

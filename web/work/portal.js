@@ -6,15 +6,15 @@
  * Only workers get past sign-in; a requester or an admin is pointed to the console.
  */
 
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
+import { notForYou } from "../shared/not-for-you.js";
+import { AppShell } from "../shared/shell.js";
 import { isTyping } from "./keys.js";
-import { notForYou } from "./not-for-you.js";
-import { AppShell } from "./shell.js";
+import "../shared/timer.js";
 import "./instructions.js";
 import "./job-list.js";
 import "./labeling.js";
 import "./shortcut-help.js";
-import "./timer.js";
 
 const GLOBAL_KEYS = [
   ["?", "Show this list"],

@@ -3,7 +3,7 @@
  * current screen. show(groups) takes [{title, keys: [[key, what it does], ...]}].
  */
 
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 
 export class ShortcutHelp extends HTMLElement {
   #dialog = null;

@@ -16,7 +16,7 @@
  * so that it has the task type's shape.
  */
 
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 
 /** The frame's document: it writes the template it is sent into itself. */
 const FRAME_URL = "/work/frame";
@@ -24,7 +24,6 @@ const FRAME_URL = "/work/frame";
 export class TemplateFrame extends HTMLElement {
   shortcuts = [["Enter", "Submit (when the focus is outside the form)"]];
   invalidMessage = "Fill in the form's required fields first (or wait for it to load).";
-  multi = false;
 
   #frame = null;
   #answer = null;

@@ -47,11 +47,12 @@ def host(tmp_path_factory) -> PluginHost:
 def test_is_registered_through_its_entry_point(host):
     task_type = host.task_types.get("label-verification", "taskType")
     assert isinstance(task_type, LabelVerification)
-    assert (task_type.element, task_type.output_type, task_type.source_key) == (
+    assert (task_type.element, task_type.answer_key, task_type.output_type) == (
+        "quorum-label-verification",
         "crowd-image-classifier",
         "groundtruth/label-verification",
-        "source-ref",
     )
+    assert task_type.source_key == "source-ref"
     assert (task_type.label_kind, task_type.default_consensus) == ("single-label", "dawid-skene")
     assert task_type.audits_labels
 
