@@ -47,6 +47,7 @@ from quorum.output_manifest import label_fragment, labeled_output
 from quorum.plugins import PluginHost
 from quorum.runner.lifecycle import LeaseLost
 from quorum.services.auto_labeling import AutoLabelingSettings
+from quorum.services.gold import GoldSettings
 from quorum.storage import MAX_LINE_BYTES, MAX_LINE_CHARS, Storage
 from quorum.tasktypes import TaskType
 from quorum.tenancy import read_job_storage
@@ -150,7 +151,8 @@ def manifest_rows(
     task_type = plugins.task_types.get(job.task_type, "taskType")
     attribute = job.label_attribute_name
     pre_annotate = plugins.has_pre_annotation
-    gold_key = job.gold["key"] if job.gold else None
+    gold = GoldSettings.from_json(job.gold)
+    gold_key = None if gold is None else gold.key
     auto_labeling = AutoLabelingSettings.from_json(job.auto_labeling) is not None
     position = 0
     for number, raw in enumerate(lines, start=1):
@@ -158,8 +160,9 @@ def manifest_rows(
             continue
         data, obj = check_line(number, raw, task_type, storage)
         if gold_key is not None and gold_key in obj:
-            shown = _gold_input(job, task_type, plugins, number, obj, ManifestError)
-            yield _gold_row(job, task_type, position, data, number, obj[gold_key], shown)
+            shown = _gold_input(job, task_type, plugins, number, obj, gold_key, ManifestError)
+            label = _known_label(job, number, gold_key, obj[gold_key], ManifestError)
+            yield _gold_row(job, task_type, position, data, label, shown)
             position += 1
             continue
         status, task_input = ItemStatus.UNLABELED.value, None
@@ -192,9 +195,10 @@ def gold_manifest_rows(
 ) -> Iterator[Row]:
     """Check each line of the job's gold manifest and yield its ``GOLD`` item row, from
     ``first_position`` on; raises :class:`GoldManifestError` naming the line."""
-    assert job.id is not None and job.gold is not None
+    gold = GoldSettings.from_json(job.gold)
+    assert job.id is not None and gold is not None
     task_type = plugins.task_types.get(job.task_type, "taskType")
-    key = job.gold["key"]
+    key = gold.key
     position = first_position
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -208,8 +212,8 @@ def gold_manifest_rows(
                 f"line {number}: has no {key!r}; every line of a gold manifest needs its "
                 "known label there"
             )
-        label = _known_label(job, number, obj[key], GoldManifestError)
-        shown = _gold_input(job, task_type, plugins, number, obj, GoldManifestError)
+        label = _known_label(job, number, key, obj[key], GoldManifestError)
+        shown = _gold_input(job, task_type, plugins, number, obj, key, GoldManifestError)
         task_input = json.dumps(shown) if shown else None
         answer = json.dumps({"label": label})
         yield (job.id, position, data, ItemStatus.GOLD.value, False, task_input, None, answer)
@@ -246,17 +250,17 @@ def _gold_input(
     plugins: PluginHost,
     number: int,
     line: dict[str, Any],
+    gold_key: str,
     error: type[ManifestError],
 ) -> dict[str, Any]:
     """What a gold item's task shows besides its line, made as a data item's is (the
     previous label of an audit, what a pre-annotation hook adds, given the line without its
-    gold key), so that nothing there tells it apart. A hook's "skip" does not apply: a gold
-    item is there to be answered."""
+    ``gold_key``), so that nothing there tells it apart. A hook's "skip" does not apply: a
+    gold item is there to be answered."""
     shown = _audit_input(job, task_type, number, line, error)
     if not plugins.has_pre_annotation:
         return shown
-    assert job.gold is not None
-    unmarked = {key: value for key, value in line.items() if key != job.gold["key"]}
+    unmarked = {key: value for key, value in line.items() if key != gold_key}
     try:
         decided = plugins.pre_annotation(job, unmarked)
     except QuorumError as exc:
@@ -264,12 +268,14 @@ def _gold_input(
     return {**shown, **decided} if isinstance(decided, dict) else shown
 
 
-def _known_label(job: Job, number: int, label: Any, error: type[ManifestError]) -> Any:
-    """A gold line's known label, or ``error`` naming the line if it is not a job label."""
-    assert job.gold is not None
+def _known_label(
+    job: Job, number: int, gold_key: str, label: Any, error: type[ManifestError]
+) -> Any:
+    """A gold line's known label (under ``gold_key``), or ``error`` naming the line if it is
+    not a job label."""
     if label not in job.labels:
         raise error(
-            f"line {number}: {job.gold['key']} {label!r} is not one of this job's labels "
+            f"line {number}: {gold_key} {label!r} is not one of this job's labels "
             f"({', '.join(job.labels)})"
         )
     return label
@@ -280,15 +286,13 @@ def _gold_row(
     task_type: TaskType,
     position: int,
     data: str,
-    number: int,
     label: Any,
     shown: dict[str, Any],
 ) -> Row:
-    """The row of a gold item: labeled with its known answer, closed to consolidation (a
-    worker gets it through the gold share of their claims, with ``shown`` in its task
-    input)."""
-    assert job.id is not None and job.gold is not None
-    _known_label(job, number, label, ManifestError)
+    """The row of a gold item: labeled with its known answer ``label`` (one of the job's),
+    closed to consolidation (a worker gets it through the gold share of their claims, with
+    ``shown`` in its task input)."""
+    assert job.id is not None
     value, metadata = labeled_output(
         task_type, Consolidated(value=label, confidence=1.0), job.labels, job.name
     )
@@ -398,9 +402,9 @@ def ingest(db: Database, plugins: PluginHost, job: Job, *, check_lease: Any = No
             count = _insert_all(db, manifest_rows(job, lines, plugins, storage), check_lease)
         if count == 0:
             raise ManifestError("the manifest holds no items")
-        gold_manifest = job.gold.get("manifest") if job.gold else None
-        if gold_manifest is not None:
-            _ingest_gold_manifest(db, plugins, storage, job, gold_manifest, count, check_lease)
+        gold = GoldSettings.from_json(job.gold)
+        if gold is not None and gold.manifest is not None:
+            _ingest_gold_manifest(db, plugins, storage, job, gold.manifest, count, check_lease)
     except LeaseLost:
         raise  # the items are the next runner's now
     except BaseException:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -24,6 +25,45 @@ from quorum.db.rows import Statement, run, select_rows
 from quorum.errors import Forbidden, ForbiddenReason
 from quorum.events import WorkerBlocked
 from quorum.models import Job, utcnow
+
+
+@dataclass(frozen=True)
+class GoldSettings:
+    """A job's gold items, with every default filled in (``gold`` of ``createJob``; checked
+    by :func:`quorum.services.jobs.create_job`)."""
+
+    #: The manifest key holding a gold line's known label.
+    key: str = "gold-label"
+    #: Below this accuracy on gold items, after ``min_answers`` of them, a worker is blocked.
+    min_accuracy: float = 0.7
+    min_answers: int = 3
+    #: The share of a worker's claims that go to gold items while they have some left.
+    share: float = 0.1
+    #: The URL of a separate gold manifest, whose items are not part of the dataset.
+    manifest: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored in ``Job.gold``."""
+        return {stored: getattr(self, name) for name, stored in _STORED_KEYS.items()}
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any] | None) -> GoldSettings | None:
+        """The settings stored in ``Job.gold``, or asked for by a ``gold`` input (camelCase
+        keys; a key left out or ``None`` gets its default); ``None`` when gold is off."""
+        if stored is None:
+            return None
+        given = {name: stored.get(key) for name, key in _STORED_KEYS.items()}
+        return cls(**{name: value for name, value in given.items() if value is not None})
+
+
+#: Each setting's key in ``Job.gold`` (and in the ``gold`` input).
+_STORED_KEYS = {
+    "key": "key",
+    "min_accuracy": "minAccuracy",
+    "min_answers": "minAnswers",
+    "share": "share",
+    "manifest": "manifest",
+}
 
 #: The worker's record in the job (read with the claim's other queries).
 WORKER_RECORD = (
@@ -74,13 +114,14 @@ def _blocked(job: Job, record: Sequence[Mapping[str, Any]]) -> bool:
 def refuse_if_blocked(job: Job, record: Sequence[Mapping[str, Any]]) -> None:
     """:class:`Forbidden`, saying why, if the worker's record in ``job`` (the rows of
     :data:`WORKER_RECORD`) is blocked."""
-    if _blocked(job, record) and job.gold is not None:
+    settings = GoldSettings.from_json(job.gold)
+    if settings is not None and _blocked(job, record):
         row = record[0]
         accuracy = row["gold_correct"] / max(row["gold_answers"], 1)
         raise Forbidden(
             f"jobId: you receive no more tasks of job {job.name!r}: {accuracy:.0%} of your "
             f"answers to its gold items were right, and it needs "
-            f"{job.gold['minAccuracy']:.0%}",
+            f"{settings.min_accuracy:.0%}",
             reason=ForbiddenReason.BLOCKED_BY_GOLD.value,
         )
 
@@ -88,7 +129,8 @@ def refuse_if_blocked(job: Job, record: Sequence[Mapping[str, Any]]) -> None:
 def pick(session: Session, job: Job, worker_id: int) -> int | None:
     """A gold item for this claim (with the job's gold share of chances) that the worker
     has not answered, or ``None``."""
-    if job.gold is None or random.random() >= job.gold["share"]:
+    settings = GoldSettings.from_json(job.gold)
+    if settings is None or random.random() >= settings.share:
         return None
     rows = select_rows(session, _PICK, {"job": job.id, "worker": worker_id})
     return int(rows[0]["id"]) if rows else None
@@ -114,7 +156,8 @@ def score_unanswered(session: Session, job: Job, worker_id: int) -> None:
 
 
 def _count(session: Session, job: Job, worker_id: int, *, right: bool) -> None:
-    if job.gold is None:
+    settings = GoldSettings.from_json(job.gold)
+    if settings is None:
         return
     (row,) = select_rows(
         session,
@@ -129,8 +172,7 @@ def _count(session: Session, job: Job, worker_id: int, *, right: bool) -> None:
     )
     answers, correct = int(row["gold_answers"]), float(row["gold_correct"])
     accuracy = correct / answers
-    settings = job.gold
-    if row["blocked"] or answers < settings["minAnswers"] or accuracy >= settings["minAccuracy"]:
+    if row["blocked"] or answers < settings.min_answers or accuracy >= settings.min_accuracy:
         return
     if run(session, _BLOCK, {"job": job.id, "worker": worker_id, "true": True, "false": False}):
         audit.record(
@@ -141,6 +183,6 @@ def _count(session: Session, job: Job, worker_id: int, *, right: bool) -> None:
                 job_id=job.id,
                 gold_answers=answers,
                 accuracy=round(accuracy, 4),
-                min_accuracy=settings["minAccuracy"],
+                min_accuracy=settings.min_accuracy,
             ),
         )

@@ -34,7 +34,7 @@ trail). Gold items are never consolidated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func
@@ -61,6 +61,7 @@ from quorum.services.auto_labeling import check_auto_labeling
 from quorum.services.eligibility import eligible_workers
 from quorum.services.examples import check_examples
 from quorum.services.field_errors import FieldErrors
+from quorum.services.gold import GoldSettings
 from quorum.services.shortcuts import check_shortcuts
 from quorum.storage import Storage
 from quorum.tasktypes import TaskType
@@ -74,7 +75,10 @@ ATTRIBUTE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}")
 
 @dataclass
 class JobSpec:
-    """What a requester asks for in ``createJob``; ``None`` means the default."""
+    """What a requester asks for in ``createJob``; ``None`` means the default. Each field
+    is the :class:`~quorum.models.Job` column of the same name: :func:`create_job` settles
+    the defaults and stores the spec as it is. ``auto_labeling`` and ``gold`` are JSON
+    objects with the input's camelCase keys."""
 
     name: str
     task_type: str
@@ -136,42 +140,32 @@ def _check_adaptive(spec: JobSpec, workers: int) -> float | None:
     return target
 
 
-#: Gold settings a job gets for what it leaves out.
-GOLD_DEFAULTS: dict[str, Any] = {
-    "key": "gold-label",
-    "minAccuracy": 0.7,
-    "minAnswers": 3,
-    "share": 0.1,
-}
-
-
 def _check_gold(
     gold: dict[str, Any] | None, label_kind: str, attribute: str, storage: Storage
 ) -> dict[str, Any] | None:
-    """Gold settings with defaults filled in (``manifest`` is ``None`` without a gold
-    manifest), or :class:`BadInput` naming the field."""
-    if gold is None:
+    """Gold settings with defaults filled in (:class:`~quorum.services.gold.GoldSettings`,
+    as stored), or :class:`BadInput` naming the field."""
+    settings = GoldSettings.from_json(gold)
+    if settings is None:
         return None
     if label_kind != LabelKind.SINGLE_LABEL:
         raise BadInput("gold: gold items are supported for single-label classification only")
-    settings = {**GOLD_DEFAULTS, **{k: v for k, v in gold.items() if v is not None}}
-    key = settings["key"]
+    key = settings.key
     if not isinstance(key, str) or not key or key in {"source", "source-ref", attribute}:
         raise BadInput(
             f"gold.key: {key!r} must name a manifest key other than source, source-ref and "
             "the label attribute"
         )
-    if not 0 < settings["minAccuracy"] <= 1:
+    if not 0 < settings.min_accuracy <= 1:
         raise BadInput(
-            f"gold.minAccuracy: must be above 0 and at most 1, got {settings['minAccuracy']:g}"
+            f"gold.minAccuracy: must be above 0 and at most 1, got {settings.min_accuracy:g}"
         )
-    _in_range("gold.minAnswers", settings["minAnswers"], 1, 1_000)
-    if not 0 < settings["share"] <= 1:
-        raise BadInput(f"gold.share: must be above 0 and at most 1, got {settings['share']:g}")
-    manifest = settings.setdefault("manifest", None)
-    if manifest is not None:
-        _check_manifest_url(storage, "gold.manifest", manifest)
-    return settings
+    _in_range("gold.minAnswers", settings.min_answers, 1, 1_000)
+    if not 0 < settings.share <= 1:
+        raise BadInput(f"gold.share: must be above 0 and at most 1, got {settings.share:g}")
+    if settings.manifest is not None:
+        _check_manifest_url(storage, "gold.manifest", settings.manifest)
+    return settings.to_json()
 
 
 def label_attribute(spec: JobSpec, task_type: TaskType) -> str:
@@ -316,37 +310,18 @@ def _check_consensus(name: str, task_type: TaskType, plugins: PluginHost) -> Non
         )
 
 
-@dataclass
-class _Checked:
-    """What :func:`_validate` settled: the values of the job row beyond the spec's own."""
-
-    task_type: TaskType
-    attribute: str
-    audited: str | None
-    output_path: str
-    workforce: str
-    workers: int
-    target: float | None
-    gold: dict[str, Any] | None
-    consensus: str
-    price: float
-    time_limit: int
-    auto_labeling: dict[str, Any] | None
-    shortcuts: dict[str, Any] | None
-    examples: list[dict[str, Any]] | None
-
-
 def _validate(
     session: Session,
     spec: JobSpec,
     plugins: PluginHost,
     storage: OrganizationStorage,
     default_output: str,
-) -> _Checked:
-    """Check every field of ``spec`` for a job of ``storage``'s organization; one error
-    naming every refused field if any was
-    (:class:`~quorum.services.field_errors.FieldErrors`). A check that needs another
-    field (the labels need the task type) is left out while that field is wrong."""
+) -> JobSpec:
+    """Check every field of ``spec`` for a job of ``storage``'s organization, and return it
+    with every default settled and every value in its stored form; one error naming every
+    refused field if any was (:class:`~quorum.services.field_errors.FieldErrors`). A check
+    that needs another field (the labels need the task type) is left out while that field
+    is wrong."""
     organization_id = storage.organization_id
     errors = FieldErrors()
     with errors.check("name"):
@@ -415,18 +390,19 @@ def _validate(
         examples = check_examples(spec.examples, spec.labels, storage)
     errors.raise_if_any()
     assert task_type is not None and workforce is not None
-    return _Checked(
-        task_type=task_type,
-        attribute=attribute,
-        audited=audited,
+    return replace(
+        spec,
+        task_type=task_type.name,
+        label_attribute_name=attribute,
+        audit_label_attribute_name=audited,
         output_path=output_path,
         workforce=workforce.name,
-        workers=workers,
-        target=target,
+        workers_per_item=workers,
+        target_confidence=target,
         gold=gold,
         consensus=consensus_name,
-        price=price,
-        time_limit=time_limit,
+        price_per_task=price,
+        task_time_limit_seconds=time_limit,
         auto_labeling=auto_labeling,
         shortcuts=shortcuts,
         examples=examples,
@@ -440,36 +416,11 @@ def create_job(session: Session, *, spec: JobSpec, actor: User, plugins: PluginH
     settings = plugins.settings
     storage = organization_storage(session, plugins.storage, settings, actor.organization_id)
     default_output = home_url(settings, actor.organization_id)
-    checked = _validate(session, spec, plugins, storage, default_output)
+    settled = _validate(session, spec, plugins, storage, default_output)
     assert actor.id is not None
     job = Job(
+        **asdict(settled),
         organization_id=actor.organization_id,
-        name=spec.name,
-        task_type=checked.task_type.name,
-        labels=list(spec.labels),
-        label_attribute_name=checked.attribute,
-        audit_label_attribute_name=checked.audited,
-        input_manifest=spec.input_manifest,
-        output_path=checked.output_path,
-        instructions=spec.instructions,
-        full_instructions=spec.full_instructions,
-        template=spec.template,
-        workforce=checked.workforce,
-        team_id=spec.team_id,
-        workers_per_item=checked.workers,
-        max_workers_per_item=spec.max_workers_per_item,
-        target_confidence=checked.target,
-        gold=checked.gold,
-        consensus=checked.consensus,
-        price_per_task=checked.price,
-        task_time_limit_seconds=checked.time_limit,
-        task_availability_seconds=spec.task_availability_seconds,
-        max_concurrent_tasks=spec.max_concurrent_tasks,
-        max_human_labeled_items=spec.max_human_labeled_items,
-        max_labeled_percentage=spec.max_labeled_percentage,
-        auto_labeling=checked.auto_labeling,
-        shortcuts=checked.shortcuts,
-        examples=checked.examples,
         created_by_id=actor.id,
     )
     session.add(job)

@@ -568,8 +568,9 @@ def worker_line(job: Job, item: Item) -> dict[str, Any]:
     """The item's manifest line as a worker may see it: without the job's gold key, so that
     a gold item's known answer (and the fact that it is one) stays hidden."""
     line: dict[str, Any] = json.loads(item.data)
-    if job.gold is not None:
-        line.pop(job.gold["key"], None)
+    settings = gold.GoldSettings.from_json(job.gold)
+    if settings is not None:
+        line.pop(settings.key, None)
     return line
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import strawberry
 from sqlmodel import Session
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from quorum import models
 from quorum.graphql.context import Info
@@ -134,40 +136,30 @@ class CreateJobInput:
     )
 
     def to_spec(self) -> job_service.JobSpec:
-        """The service-level job spec (same fields, ids parsed, auto-labeling as JSON)."""
-        plain = {
+        """The service-level job spec: the same fields, the team's id parsed, and the
+        auto-labeling and gold settings as JSON objects (:func:`_as_json`)."""
+        values = {
             field.name: getattr(self, field.name)
             for field in dataclasses.fields(job_service.JobSpec)
-            if field.name not in {"team_id", "auto_labeling", "labels", "gold"}
         }
-        auto = self.auto_labeling
-        return job_service.JobSpec(
-            **plain,
+        values.update(
             labels=list(self.labels),
             team_id=None if self.team_id is None else parse_id(self.team_id, "teamId"),
-            auto_labeling=None
-            if auto is None
-            else {
-                "enabled": auto.enabled,
-                "model": auto.model,
-                "targetAccuracy": auto.target_accuracy,
-                "initialBatch": auto.initial_batch,
-                "batchSize": auto.batch_size,
-                "confidenceLevel": auto.confidence_level,
-                "folds": auto.folds,
-                "validation": auto.validation,
-                "selection": auto.selection,
-            },
-            gold=None
-            if self.gold is None
-            else {
-                "key": self.gold.key,
-                "manifest": self.gold.manifest,
-                "minAccuracy": self.gold.min_accuracy,
-                "minAnswers": self.gold.min_answers,
-                "share": self.gold.share,
-            },
+            auto_labeling=_as_json(self.auto_labeling),
+            gold=_as_json(self.gold),
         )
+        return job_service.JobSpec(**values)
+
+
+def _as_json(settings: AutoLabelingInput | GoldInput | None) -> dict[str, Any] | None:
+    """A nested input as the services take it: a JSON object of its fields under their
+    GraphQL (camelCase) names, ``None`` for those left out."""
+    if settings is None:
+        return None
+    return {
+        to_camel_case(field.name): getattr(settings, field.name)
+        for field in dataclasses.fields(settings)
+    }
 
 
 @strawberry.type

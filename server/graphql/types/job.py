@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 from sqlmodel import Session, col, select
@@ -18,13 +19,31 @@ from quorum.graphql.types.enums import ItemStatus, JobStatus
 from quorum.graphql.types.item import Item
 from quorum.graphql.types.pagination import Connection, connection, decode_cursor, page_size
 from quorum.services import cost as cost_service
+from quorum.services import gold as gold_service
 from quorum.services import jobs as job_service
 from quorum.services import worker_quality
 from quorum.services.jobs import Counters
 from quorum.services.shortcuts import effective_shortcuts
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 #: What the description of a field for the job's requester and admins says.
 _MANAGERS = "Requesters and admins only: FORBIDDEN for a worker."
+
+_View = TypeVar("_View", bound="DataclassInstance")
+
+
+def _view(cls: type[_View], source: object, **shown: Any) -> _View:
+    """An instance of the strawberry type ``cls``: the values ``shown``, and for each other
+    public field its constructor takes (not those a resolver computes), ``source``'s
+    attribute of the same name, as it is."""
+    copied = {
+        field.name: getattr(source, field.name)
+        for field in dataclasses.fields(cls)
+        if field.init and not field.name.startswith("_") and field.name not in shown
+    }
+    return cls(**copied, **shown)
 
 
 def _managers_only(description: str = "") -> Any:
@@ -61,17 +80,7 @@ class JobCounters:
     @classmethod
     def from_counters(cls, counters: Counters) -> JobCounters:
         """The GraphQL view of service counters."""
-        return cls(
-            total=counters.total,
-            human_labeled=counters.human_labeled,
-            machine_labeled=counters.machine_labeled,
-            failed=counters.failed,
-            unlabeled=counters.unlabeled,
-            in_progress=counters.in_progress,
-            skipped=counters.skipped,
-            gold=counters.gold,
-            waiting_for_workers=counters.waiting_for_workers,
-        )
+        return _view(cls, counters)
 
 
 @strawberry.type
@@ -122,22 +131,7 @@ class ModelRun:
     @classmethod
     def from_model(cls, run: models.ModelRun) -> ModelRun:
         """The GraphQL view of a stored run."""
-        return cls(
-            id=strawberry.ID(str(run.id)),
-            iteration=run.iteration,
-            model=run.model,
-            status=run.status,
-            training_size=run.training_size,
-            threshold=run.threshold,
-            estimated_accuracy=run.estimated_accuracy,
-            accuracy_lower_bound=run.accuracy_lower_bound,
-            validated_items=run.validated_items,
-            items_labeled=run.items_labeled,
-            items_sent=run.items_sent,
-            seconds=run.seconds,
-            error=run.error,
-            created_at=run.created_at,
-        )
+        return _view(cls, run, id=strawberry.ID(str(run.id)))
 
 
 @strawberry.type
@@ -149,6 +143,12 @@ class GoldSettings:
     min_answers: int
     share: float
     manifest: str | None = strawberry.field(description="The gold manifest's URL, if any.")
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any] | None) -> GoldSettings | None:
+        """The GraphQL view of a job's stored gold settings (``None``: no gold)."""
+        settings = gold_service.GoldSettings.from_json(stored)
+        return None if settings is None else _view(cls, settings)
 
 
 @strawberry.type
@@ -187,20 +187,11 @@ class WorkerStats:
     @classmethod
     def from_stats(cls, stats: worker_quality.WorkerStats) -> WorkerStats:
         """The GraphQL view of a worker's record."""
-        return cls(
+        return _view(
+            cls,
+            stats,
             worker_id=strawberry.ID(str(stats.worker_id)),
-            name=stats.name,
-            submitted=stats.submitted,
-            consolidated=stats.consolidated,
             answers_assessed=stats.assessed,
-            agreement=stats.agreement,
-            accuracy=stats.accuracy,
-            confusion=stats.confusion,
-            spammer=stats.spammer,
-            median_seconds=stats.median_seconds,
-            gold_answers=stats.gold_answers,
-            gold_accuracy=stats.gold_accuracy,
-            blocked=stats.blocked,
         )
 
 
@@ -264,46 +255,16 @@ class Job:
 
     @classmethod
     def from_model(cls, job: models.Job) -> Job:
-        """The public view of a job row."""
-        return cls(
+        """The public view of a job row: its columns as they are, but for the ids, the
+        status, the labels and the gold settings."""
+        return _view(
+            cls,
+            job,
             id=strawberry.ID(str(job.id)),
-            name=job.name,
-            task_type=job.task_type,
             status=models.JobStatus(job.status),
             labels=list(job.labels),
-            label_attribute_name=job.label_attribute_name,
-            audit_label_attribute_name=job.audit_label_attribute_name,
-            workers_per_item=job.workers_per_item,
-            max_workers_per_item=job.max_workers_per_item,
-            target_confidence=job.target_confidence,
-            gold=None
-            if job.gold is None
-            else GoldSettings(
-                key=job.gold["key"],
-                min_accuracy=job.gold["minAccuracy"],
-                min_answers=job.gold["minAnswers"],
-                share=job.gold["share"],
-                manifest=job.gold.get("manifest"),
-            ),
-            consensus=job.consensus,
-            workforce=job.workforce,
+            gold=GoldSettings.from_json(job.gold),
             team_id=None if job.team_id is None else strawberry.ID(str(job.team_id)),
-            input_manifest=job.input_manifest,
-            output_path=job.output_path,
-            output_manifest=job.output_manifest,
-            instructions=job.instructions,
-            full_instructions=job.full_instructions,
-            template=job.template,
-            price_per_task=job.price_per_task,
-            task_time_limit_seconds=job.task_time_limit_seconds,
-            task_availability_seconds=job.task_availability_seconds,
-            max_concurrent_tasks=job.max_concurrent_tasks,
-            max_human_labeled_items=job.max_human_labeled_items,
-            max_labeled_percentage=job.max_labeled_percentage,
-            failure_reason=job.failure_reason,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
             _shortcuts=job.shortcuts,
             _examples=job.examples,
             _organization_id=job.organization_id,
