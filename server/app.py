@@ -155,13 +155,13 @@ def create_app(
     """The Quorum app for ``settings``; ``plugins`` are extra plugin objects (tests), and
     ``run_runner`` starts the background runner with the app's lifespan."""
     settings.prepare_data_dir()
-    host = PluginHost(settings, plugins)
 
     def committed(event: Event) -> None:
         host.event(event)
         progress.notify(event)
 
     db = Database(settings.database_url, after_commit=committed)
+    host = PluginHost(settings, plugins, database=db)
     progress = ProgressFeeds(db)
     runner = Runner(db, host, settings.runner_poll_seconds, settings.runner_lease_seconds)
     graphql = QuorumGraphQL(db, host, settings, progress)

@@ -1,9 +1,32 @@
-"""The plugin host: loads plugins and calls hooks through typed methods.
+"""The plugin host: loads plugins and calls every hook through pluggy, behind typed methods.
 
 Plugins come from the entry-point group ``quorum`` (the built-ins are registered there
 too, in ``pyproject.toml``), from loose ``*.py`` files in ``--plugins-dir``, and, in tests,
 from objects passed to :class:`PluginHost`. ``QUORUM_DISABLED_PLUGINS`` blocks plugins by
-name; ``QUORUM_TRACE_PLUGINS`` logs every hook call.
+name (an entry point's name, a plugin file's stem); ``QUORUM_TRACE_PLUGINS`` logs every hook
+call on the ``quorum.plugins`` logger.
+
+How hooks are called: always through pluggy's own hook calling, so ``tryfirst`` and
+``trylast`` order the implementations, wrappers (``wrapper=True``, and old-style
+``hookwrapper=True``) wrap the call, and tracing sees it.
+
+- ``quorum_pre_annotation`` and ``quorum_post_annotation`` (``firstresult``): one call of
+  ``pm.hook.<name>``.
+- The five registration hooks (once, at startup: ``quorum_storage_backends`` first, then
+  the others from one table of hook, registry and how an item is made) and
+  ``quorum_event``, where the core must know which plugin said what: the hook is called
+  once through a ``pm.subset_hook_caller`` that holds only its wrappers, whose
+  ``call_extra`` adds, in pluggy's order, one caller per other implementation (a
+  ``pm.subset_hook_caller`` leaving every other plugin out;
+  :meth:`PluginHost._call_attributed`). So a class is registered under the name of the
+  plugin that returned it (one a wrapper adds, under the wrapper's), a registration hook
+  that raises stops startup naming its plugin, and a ``quorum_event`` implementation that
+  raises is logged with its plugin's name while the others still run.
+- A wrapper that cannot work (not a generator function, or both ``wrapper`` and
+  ``hookwrapper``) stops startup with a :class:`StartupError` naming the plugin and hook.
+
+Hooks that take ``context`` get the app's :class:`quorum.plugin_context.PluginContext`; jobs
+and workers reach plugins as :mod:`quorum.plugin_context` value objects, not rows.
 
 The manager is built per app (never a module global), so each test gets a fresh one.
 """
@@ -13,9 +36,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pluggy
 
@@ -23,12 +47,14 @@ from quorum import hookspecs
 from quorum.auto_labelers import AutoLabeler
 from quorum.consensus import ConsensusAlgorithm, Consolidated, WorkerAnswer
 from quorum.errors import PluginError, StartupError
+from quorum.plugin_context import JobInfo, PluginContext, read_plugin_config
 from quorum.registry import Registry
 from quorum.storage import Storage, StorageBackend
 from quorum.tasktypes import TaskType
 from quorum.workforce import WorkforceProvider
 
 if TYPE_CHECKING:
+    from quorum.db.engine import Database
     from quorum.events import Event
     from quorum.models import Job
     from quorum.settings import Settings
@@ -61,24 +87,48 @@ def _load_plugins_dir(pm: pluggy.PluginManager, folder: Path) -> None:
 
 
 def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    """Register ``plugin``; a name taken twice or a hookimpl pluggy refuses (a wrapper that
+    is not a generator) stops startup naming the plugin and the hook."""
     try:
         pm.register(plugin, name=name)
-    except ValueError as exc:
+    except (ValueError, pluggy.PluginValidationError) as exc:
         raise StartupError(f"plugin {name!r} cannot be registered: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class _Registration:
+    """A registration hook, the registry its classes go to, how the registered item is
+    made from a class, and the class attribute it is registered under."""
+
+    hook: str
+    registry: Registry[Any]
+    make: Callable[[type[Any]], object]
+    key: str = "name"
+
+
+def _instance(cls: type[Any]) -> object:
+    """One instance of a contributed class, which serves every job and thread."""
+    return cls()
 
 
 class PluginHost:
     """Every plugin of one app, and typed access to what they contribute."""
 
-    def __init__(self, settings: Settings, extra_plugins: Iterable[object] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        extra_plugins: Iterable[object] = (),
+        database: Database | None = None,
+    ) -> None:
         self.settings = settings
+        plugin_config = read_plugin_config(settings.plugin_config_file)
         self.pm = pluggy.PluginManager("quorum")
         self.pm.add_hookspecs(hookspecs)
         for name in settings.disabled_plugins:
             self.pm.set_blocked(name)
         try:
             self.pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-        except ValueError as exc:
+        except (ValueError, pluggy.PluginValidationError) as exc:
             raise StartupError(f"plugin entry points of group 'quorum': {exc}") from exc
         if settings.plugins_dir is not None:
             _load_plugins_dir(self.pm, settings.plugins_dir)
@@ -96,35 +146,109 @@ class PluginHost:
         self.auto_labelers: Registry[type[AutoLabeler]] = Registry("auto-labeling model")
         self.workforces: Registry[WorkforceProvider] = Registry("workforce")
         storage_backends: Registry[StorageBackend] = Registry("storage backend")
-        for plugin_name, classes in self._collect("quorum_task_types"):
-            for task_type in classes:
-                self.task_types.add(task_type.name, task_type(), plugin_name)
-        for plugin_name, classes in self._collect("quorum_consensus_algorithms"):
-            for algorithm in classes:
-                self.consensus_algorithms.add(algorithm.name, algorithm(), plugin_name)
-        for plugin_name, classes in self._collect("quorum_auto_labelers"):
-            for labeler in classes:
-                self.auto_labelers.add(labeler.name, labeler, plugin_name)
-        for plugin_name, classes in self._collect("quorum_workforce_providers"):
-            for provider in classes:
-                self.workforces.add(provider.name, provider(), plugin_name)
-        for plugin_name, classes in self._collect("quorum_storage_backends"):
-            for backend in classes:
-                storage_backends.add(backend.scheme, backend(settings), plugin_name)
+        # Storage backends first: the context that the other hooks get holds them.
+        self._register_contributions(
+            _Registration(
+                "quorum_storage_backends", storage_backends, lambda cls: cls(settings), "scheme"
+            )
+        )
         self.storage = Storage(dict(storage_backends.items()))
+        #: What hooks taking ``context`` are given.
+        self.context = PluginContext(
+            settings=settings,
+            storage=self.storage,
+            database=database,
+            logger=logger,
+            _plugin_config=plugin_config,
+        )
+        for registration in (
+            _Registration("quorum_task_types", self.task_types, _instance),
+            _Registration("quorum_consensus_algorithms", self.consensus_algorithms, _instance),
+            _Registration("quorum_auto_labelers", self.auto_labelers, lambda cls: cls),
+            _Registration("quorum_workforce_providers", self.workforces, _instance),
+        ):
+            self._register_contributions(registration, context=self.context)
 
-    def _collect(self, hook_name: str) -> list[tuple[str, Sequence[Any]]]:
-        """Call a registration hook on every plugin, remembering which plugin said what."""
+    def _name(self, plugin: object) -> str:
+        return self.pm.get_name(plugin) or repr(plugin)
+
+    def _wrappers_of(self, hook_name: str) -> str:
+        """How messages name a hook's wrappers (what they add is theirs)."""
         hook = getattr(self.pm.hook, hook_name)
-        results: list[tuple[str, Sequence[Any]]] = []
-        for impl in hook.get_hookimpls():
-            name = self.pm.get_name(impl.plugin) or repr(impl.plugin)
-            try:
-                contributed = impl.function()
-            except Exception as exc:
-                raise StartupError(f"plugin {name!r} failed in {hook_name}: {exc}") from exc
-            results.append((name, list(contributed or ())))
-        return results
+        names = [
+            self._name(impl.plugin)
+            for impl in hook.get_hookimpls()
+            if impl.wrapper or impl.hookwrapper
+        ]
+        return f"the wrapper of {hook_name} in plugin {', '.join(map(repr, names)) or 'none'}"
+
+    def _call_attributed(
+        self,
+        hook_name: str,
+        kwargs: Mapping[str, object],
+        failed: Callable[[str, Exception], object],
+    ) -> tuple[list[Any], list[tuple[str, Any]]]:
+        """Call ``hook_name`` through pluggy, knowing which plugin returned what.
+
+        The hook's wrappers are called once, around one caller per other implementation
+        (``pm.subset_hook_caller`` leaving every other plugin out), in pluggy's order.
+        Returns what the whole call returned (after the wrappers), and each plugin's name
+        with what its implementation returned, in call order. An implementation that raises
+        goes to ``failed`` with its plugin's name; ``failed`` raises, or returns what stands
+        for the implementation's result.
+        """
+        hook = getattr(self.pm.hook, hook_name)
+        plain = [impl for impl in hook.get_hookimpls() if not (impl.wrapper or impl.hookwrapper)]
+        implementing = [impl.plugin for impl in hook.get_hookimpls()]
+        returned: list[tuple[str, Any]] = []
+
+        def alone(impl: pluggy.HookImpl) -> Callable[[], object]:
+            only = self.pm.subset_hook_caller(
+                hook_name, [plugin for plugin in implementing if plugin is not impl.plugin]
+            )
+            name = self._name(impl.plugin)
+
+            def call() -> object:
+                try:
+                    results = only(**kwargs)
+                except Exception as exc:
+                    result = failed(name, exc)
+                else:
+                    result = results[0] if results else None
+                returned.append((name, result))
+                return result
+
+            return call
+
+        wrappers = self.pm.subset_hook_caller(hook_name, [impl.plugin for impl in plain])
+        # call_extra calls the methods it is given last to first, as pluggy calls a hook's
+        # implementations: given in get_hookimpls() order, they run in pluggy's order.
+        contributed = wrappers.call_extra([alone(impl) for impl in plain], kwargs)
+        return contributed, returned
+
+    def _register_contributions(self, registration: _Registration, **kwargs: object) -> None:
+        """Call one registration hook with ``kwargs`` and add what it returns to its
+        registry, each class under the name of the plugin that returned it."""
+
+        def failed(plugin: str, exc: Exception) -> NoReturn:
+            raise StartupError(f"plugin {plugin!r} failed in {registration.hook}: {exc}") from exc
+
+        try:
+            contributed, returned = self._call_attributed(registration.hook, kwargs, failed)
+        except StartupError:
+            raise
+        except Exception as exc:
+            raise StartupError(f"{self._wrappers_of(registration.hook)} failed: {exc}") from exc
+        owners: dict[type[Any], list[str]] = {}
+        for plugin, classes in returned:
+            for cls in classes or ():
+                owners.setdefault(cls, []).append(plugin)
+        for classes in contributed:
+            for cls in classes or ():
+                plugin = (owners.get(cls) or [self._wrappers_of(registration.hook)]).pop(0)
+                registration.registry.add(
+                    getattr(cls, registration.key), registration.make(cls), plugin
+                )
 
     @property
     def plugin_names(self) -> list[str]:
@@ -149,7 +273,7 @@ class PluginHost:
         """``quorum_pre_annotation``: what workers see for one item, or ``"skip"``."""
         try:
             result: dict[str, Any] | str | None = self.pm.hook.quorum_pre_annotation(
-                job=job, item=item
+                job=JobInfo.of(job), item=item, context=self.context
             )
         except Exception as exc:
             raise PluginError(f"quorum_pre_annotation failed: {exc}") from exc
@@ -167,7 +291,9 @@ class PluginHost:
         if not self.pm.hook.quorum_post_annotation.get_hookimpls():
             return None
         try:
-            result = self.pm.hook.quorum_post_annotation(job=job, item=item, answers=answers)
+            result = self.pm.hook.quorum_post_annotation(
+                job=JobInfo.of(job), item=item, answers=answers, context=self.context
+            )
         except Exception as exc:
             raise PluginError(f"quorum_post_annotation failed: {exc}") from exc
         if result is not None and not isinstance(result, Consolidated):
@@ -178,12 +304,13 @@ class PluginHost:
 
     def event(self, event: Event) -> None:
         """``quorum_event``: tell every plugin; a failing plugin is logged, not fatal."""
-        for impl in self.pm.hook.quorum_event.get_hookimpls():
-            try:
-                impl.function(*[{"event": event}[arg] for arg in impl.argnames])
-            except Exception:
-                logger.exception(
-                    "plugin %r failed in quorum_event(%s)",
-                    self.pm.get_name(impl.plugin),
-                    event.action,
-                )
+
+        def failed(plugin: str, exc: Exception) -> None:
+            logger.error("plugin %r failed in quorum_event(%s)", plugin, event.action, exc_info=exc)
+
+        try:
+            self._call_attributed("quorum_event", {"event": event, "context": self.context}, failed)
+        except Exception:
+            logger.exception(
+                "%s failed in quorum_event(%s)", self._wrappers_of("quorum_event"), event.action
+            )

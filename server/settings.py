@@ -107,6 +107,9 @@ class Settings:
     plugins_dir: Path | None = None
     disabled_plugins: frozenset[str] = frozenset()
     trace_plugins: bool = False
+    #: A TOML file of each plugin's own settings, one table per plugin name
+    #: (``QUORUM_PLUGIN_CONFIG``; :meth:`quorum.plugin_context.PluginContext.plugin_config`).
+    plugin_config_file: Path | None = None
     #: How long a signed or presigned object URL stays valid.
     url_expiry_seconds: int = 3600
     #: Largest accepted HTTP request body (a manifest sent to ``/uploads``).
@@ -176,6 +179,7 @@ class Settings:
             if part.strip()
         )
         plugins_dir = env.get("QUORUM_PLUGINS_DIR")
+        plugin_config = env.get("QUORUM_PLUGIN_CONFIG")
         return cls(
             data_dir=data_dir,
             database_url=env.get("QUORUM_DATABASE_URL")
@@ -194,6 +198,7 @@ class Settings:
                 if name.strip()
             ),
             trace_plugins=_flag(env.get("QUORUM_TRACE_PLUGINS", "")),
+            plugin_config_file=Path(plugin_config).resolve() if plugin_config else None,
             secure_cookies=_flag(env.get("QUORUM_SECURE_COOKIES", "")),
             access_log=_flag(env.get("QUORUM_ACCESS_LOG") or "on"),
             auth_cache_seconds=_number(

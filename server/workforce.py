@@ -1,4 +1,6 @@
-"""The base class of workforce providers: who may work on a job's tasks."""
+"""The base class of workforce providers: who may work on a job's tasks.
+
+A provider is given value objects (:mod:`quorum.plugin_context`), not database rows."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from collections.abc import Set
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from quorum.models import Job, User
+    from quorum.plugin_context import JobInfo, WorkerInfo
 
 
 class WorkforceProvider:
@@ -30,9 +32,9 @@ class WorkforceProvider:
     #: Whether a job of this workforce must name a team.
     requires_team: ClassVar[bool] = False
 
-    def may_work(self, job: Job, worker: User, team_ids: Set[int]) -> bool:
-        """Whether ``worker`` (a member of ``team_ids``) may take tasks of ``job``.
+    def may_work(self, job: JobInfo, worker: WorkerInfo, team_ids: Set[int]) -> bool:
+        """Whether ``worker`` (a member of the teams ``team_ids``) may take tasks of ``job``.
 
-        The default lets any worker in.
+        Asked only for workers of the job's organization. The default lets any worker in.
         """
         return True

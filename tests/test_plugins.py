@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import re
 import textwrap
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -16,9 +20,11 @@ from quorum.app import create_app
 from quorum.auto_labelers import AutoLabeler
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated
 from quorum.errors import StartupError
-from quorum.events import Event
+from quorum.events import Event, TeamCreated
 from quorum.models import Role
+from quorum.plugin_context import JobInfo, PluginContext, WorkerInfo
 from quorum.plugins import PluginHost
+from quorum.settings import Settings
 from quorum.storage import StorageBackend
 from quorum.tasktypes import SingleLabelClassification
 from quorum.testing import (
@@ -40,8 +46,8 @@ def app_with(quorum_settings) -> Iterator:
     """Build an app with extra plugin objects; returns (app, gql)."""
     clients: list[AppClient] = []
 
-    def build(*plugins):
-        app = create_app(quorum_settings, plugins=plugins)
+    def build(*plugins, settings=quorum_settings):
+        app = create_app(settings, plugins=plugins)
         client = AppClient(app)
         clients.append(client)
         return app, GraphQLClient(client)
@@ -416,3 +422,285 @@ def test_hook_quorum_event(app_with, quorum_settings):
         "job.completed",
     ]
     assert re.fullmatch(r"file://.*/output\.manifest", listener.events[-1].properties()["output"])
+
+
+# -- how hooks are called: through pluggy, so ordering, wrappers and tracing apply --------
+
+
+def _team_created() -> TeamCreated:
+    return TeamCreated(actor_id=1, entity_id=7, name="ops", member_ids=[])
+
+
+class Recorder:
+    """A ``quorum_event`` and a ``quorum_task_types`` impl that note when they are called."""
+
+    def __init__(self, calls: list[str], name: str) -> None:
+        self.calls = calls
+        self.name = name
+
+    @hookimpl
+    def quorum_event(self, event):
+        self.calls.append(f"{self.name} {event.action}")
+
+    @hookimpl
+    def quorum_task_types(self):
+        self.calls.append(self.name)
+        return []
+
+
+class FirstRecorder(Recorder):
+    @hookimpl(tryfirst=True)
+    def quorum_event(self, event):
+        self.calls.append(f"{self.name} {event.action}")
+
+    @hookimpl(tryfirst=True)
+    def quorum_task_types(self):
+        self.calls.append(self.name)
+        return []
+
+
+class Wrapping:
+    """New-style wrappers: around the event's delivery, and hiding ``custom``."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    @hookimpl(wrapper=True)
+    def quorum_event(self, event):
+        self.calls.append("wrapper before")
+        try:
+            return (yield)
+        finally:
+            self.calls.append("wrapper after")
+
+    @hookimpl(wrapper=True)
+    def quorum_task_types(self):
+        self.calls.append("wrapper before")
+        contributed = yield
+        self.calls.append("wrapper after")
+        return [[kind for kind in kinds if kind.name != "custom"] for kinds in contributed]
+
+
+class OldStyleWrapping:
+    """An old-style ``hookwrapper`` that adds a task type to what the others return."""
+
+    @hookimpl(hookwrapper=True)
+    def quorum_task_types(self):
+        outcome = yield
+        outcome.force_result([*outcome.get_result(), [Upper]])
+
+
+def test_quorum_event_honours_tryfirst_and_wrappers(quorum_settings):
+    calls: list[str] = []
+    host = PluginHost(
+        quorum_settings,
+        [Recorder(calls, "plain"), FirstRecorder(calls, "first"), Wrapping(calls)],
+    )
+    calls.clear()  # what the registration hooks noted
+    host.event(_team_created())
+    assert calls == [
+        "wrapper before",
+        "first team.created",
+        "plain team.created",
+        "wrapper after",
+    ]
+
+
+def test_a_failing_quorum_event_impl_is_logged_by_name_inside_the_wrappers(quorum_settings, caplog):
+    calls: list[str] = []
+    host = PluginHost(quorum_settings, [FailingListener(), Recorder(calls, "plain")])
+    calls.clear()
+    wrapping = Wrapping(calls)
+    host.pm.register(wrapping, name="wrapping")
+    with caplog.at_level("ERROR", logger="quorum.plugins"):
+        host.event(_team_created())
+    assert calls == ["wrapper before", "plain team.created", "wrapper after"]
+    assert "failed in quorum_event(team.created)" in caplog.text
+    assert "FailingListener" in caplog.text
+
+
+def test_registration_hooks_honour_tryfirst_and_wrappers(quorum_settings):
+    calls: list[str] = []
+    host = PluginHost(
+        quorum_settings,
+        [Recorder(calls, "plain"), FirstRecorder(calls, "first"), Wrapping(calls)],
+    )
+    assert calls[:3] == ["wrapper before", "first", "plain"]
+    assert calls[-1] == "wrapper after"
+    assert "custom" not in host.task_types
+    assert "text-classification" in host.task_types
+
+
+def test_a_class_a_wrapper_adds_is_registered_under_the_wrappers_name(quorum_settings):
+    wrapping = OldStyleWrapping()
+    with pytest.raises(StartupError) as error:
+        PluginHost(quorum_settings, [ShoutingPlugin(), wrapping])
+    assert "duplicate task type 'shouting'" in str(error.value)
+    assert "ShoutingPlugin" in str(error.value)
+    assert "the wrapper of quorum_task_types in plugin" in str(error.value)
+    assert "OldStyleWrapping" in str(error.value)
+
+
+def test_tracing_logs_the_registration_hooks_and_events(quorum_settings, caplog):
+    with caplog.at_level("INFO", logger="quorum.plugins"):
+        host = PluginHost(quorum_settings.with_overrides(trace_plugins=True))
+        host.event(_team_created())
+    for hook in (
+        "quorum_task_types",
+        "quorum_consensus_algorithms",
+        "quorum_auto_labelers",
+        "quorum_workforce_providers",
+        "quorum_storage_backends",
+        "quorum_event",
+    ):
+        assert hook in caplog.text
+
+
+class NotAGenerator:
+    @hookimpl(wrapper=True)
+    def quorum_event(self, event):
+        return None
+
+
+def test_a_wrapper_that_cannot_work_is_refused_at_startup(quorum_settings):
+    with pytest.raises(StartupError) as error:
+        PluginHost(quorum_settings, [NotAGenerator()])
+    message = str(error.value)
+    assert "NotAGenerator" in message
+    assert "quorum_event" in message
+    assert "wrapper" in message and "generator" in message
+
+
+# -- what hooks are given: a context, and value objects instead of rows ----------------
+
+
+class ContextListener:
+    def __init__(self) -> None:
+        self.contexts: list[PluginContext] = []
+
+    @hookimpl
+    def quorum_task_types(self, context):
+        self.contexts.append(context)
+        return []
+
+    @hookimpl
+    def quorum_event(self, event, context):
+        self.contexts.append(context)
+
+
+def test_a_hook_taking_the_context_receives_it_with_its_plugin_config(
+    app_with, quorum_settings, tmp_path
+):
+    config = tmp_path / "plugins.toml"
+    config.write_text('[webhooks]\nurl = "https://example.com/hook"\n')
+    listener = ContextListener()
+    app, _gql = app_with(
+        listener, settings=quorum_settings.with_overrides(plugin_config_file=config)
+    )
+    make_user(app, "ada", Role.REQUESTER)
+    context = listener.contexts[0]  # quorum_task_types's, at startup
+    assert len(listener.contexts) > 1
+    assert all(given is context for given in listener.contexts)  # and each event's
+    assert context.settings.plugin_config_file == config
+    assert context.plugin_config("webhooks") == {"url": "https://example.com/hook"}
+    assert context.plugin_config("anything-else") == {}
+    assert context.storage.schemes == ["file", "s3"]
+    assert context.database is not None
+    assert context.logger.name == "quorum.plugins"
+
+
+def test_a_plugin_config_that_is_not_a_table_of_tables_stops_startup(quorum_settings, tmp_path):
+    config = tmp_path / "plugins.toml"
+    config.write_text('webhooks = "https://example.com/hook"\n')
+    with pytest.raises(StartupError, match="webhooks"):
+        PluginHost(quorum_settings.with_overrides(plugin_config_file=config))
+
+
+class SeesValues:
+    """Pre- and post-annotation impls that keep the job they are given."""
+
+    def __init__(self) -> None:
+        self.jobs: list[JobInfo] = []
+
+    @hookimpl
+    def quorum_pre_annotation(self, job, item, context):
+        assert isinstance(context, PluginContext)
+        self.jobs.append(job)
+
+    @hookimpl
+    def quorum_post_annotation(self, job):
+        self.jobs.append(job)
+
+
+class WatchingWorkforce(WorkforceProvider):
+    name = "watching"
+    seen: ClassVar[list[tuple[JobInfo, WorkerInfo]]] = []
+
+    def may_work(self, job, worker, team_ids):
+        self.seen.append((job, worker))
+        return True
+
+
+class WatchingWorkforcePlugin:
+    @hookimpl
+    def quorum_workforce_providers(self):
+        return [WatchingWorkforce]
+
+
+def test_plugins_get_value_objects_not_rows(app_with, quorum_settings):
+    values = SeesValues()
+    app, gql = app_with(values, WatchingWorkforcePlugin())
+    job = running_job(app, gql, quorum_settings, lines=text_lines(1), workforce="watching")
+    job.label_everything("positive")
+    job.run_runner()
+    assert len(values.jobs) == 2
+    info = values.jobs[0]
+    assert isinstance(info, JobInfo)
+    assert (info.task_type, info.labels, info.workforce, info.consensus) == (
+        "text-classification",
+        ("negative", "positive"),
+        "watching",
+        "dawid-skene",
+    )
+    assert info.workers_per_item == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.name = "renamed"  # type: ignore[misc]
+    seen_job, worker = WatchingWorkforce.seen[-1]
+    assert seen_job == info
+    assert isinstance(worker, WorkerInfo)
+    assert worker.role == Role.WORKER
+    assert worker.organization_id == info.organization_id
+
+
+# -- entry points -------------------------------------------------------------------
+
+
+def test_every_builtin_module_with_a_hookimpl_has_an_entry_point():
+    root = Path(__file__).resolve().parents[1]
+    entry_points = tomllib.loads((root / "pyproject.toml").read_text())["project"]["entry-points"][
+        "quorum"
+    ]
+    named = {value.partition(":")[0] for value in entry_points.values()}
+    with_hookimpl = {
+        "quorum_plugins." + ".".join(path.relative_to(root / "plugins").with_suffix("").parts)
+        for path in (root / "plugins").rglob("*.py")
+        if "@hookimpl" in path.read_text()
+    }
+    assert with_hookimpl, "no plugin module found"
+    assert with_hookimpl <= named, f"no entry point for {sorted(with_hookimpl - named)}"
+
+
+def test_a_plugin_object_entry_point_is_disabled_by_its_name(quorum_settings):
+    host = PluginHost(
+        quorum_settings.with_overrides(disabled_plugins=frozenset({"builtin_image_classification"}))
+    )
+    assert "image-classification" not in host.task_types
+    assert "text-classification" in host.task_types
+
+
+def test_the_plugin_config_file_comes_from_quorum_plugin_config(tmp_path):
+    settings = Settings.from_env(
+        {"QUORUM_DATA_DIR": str(tmp_path), "QUORUM_PLUGIN_CONFIG": str(tmp_path / "p.toml")}
+    )
+    assert settings.plugin_config_file == tmp_path / "p.toml"
+    assert Settings.from_env({"QUORUM_DATA_DIR": str(tmp_path)}).plugin_config_file is None

@@ -13,7 +13,7 @@ from quorum import hookimpl
 from quorum.workforce import WorkforceProvider
 
 if TYPE_CHECKING:
-    from quorum.models import Job, User
+    from quorum.plugin_context import JobInfo, WorkerInfo
 
 
 class PrivateWorkforce(WorkforceProvider):
@@ -23,7 +23,7 @@ class PrivateWorkforce(WorkforceProvider):
     description = "Members of the job's team."
     requires_team = True
 
-    def may_work(self, job: Job, worker: User, team_ids: Set[int]) -> bool:
+    def may_work(self, job: JobInfo, worker: WorkerInfo, team_ids: Set[int]) -> bool:
         """True for members of the job's team."""
         return job.team_id is not None and job.team_id in team_ids
 

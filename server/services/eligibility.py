@@ -10,15 +10,16 @@ from collections.abc import Set
 from sqlmodel import Session, col, select
 
 from quorum.models import Job, JobWorker, Role, TeamMember, User
+from quorum.plugin_context import JobInfo, WorkerInfo
 from quorum.plugins import PluginHost
 from quorum.workforce import WorkforceProvider
 
 
 def may_work(provider: WorkforceProvider, job: Job, worker: User, team_ids: Set[int]) -> bool:
     """Whether ``worker`` may take ``job``'s tasks: a worker of the job's organization whom
-    the job's workforce provider lets in."""
+    the job's workforce provider lets in (given the rows' value objects)."""
     return worker.organization_id == job.organization_id and provider.may_work(
-        job, worker, team_ids
+        JobInfo.of(job), WorkerInfo.of(worker), team_ids
     )
 
 
