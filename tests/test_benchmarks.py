@@ -112,3 +112,23 @@ def test_the_abuse_benchmark_replays_every_attack_and_judges_it(tmp_path):
         assert re.search(row, result.stdout, re.MULTILINE), (attack, result.stdout)
     assert re.search(r"^RSS after the run .* (PASS|MISS)$", result.stdout, re.MULTILINE)
     assert (tmp_path / "abuse.json").exists()
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("QUORUM_TEST_DATABASE_URL")),
+    reason="uses no database: run once, in the SQLite pass",
+)
+def test_the_startup_benchmark_times_the_import_and_the_command(tmp_path):
+    """One run of each; the medians are printed with their verdicts."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.startup", "--runs", "1", "--results-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for name in ("import quorum.testing", "quorum consolidate"):
+        row = rf"^{name}\s+[\d.]+ s  \(median of 1; goal < [\d.]+ s: (PASS|FAIL)\)$"
+        assert re.search(row, result.stdout, re.MULTILINE), result.stdout
+    assert (tmp_path / "startup.json").exists()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
-import subprocess
 import sys
 
 import pytest
@@ -70,18 +68,6 @@ def test_a_broken_crowdkit_fails_its_consolidation_not_the_startup(settings, mon
     assert crowdkit_names(settings) == NAMES  # found, not imported, at startup
     with pytest.raises(PluginError, match=r"does not import \(numpy is too new\)"):
         CrowdKitMajorityVote().consolidate(batch(), LABELS)
-
-
-def test_registering_the_algorithms_does_not_import_crowdkit(settings):
-    code = (
-        "import sys; from quorum.plugins import PluginHost; from quorum.settings import Settings;"
-        " PluginHost(Settings.from_env()); print('crowdkit.aggregation' in sys.modules)"
-    )
-    env = {**os.environ, "QUORUM_DATA_DIR": str(settings.data_dir)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-    )
-    assert done.stdout.strip() == "False"
 
 
 def test_no_answers_need_no_crowdkit(without_crowdkit):
