@@ -345,9 +345,9 @@ def _settings(data_dir: Path, url: str) -> Settings:
 def _create_job(db: Database, plugins: PluginHost, settings: Settings, manifest: Path) -> int:
     """A requester, a team and a text-classification job on ``manifest``, made by the
     services in one write transaction; returns the job id."""
-    from quorum.models import Role
     from quorum.services.jobs import JobSpec, create_job
     from quorum.services.users import create_team, create_user
+    from quorum.statuses import Role
 
     with db.write() as session:
         requester, _token = create_user(
@@ -378,10 +378,11 @@ def child_ingest(data_dir: Path, url: str, lines: int) -> dict[str, Any]:
     """Migrate, create the job, then time one runner pass that ingests the manifest."""
     from quorum.db.engine import Database
     from quorum.db.migrate import upgrade
-    from quorum.models import Job, JobStatus
+    from quorum.models import Job
     from quorum.plugins import PluginHost
     from quorum.runner.loop import Runner
     from quorum.services.jobs import counters
+    from quorum.statuses import JobStatus
 
     settings = _settings(data_dir, url)
     settings.prepare_data_dir()

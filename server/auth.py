@@ -21,7 +21,8 @@ from sqlmodel import Session
 
 from quorum.db.rows import model_from_row, select_rows, stored_time
 from quorum.errors import Unauthenticated
-from quorum.models import ApiToken, User, utcnow
+from quorum.models import ApiToken, User
+from quorum.statuses import utcnow
 
 TOKEN_PREFIX = "qrm_"
 

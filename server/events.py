@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from quorum.models import utcnow
+from quorum.statuses import utcnow
 
 
 @dataclass(frozen=True, kw_only=True)

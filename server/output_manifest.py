@@ -21,14 +21,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from quorum.consensus import Consolidated
-from quorum.models import Item, ItemStatus, Job, Task
+from quorum.statuses import ItemStatus
 from quorum.storage import Storage, join_url
 from quorum.tasktypes import LabelObject, TaskType, answer_content
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from quorum.models import Item, Job, Task
 
 STREAM_BATCH = 5_000
 
@@ -88,6 +91,10 @@ def output_line(data: str, fragment: str | None) -> bytes:
 def output_lines(session: Session, job_id: int) -> Iterator[bytes]:
     """Every output line of a job, in input order, streamed from the database (the gold
     manifest's items left out)."""
+    from sqlmodel import col, select  # the ORM is the runner's: quorum consolidate needs none
+
+    from quorum.models import Item
+
     rows = session.execute(
         select(Item.data, Item.output)
         .where(Item.job_id == job_id, Item.status != ItemStatus.GOLD)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from quorum.blocking import run_blocking
 from quorum.db.engine import Database
 from quorum.events import Event
-from quorum.models import FINAL_JOB_STATUSES, Job
+from quorum.models import Job
 from quorum.services.jobs import Counters, counters
+from quorum.statuses import FINAL_JOB_STATUSES
 
 log = logging.getLogger(__name__)
 

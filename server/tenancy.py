@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session, col, select
 
 from quorum.errors import BadInput
-from quorum.models import DEFAULT_ORGANIZATION_ID, Job, Organization
+from quorum.models import Job, Organization
 from quorum.settings import Settings
+from quorum.statuses import DEFAULT_ORGANIZATION_ID
 from quorum.storage import Storage, StorageBackend, join_url
 
 if TYPE_CHECKING:

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 
 from quorum.db.engine import Database
-from quorum.models import Role
 from quorum.plugins import PluginHost
 from quorum.services.jobs import JobSpec, create_job
 from quorum.services.users import create_team, create_user
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import text_lines, write_manifest
 
 

@@ -12,8 +12,9 @@ import pytest
 from quorum.app import create_app
 from quorum.auth import CallerCache, hash_token, user_for_token
 from quorum.errors import StartupError, Unauthenticated
-from quorum.models import Role, User
+from quorum.models import User
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import AppClient, GraphQLClient, make_user
 
 VIEWER = "{ viewer { name } }"

@@ -19,8 +19,9 @@ from starlette.applications import Starlette
 from quorum import hookimpl
 from quorum.app import create_app
 from quorum.consensus import ConsensusAlgorithm
-from quorum.models import Role, Task, TaskStatus, utcnow
+from quorum.models import Task
 from quorum.settings import Settings
+from quorum.statuses import Role, TaskStatus, utcnow
 from quorum.testing import (
     CREATE_JOB,
     JOB,

@@ -17,8 +17,8 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from quorum.errors import BadInput
-from quorum.models import Role
 from quorum.services.users import create_team, create_user
+from quorum.statuses import Role
 from quorum.testing import (
     CREATE_JOB,
     SUBMIT,

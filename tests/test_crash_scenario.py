@@ -16,7 +16,8 @@ import httpx
 from sqlmodel import select
 
 from quorum.db.engine import Database
-from quorum.models import Item, Task, TaskStatus
+from quorum.models import Item, Task
+from quorum.statuses import TaskStatus
 from tests.live import LiveServer, setup_job, wait_for
 from tests.test_live_server import CLAIM, SUBMIT
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from quorum.consensus import WorkerAnswer
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.templates import CROWD_ELEMENTS_URL, to_json
 from quorum.testing import CREATE_JOB, make_user, read_output, running_job
 from quorum_plugins.consensus.identical_answers import IdenticalAnswers

@@ -12,8 +12,8 @@ import pytest
 
 from quorum.app import create_app
 from quorum.db.migrate import upgrade
-from quorum.models import Role
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import AppClient, make_user
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from quorum.cli.main import build_parser
 from quorum.graphql.mutations.users import UserMutationMixin
-from quorum.models import Role
 from quorum.services import users
+from quorum.statuses import Role
 from quorum.testing import make_user
 
 ROOT = Path(__file__).resolve().parent.parent

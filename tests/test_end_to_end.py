@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import (
     CLAIM,
     JOB,

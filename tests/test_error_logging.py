@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from quorum.app import create_app
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import AppClient, GraphQLClient, make_user, running_job
 from tests.graphql.test_errors import ExplodingPlugin
 

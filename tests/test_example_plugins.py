@@ -18,8 +18,9 @@ from quorum_example_plugins.median_box import MedianBox
 from quorum_example_plugins.star_rating import StarRating
 
 from quorum.consensus import WorkerAnswer
-from quorum.models import Role
+from quorum.errors import StartupError
 from quorum.plugins import PluginHost
+from quorum.statuses import Role
 from quorum.testing import (
     CLAIM,
     create_job,
@@ -34,12 +35,12 @@ EXAMPLE = Path(__file__).parents[1] / "examples" / "quorum-example-plugins"
 
 
 @pytest.fixture
-def quorum_plugins(monkeypatch):
-    """No extra plugin objects: the example's plugins come through their entry points. The
-    name-pattern workforce reads its pattern when the app starts, so it is set here,
-    before ``quorum_app`` is built."""
-    monkeypatch.setenv("QUORUM_NAME_PATTERN", "vetted-")
-    return []
+def quorum_settings(quorum_settings, tmp_path):
+    """The example's plugins come through their entry points; the name-pattern workforce
+    is configured as any plugin is, by its table in the ``QUORUM_PLUGIN_CONFIG`` file."""
+    config = tmp_path / "plugins.toml"
+    config.write_text('[example_name_pattern_workforce]\npattern = "vetted-"\n')
+    return quorum_settings.with_overrides(plugin_config_file=config)
 
 
 def test_every_example_plugin_comes_through_its_entry_point(quorum_settings):
@@ -164,6 +165,13 @@ def test_the_name_pattern_workforce_admits_only_matching_workers(quorum_app, gql
     listed = "{ availableJobs { name } }"
     assert gql.ok(listed, {}, vetted)["availableJobs"] == [{"name": "open-to-vetted"}]
     assert gql.ok(listed, {}, other)["availableJobs"] == []
+
+
+def test_a_pattern_that_is_no_regular_expression_stops_startup(quorum_settings, tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text('[example_name_pattern_workforce]\npattern = "vetted-("\n')
+    with pytest.raises(StartupError, match="example_name_pattern_workforce"):
+        PluginHost(quorum_settings.with_overrides(plugin_config_file=config))
 
 
 def test_the_star_rating_element_is_served_from_the_package(quorum_client):

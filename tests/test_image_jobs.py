@@ -10,7 +10,7 @@ import httpx
 from minio import Minio
 
 from quorum.app import create_app
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import (
     CLAIM,
     JOB,

@@ -13,7 +13,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from quorum.db.engine import Database
-from quorum.models import Item, Task, TaskStatus, User
+from quorum.models import Item, Task, User
+from quorum.statuses import TaskStatus
 from tests.live import LiveServer, graphql, setup_job, wait_for
 
 CLAIM = "mutation($jobId: ID) { claimTask(jobId: $jobId) { id item { position } } }"

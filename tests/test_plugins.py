@@ -21,10 +21,10 @@ from quorum.auto_labelers import AutoLabeler
 from quorum.consensus import ConsensusAlgorithm, ConsensusResult, Consolidated
 from quorum.errors import StartupError
 from quorum.events import Event, TeamCreated
-from quorum.models import Role
 from quorum.plugin_context import JobInfo, PluginContext, WorkerInfo
 from quorum.plugins import PluginHost
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.storage import StorageBackend
 from quorum.tasktypes import SingleLabelClassification
 from quorum.testing import (

@@ -17,10 +17,10 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from quorum.app import create_app
-from quorum.models import Role
 from quorum.services.organizations import create_organization
 from quorum.services.users import create_team, create_user
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import CLAIM, CREATE_JOB, JOB, AppClient, GraphQLClient, GraphQLError
 
 OUTSIDE = "outside your organization's storage"

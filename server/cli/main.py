@@ -22,8 +22,8 @@ from typing import Any, TextIO, TypeAlias
 
 from quorum.consensus import WorkerAnswer
 from quorum.errors import BadInput, NotFound, PluginError, QuorumError, StartupError
-from quorum.models import DEFAULT_ORGANIZATION_ID, FINAL_JOB_STATUSES, JobStatus, Role
 from quorum.settings import Settings
+from quorum.statuses import DEFAULT_ORGANIZATION_ID, FINAL_JOB_STATUSES, JobStatus, Role
 
 
 def settings_for(args: argparse.Namespace) -> Settings:

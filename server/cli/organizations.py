@@ -9,14 +9,14 @@ organization is named by name or id. Its users are made with ``quorum user creat
 from __future__ import annotations
 
 import argparse
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from quorum.cli.main import Commands, add_group, settings_for
 from quorum.cli.people import _run, columns, say
-from quorum.services import organizations as organization_service
 from quorum.storage import Storage
-from quorum.tenancy import roots_of
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def _storage(args: argparse.Namespace) -> Storage:
@@ -28,6 +28,8 @@ def _storage(args: argparse.Namespace) -> Storage:
 
 def cmd_organization_create(args: argparse.Namespace) -> int:
     """Create an organization holding ``--storage-root``s and print its id."""
+    from quorum.services import organizations as organization_service
+
     settings, storage = settings_for(args), _storage(args)
 
     def run(session: Session) -> int:
@@ -48,6 +50,9 @@ def cmd_organization_create(args: argparse.Namespace) -> int:
 
 def cmd_organization_roots(args: argparse.Namespace) -> int:
     """Replace an organization's granted roots; prints all it holds now."""
+    from quorum.services import organizations as organization_service
+    from quorum.tenancy import roots_of
+
     settings, storage = settings_for(args), _storage(args)
 
     def run(session: Session) -> str:
@@ -63,6 +68,9 @@ def cmd_organization_roots(args: argparse.Namespace) -> int:
 
 def cmd_organization_list(args: argparse.Namespace) -> int:
     """Print every organization: id, name, storage roots (its home first)."""
+    from quorum.services import organizations as organization_service
+    from quorum.tenancy import roots_of
+
     settings = settings_for(args)
 
     def rows(session: Session) -> list[list[str]]:

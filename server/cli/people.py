@@ -16,16 +16,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, TypeVar
 
 from quorum.cli.main import Commands, add_group, settings_for
 from quorum.errors import BadInput
 from quorum.ids import canonical_id
-from quorum.models import DEFAULT_ORGANIZATION_ID, Role, utcnow
-from quorum.services import tokens as token_service
-from quorum.services import users as user_service
+from quorum.statuses import DEFAULT_ORGANIZATION_ID, Role, utcnow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 T = TypeVar("T")
 
@@ -79,6 +78,7 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     """Print every user (of ``--role`` and ``--organization``): id, name, role, disabled."""
+    from quorum.services import users as user_service
 
     def rows(session: Session) -> list[list[str]]:
         role = None if args.role is None else Role(args.role)
@@ -94,6 +94,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
+    from quorum.services import users as user_service
+
     def run(session: Session) -> str:
         user = user_service.find_user(session, args.user)
         user_service.set_disabled(session, user, disabled=disabled, actor_id=None)
@@ -141,6 +143,9 @@ def token_end(args: argparse.Namespace) -> datetime | None:
 
 def cmd_user_token(args: argparse.Namespace) -> int:
     """Issue a new token for a user and print it alone (their other tokens keep working)."""
+    from quorum.services import tokens as token_service
+    from quorum.services import users as user_service
+
     ends = token_end(args)
     field = "--expires-in" if args.expires_in is not None else "--expires-at"
 
@@ -160,6 +165,8 @@ def _moment(value: datetime | None, none: str) -> str:
 
 def cmd_user_tokens(args: argparse.Namespace) -> int:
     """Print a user's tokens: id, name, last four characters, made, expires."""
+    from quorum.services import tokens as token_service
+    from quorum.services import users as user_service
 
     def rows(session: Session) -> list[list[str]]:
         user = user_service.find_user(session, args.user)
@@ -182,6 +189,7 @@ def cmd_user_tokens(args: argparse.Namespace) -> int:
 def cmd_user_revoke(args: argparse.Namespace) -> int:
     """Revoke a token by its id (``user tokens`` lists them): it stops working, and so do
     the browser sessions signed in with it."""
+    from quorum.services import tokens as token_service
 
     def run(session: Session) -> str:
         token_id = canonical_id(args.token)
@@ -197,6 +205,8 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
 def _user_ids(
     session: Session, refs: Sequence[str], field: str, organization_id: int | None = None
 ) -> list[int]:
+    from quorum.services import users as user_service
+
     ids = []
     for ref in refs:
         user = user_service.find_user(session, ref, field, organization_id)
@@ -211,6 +221,7 @@ def _names(text: str | None) -> list[str]:
 
 def cmd_team_create(args: argparse.Namespace) -> int:
     """Create a team of ``--members`` (in ``--organization``) and print its id."""
+    from quorum.services import users as user_service
 
     def run(session: Session) -> int:
         organization_id = _organization_id(session, args) or DEFAULT_ORGANIZATION_ID
@@ -230,6 +241,8 @@ def cmd_team_create(args: argparse.Namespace) -> int:
 
 
 def _change_members(args: argparse.Namespace, add: bool) -> int:
+    from quorum.services import users as user_service
+
     if not args.users:
         raise BadInput("USER: name at least one user")
 
@@ -246,6 +259,8 @@ def _change_members(args: argparse.Namespace, add: bool) -> int:
 
 
 def _members_line(session: Session, team_id: int) -> str:
+    from quorum.services import users as user_service
+
     names = ",".join(user.name for user in user_service.team_members(session, team_id))
     return names or "(no members)"
 

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 from strawberry.permission import BasePermission
 
 from quorum.errors import Forbidden
-from quorum.models import Role, User
+from quorum.models import User
 from quorum.services.organizations import is_server_admin
+from quorum.statuses import Role
 
 
 class ManagedJob(Protocol):

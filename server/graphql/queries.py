@@ -6,7 +6,7 @@ import strawberry
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
-from quorum import models
+from quorum import models, statuses
 from quorum.errors import BadInput, Forbidden
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import (
@@ -88,7 +88,7 @@ class Query:
 
         def load(session: Session, user: models.User) -> Organization:
             row = get_organization(session, user.organization_id)
-            shown = user.role != models.Role.WORKER
+            shown = user.role != statuses.Role.WORKER
             return Organization.from_model(row, settings, show_roots=shown)
 
         return await info.context.read(load)
@@ -119,7 +119,7 @@ class Query:
                 return None
             if can_manage(user, job):
                 return Job.from_model(job)
-            if user.role == models.Role.WORKER:
+            if user.role == statuses.Role.WORKER:
                 assert user.id is not None
                 provider = plugins.workforces.get(job.workforce, "workforce")
                 if may_work(provider, job, user, team_ids_of(session, user.id)):
@@ -144,7 +144,7 @@ class Query:
         def load(session: Session, user: models.User) -> list[models.Job]:
             require_requester(user, "jobs")
             query = select(models.Job).where(models.Job.organization_id == user.organization_id)
-            if user.role != models.Role.ADMIN:
+            if user.role != statuses.Role.ADMIN:
                 query = query.where(models.Job.created_by_id == user.id)
             if status is not None:
                 query = query.where(models.Job.status == status.value)
@@ -228,7 +228,7 @@ class Query:
                 .where(models.Team.organization_id == user.organization_id)
                 .order_by(col(models.Team.id))
             )
-            if user.role == models.Role.WORKER:
+            if user.role == statuses.Role.WORKER:
                 assert user.id is not None
                 query = query.where(col(models.Team.id).in_(team_ids_of(session, user.id)))
             return [team_view(session, team) for team in session.exec(query)]
@@ -255,7 +255,7 @@ class Query:
             return list_users(
                 session,
                 organization_id=user.organization_id,
-                role=None if role is None else models.Role(role),
+                role=None if role is None else statuses.Role(role),
                 include_disabled=include_disabled,
                 after_id=after_id,
                 limit=size + 1,
@@ -297,7 +297,7 @@ class Query:
             if wanted_job is not None:
                 get_managed_job(session, user, wanted_job)
                 query = query.where(models.AuditEvent.job_id == wanted_job)
-            elif user.role != models.Role.ADMIN:
+            elif user.role != statuses.Role.ADMIN:
                 raise BadInput("jobId: requesters read the audit trail one job at a time")
             else:
                 query = query.where(organization_events(user.organization_id))

@@ -46,7 +46,8 @@ from quorum.auth import Credential, hash_token
 from quorum.blocking import run_blocking
 from quorum.errors import Unauthenticated
 from quorum.http.sign_ins import TooManyFailedSignIns, authenticate, client_of
-from quorum.models import ApiToken, BrowserSession, Role, User, utcnow
+from quorum.models import ApiToken, BrowserSession, User
+from quorum.statuses import Role, utcnow
 
 SESSION_COOKIE = "quorum_session"
 CSRF_COOKIE = "quorum_csrf"

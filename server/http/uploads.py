@@ -38,9 +38,9 @@ from quorum.blocking import run_blocking
 from quorum.errors import BadInput, Forbidden, QuorumError, Unauthenticated
 from quorum.events import ManifestUploaded
 from quorum.http.sessions import caller_credential, user_of
-from quorum.models import Role
 from quorum.plugins import PluginHost
 from quorum.runner.ingest import ManifestError, check_line
+from quorum.statuses import Role
 from quorum.storage import Storage, join_url
 from quorum.tenancy import home_url, organization_storage
 

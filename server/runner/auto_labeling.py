@@ -66,12 +66,13 @@ from quorum.consensus import Consolidated
 from quorum.db.engine import Database
 from quorum.db.rows import run_many
 from quorum.events import BatchSent, Event, ItemLabeled, ModelRunFinished
-from quorum.models import Item, ItemStatus, Job, JobStatus, ModelRun, ModelRunStatus, utcnow
+from quorum.models import Item, Job, ModelRun
 from quorum.output_manifest import label_fragment, labeled_output
 from quorum.plugins import PluginHost
 from quorum.runner import consolidation, lifecycle
 from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.services.jobs import counters
+from quorum.statuses import ItemStatus, JobStatus, ModelRunStatus, utcnow
 from quorum.tenancy import read_job_storage
 
 logger = logging.getLogger("quorum.runner")

@@ -50,7 +50,7 @@ from quorum.label_kinds import (
     consensus_source,
     post_annotation_source,
 )
-from quorum.models import Item, ItemStatus, Job, Task, TaskStatus, utcnow
+from quorum.models import Item, Job, Task
 from quorum.output_manifest import (
     label_fragment,
     label_object_key,
@@ -61,6 +61,7 @@ from quorum.output_manifest import (
 )
 from quorum.plugins import PluginHost
 from quorum.services.worker_quality import consensus_state, record_batch
+from quorum.statuses import ItemStatus, TaskStatus, utcnow
 from quorum.storage import Storage, join_url
 from quorum.tasktypes import LabelObject, TaskType
 

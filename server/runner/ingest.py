@@ -42,12 +42,13 @@ from quorum.consensus import Consolidated
 from quorum.db.engine import Database
 from quorum.errors import BadInput, QuorumError
 from quorum.json_input import check_json
-from quorum.models import ItemStatus, Job
+from quorum.models import Job
 from quorum.output_manifest import label_fragment, labeled_output
 from quorum.plugins import PluginHost
 from quorum.runner.lifecycle import LeaseLost
 from quorum.services.auto_labeling import AutoLabelingSettings
 from quorum.services.gold import GoldSettings
+from quorum.statuses import ItemStatus
 from quorum.storage import MAX_LINE_BYTES, MAX_LINE_CHARS, Storage
 from quorum.tasktypes import TaskType
 from quorum.tenancy import read_job_storage

@@ -19,15 +19,9 @@ from quorum.events import (
     JobStopped,
     JobStopping,
 )
-from quorum.models import (
-    FINAL_JOB_STATUSES,
-    UNFINISHED_ITEM_STATUSES,
-    Item,
-    Job,
-    JobStatus,
-    utcnow,
-)
+from quorum.models import Item, Job
 from quorum.services.jobs import counters
+from quorum.statuses import FINAL_JOB_STATUSES, UNFINISHED_ITEM_STATUSES, JobStatus, utcnow
 
 logger = logging.getLogger("quorum.runner")
 

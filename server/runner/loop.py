@@ -16,13 +16,14 @@ from sqlmodel import col, select
 from quorum.audit import seal_pending
 from quorum.db.engine import Database
 from quorum.errors import QuorumError
-from quorum.models import Job, JobStatus, utcnow
+from quorum.models import Job
 from quorum.output_manifest import write_output_manifest
 from quorum.plugins import PluginHost
 from quorum.runner import auto_labeling, lifecycle, shortfall
 from quorum.runner.consolidation import BATCH, apply, fail_items, plan, write_responses
 from quorum.runner.ingest import failure_reason, ingest
 from quorum.services.tasks import availability_over, expire_leases
+from quorum.statuses import JobStatus, utcnow
 from quorum.tenancy import job_storage, read_job_storage
 
 logger = logging.getLogger("quorum.runner")

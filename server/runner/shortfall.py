@@ -25,9 +25,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from quorum.db.rows import select_rows
-from quorum.models import Item, ItemStatus, Job, TaskStatus
+from quorum.models import Item, Job
 from quorum.plugins import PluginHost
 from quorum.services.eligibility import eligible_workers
+from quorum.statuses import ItemStatus, TaskStatus
 
 #: How many short items one runner pass finishes at most.
 LIMIT = 500

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from quorum.models import Job, ModelRun, Task, TaskStatus
+from quorum.models import Job, ModelRun, Task
 from quorum.services.jobs import counters
 from quorum.settings import Settings
+from quorum.statuses import TaskStatus
 
 SECONDS_PER_HOUR = 3600.0
 

@@ -9,9 +9,10 @@ from collections.abc import Set
 
 from sqlmodel import Session, col, select
 
-from quorum.models import Job, JobWorker, Role, TeamMember, User
+from quorum.models import Job, JobWorker, TeamMember, User
 from quorum.plugin_context import JobInfo, WorkerInfo
 from quorum.plugins import PluginHost
+from quorum.statuses import Role
 from quorum.workforce import WorkforceProvider
 
 

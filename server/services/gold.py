@@ -24,7 +24,8 @@ from quorum import audit
 from quorum.db.rows import Statement, run, select_rows
 from quorum.errors import Forbidden, ForbiddenReason
 from quorum.events import WorkerBlocked
-from quorum.models import Job, utcnow
+from quorum.models import Job
+from quorum.statuses import utcnow
 
 
 @dataclass(frozen=True)

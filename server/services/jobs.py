@@ -45,17 +45,7 @@ from quorum.errors import BadInput, Conflict, Forbidden, NotFound
 from quorum.events import ItemsRetried, JobCreated, JobStopping
 from quorum.label_kinds import LabelKind
 from quorum.limits import MAX_FULL_INSTRUCTIONS_CHARS, MAX_INSTRUCTIONS_CHARS, check_text
-from quorum.models import (
-    FINAL_JOB_STATUSES,
-    Item,
-    ItemStatus,
-    Job,
-    JobStatus,
-    Role,
-    Team,
-    User,
-    utcnow,
-)
+from quorum.models import Item, Job, Team, User
 from quorum.plugins import PluginHost
 from quorum.services.auto_labeling import check_auto_labeling
 from quorum.services.eligibility import eligible_workers
@@ -63,6 +53,7 @@ from quorum.services.examples import check_examples
 from quorum.services.field_errors import FieldErrors
 from quorum.services.gold import GoldSettings
 from quorum.services.shortcuts import check_shortcuts
+from quorum.statuses import FINAL_JOB_STATUSES, ItemStatus, JobStatus, Role, utcnow
 from quorum.storage import Storage
 from quorum.tasktypes import TaskType
 from quorum.templates import check_template

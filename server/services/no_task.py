@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from quorum.models import FINAL_JOB_STATUSES, Job, JobStatus, utcnow
+from quorum.models import Job
 from quorum.services.tasks import at_concurrency_cap, availability_over, load_job
+from quorum.statuses import FINAL_JOB_STATUSES, JobStatus, utcnow
 
 
 class NoTaskReason(enum.StrEnum):

@@ -18,8 +18,9 @@ from quorum.errors import BadInput, Conflict, NotFound
 from quorum.events import OrganizationCreated, StorageRootsSet
 from quorum.ids import canonical_id
 from quorum.limits import MAX_NAME_CHARS, check_text
-from quorum.models import DEFAULT_ORGANIZATION_ID, Organization, Role, User
+from quorum.models import Organization, User
 from quorum.settings import Settings
+from quorum.statuses import DEFAULT_ORGANIZATION_ID, Role
 from quorum.storage import Storage
 from quorum.tenancy import forget_holders, storage_holders
 

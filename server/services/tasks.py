@@ -49,21 +49,12 @@ from quorum.errors import Conflict, Forbidden, ForbiddenReason, LeaseExpired, No
 from quorum.events import TaskClaimed, TaskDeclined, TaskExpired, TaskReleased, TaskSubmitted
 from quorum.item_source import item_source
 from quorum.json_input import check_json
-from quorum.models import (
-    RETURNED_TASK_STATUSES,
-    Item,
-    ItemStatus,
-    Job,
-    JobStatus,
-    Task,
-    TaskStatus,
-    User,
-    utcnow,
-)
+from quorum.models import Item, Job, Task, User
 from quorum.plugins import PluginHost
 from quorum.services import gold
 from quorum.services.eligibility import may_work
 from quorum.services.users import TEAM_IDS, team_ids_in, team_ids_of
+from quorum.statuses import RETURNED_TASK_STATUSES, ItemStatus, JobStatus, TaskStatus, utcnow
 from quorum.storage import Storage
 from quorum.tenancy import job_storage
 

@@ -20,7 +20,8 @@ from quorum import audit
 from quorum.auth import issue_api_token
 from quorum.errors import BadInput, NotFound
 from quorum.events import TokenCreated, TokenRevoked
-from quorum.models import ApiToken, BrowserSession, User, utcnow
+from quorum.models import ApiToken, BrowserSession, User
+from quorum.statuses import utcnow
 
 MAX_NAME = 100
 

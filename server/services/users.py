@@ -36,8 +36,9 @@ from quorum.events import (
 )
 from quorum.ids import canonical_id
 from quorum.limits import MAX_NAME_CHARS, check_text
-from quorum.models import DEFAULT_ORGANIZATION_ID, Role, Team, TeamMember, User
+from quorum.models import Team, TeamMember, User
 from quorum.services.tokens import end_sessions
+from quorum.statuses import DEFAULT_ORGANIZATION_ID, Role
 
 
 def create_user(

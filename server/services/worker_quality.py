@@ -24,16 +24,8 @@ from quorum import audit
 from quorum.consensus import ConsensusResult
 from quorum.db.rows import Statement, run_all, select_rows
 from quorum.events import WorkerAssessed
-from quorum.models import (
-    ConsensusState,
-    ItemStatus,
-    Job,
-    JobWorker,
-    Task,
-    TaskStatus,
-    User,
-    utcnow,
-)
+from quorum.models import ConsensusState, Job, JobWorker, Task, User
+from quorum.statuses import ItemStatus, TaskStatus, utcnow
 
 
 def consensus_state(session: Session, job: Job) -> Mapping[str, Any] | None:

@@ -10,9 +10,9 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from quorum.models import Role
 from quorum.services.users import create_team, create_user
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing.clients import GraphQLClient
 
 #: ``createJob(input: $input)``; returns the job's id, name, status, labels,

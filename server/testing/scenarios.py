@@ -8,8 +8,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from quorum.models import Role
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing.clients import GraphQLClient
 from quorum.testing.factories import (
     CLAIM,

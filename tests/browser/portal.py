@@ -22,9 +22,10 @@ from sklearn.datasets import load_digits
 from sqlmodel import col, select
 
 from quorum.db.engine import Database
-from quorum.models import Role, Task
+from quorum.models import Task
 from quorum.services.users import create_user
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import read_output, write_manifest
 from tests.live import graphql
 

@@ -1,5 +1,6 @@
 """``quorum consolidate`` loads the plugins but not the model libraries some of them use
-when they train (scikit-learn, scikit-image, crowd-kit): it answers in well under a second."""
+when they train (scikit-learn, scikit-image, crowd-kit), nor the database layer (SQLAlchemy,
+sqlmodel, alembic) it never touches: it answers in well under a second."""
 
 from __future__ import annotations
 
@@ -31,5 +32,15 @@ def test_consolidate_imports_no_model_library(tmp_path):
     assert json.loads(label_line)["metadata"]["class-name"] == "a"
     result = json.loads(result_line)
     assert result["status"] == 0
-    heavy = {"sklearn", "skimage", "crowdkit.aggregation", "pandas", "alembic", "minio"}
+    heavy = {
+        "sklearn",
+        "skimage",
+        "crowdkit.aggregation",
+        "pandas",
+        "alembic",
+        "minio",
+        "sqlalchemy",
+        "sqlmodel",
+        "quorum.models",
+    }
     assert set(result["modules"]) & heavy == set()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import create_job, make_team, make_user, text_lines, write_manifest
 
 WARNINGS = "query($id: ID!) { job(id: $id) { warnings } }"

@@ -6,7 +6,7 @@ import pytest
 
 from quorum import hookimpl
 from quorum.app import create_app
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.tasktypes import SingleLabelClassification
 from quorum.testing import AppClient, GraphQLClient, make_user, running_job
 

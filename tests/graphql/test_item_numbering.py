@@ -3,7 +3,7 @@ numbering the console shows everywhere ("item 3 of 6")."""
 
 from __future__ import annotations
 
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import (
     CLAIM,
     SUBMIT,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from quorum.errors import StartupError
-from quorum.models import Role
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import create_job, make_team, make_user, text_lines, write_manifest
 
 COST = "query($id: ID!) { job(id: $id) { cost { total currency } } }"

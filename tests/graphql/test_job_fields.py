@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from quorum.models import Role
 from quorum.services import jobs as job_service
+from quorum.statuses import Role
 from quorum.testing import RunningJob, make_user, running_job
 
 #: What the worker portal asks of a job (web/work/queries.js), and the rest a worker reads.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import make_user, running_job
 
 URL = "query($id: ID!) { job(id: $id) { outputManifest outputManifestUrl } }"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from quorum.models import ApiToken, AuditEvent, Role
+from quorum.models import ApiToken, AuditEvent
+from quorum.statuses import Role
 from quorum.testing import (
     CLAIM,
     SUBMIT,

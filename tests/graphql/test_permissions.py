@@ -20,8 +20,9 @@ from starlette.applications import Starlette
 
 from quorum.app import create_app
 from quorum.graphql.schema import build_schema
-from quorum.models import ApiToken, Role, TeamMember, User
+from quorum.models import ApiToken, TeamMember, User
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import (
     CLAIM,
     AppClient,

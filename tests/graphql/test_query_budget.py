@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from quorum.app import create_app
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import AppClient, make_user
 
 

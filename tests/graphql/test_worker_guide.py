@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import CREATE_JOB, make_team, make_user, write_manifest
 from tests.factories import row_counts
 

@@ -12,9 +12,9 @@ from websockets.sync.client import connect
 from quorum.app import create_app
 from quorum.db.engine import Database
 from quorum.http.signing import sign_path
-from quorum.models import Role
 from quorum.services.users import create_user
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import AppClient
 from tests.live import LiveServer
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from quorum.errors import is_disk_full
 from quorum.http import health
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.storage import Storage
 from quorum.testing import make_user
 

@@ -15,9 +15,10 @@ from starlette.applications import Starlette
 from quorum.auth import CallerCache
 from quorum.errors import StartupError
 from quorum.http.sign_ins import SignInLimiter, client_of
-from quorum.models import ApiToken, Role, User
+from quorum.models import ApiToken, User
 from quorum.services import tokens as token_service
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.testing import AppClient, GraphQLClient, make_user
 from tests.cli.test_cli import env_for
 from tests.cli.test_people import ok, refused

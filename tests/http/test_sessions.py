@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from quorum.http.sessions import SESSION_SECONDS, csrf_value
-from quorum.models import Role, User
+from quorum.models import User
+from quorum.statuses import Role
 from quorum.testing import AppClient, make_user
 
 VIEWER = {"query": "{ viewer { name role } }"}

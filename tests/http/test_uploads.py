@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quorum.models import Role
+from quorum.statuses import Role
 from quorum.testing import CREATE_JOB, make_team, make_user
 
 LINES = b'{"source": "good food"}\n{"source": "bad service"}\n'

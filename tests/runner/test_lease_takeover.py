@@ -10,12 +10,13 @@ import pytest
 from sqlmodel import select
 
 from quorum.errors import StartupError
-from quorum.models import Item, Job, JobStatus, Role
+from quorum.models import Item, Job
 from quorum.runner import ingest as ingest_module
 from quorum.runner.ingest import ingest
 from quorum.runner.lifecycle import JobLease, LeaseLost
 from quorum.runner.loop import Runner
 from quorum.settings import Settings
+from quorum.statuses import JobStatus, Role
 from quorum.testing import create_job, make_team, make_user, text_lines, write_manifest
 
 LEASE = 1.5  # seconds: short, so the test is quick; the default is 15

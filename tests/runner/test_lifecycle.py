@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlmodel import select
 
 from quorum.audit import verify_chain
-from quorum.models import AuditEvent, Item, Job, Role, utcnow
+from quorum.models import AuditEvent, Item, Job
 from quorum.runner.ingest import ingest
+from quorum.statuses import Role, utcnow
 from quorum.testing import make_user, read_output, running_job, text_lines
 
 STOP = "mutation($id: ID!) { stopJob(id: $id) { id status } }"

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from quorum import hookimpl
 from quorum.app import create_app
-from quorum.models import Task, utcnow
+from quorum.models import Task
 from quorum.services.blinding import job_key, shown_position
+from quorum.statuses import utcnow
 from quorum.testing import AppClient, GraphQLClient, RunningJob, running_job, write_manifest
 
 DATA, GOLD_ITEMS = 40, 10

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from quorum.models import Item, Role, Task, TaskStatus, TeamMember, utcnow
+from quorum.models import Item, Task, TeamMember
+from quorum.statuses import Role, TaskStatus, utcnow
 from quorum.testing import (
     RunningJob,
     create_job,

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from quorum.models import Item, Task, TaskStatus, utcnow
+from quorum.models import Item, Task
+from quorum.statuses import TaskStatus, utcnow
 from quorum.testing import running_job, text_lines
 
 RELEASE = "mutation($id: ID!) { releaseTask(taskId: $id) { id status } }"

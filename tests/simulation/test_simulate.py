@@ -10,11 +10,11 @@ import pytest
 
 from quorum.cli.main import main
 from quorum.db.engine import Database
-from quorum.models import Role
 from quorum.services.users import create_user
 from quorum.settings import Settings
 from quorum.simulation.answers import SingleLabel, WorkerBehaviour
 from quorum.simulation.workforce import SimulatedWorkforce
+from quorum.statuses import Role
 from quorum.testing import read_output, write_manifest
 from tests.live import LiveServer, graphql
 

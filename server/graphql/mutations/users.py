@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from sqlmodel import Session
 
-from quorum import models
+from quorum import models, statuses
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import require_admin, require_requester, require_server_admin
 from quorum.graphql.queries import team_view
@@ -89,7 +89,7 @@ class UserMutationMixin:
             user, token = user_service.create_user(
                 session,
                 name=input.name,
-                role=models.Role(input.role),
+                role=statuses.Role(input.role),
                 actor_id=caller.id,
                 organization_id=organization_id,
             )

@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from quorum import models
+from quorum import statuses
 
 if TYPE_CHECKING:  # strawberry.enum returns the class it is given
-    from quorum.models import ItemStatus, JobStatus, Role, TaskStatus
+    from quorum.statuses import ItemStatus, JobStatus, Role, TaskStatus
 else:
-    Role = strawberry.enum(models.Role, name="Role", description="What a user may do.")
-    JobStatus = strawberry.enum(models.JobStatus, name="JobStatus", description="A job's state.")
+    Role = strawberry.enum(statuses.Role, name="Role", description="What a user may do.")
+    JobStatus = strawberry.enum(statuses.JobStatus, name="JobStatus", description="A job's state.")
     ItemStatus = strawberry.enum(
-        models.ItemStatus, name="ItemStatus", description="An item's state."
+        statuses.ItemStatus, name="ItemStatus", description="An item's state."
     )
     TaskStatus = strawberry.enum(
-        models.TaskStatus, name="TaskStatus", description="An assignment's state."
+        statuses.TaskStatus, name="TaskStatus", description="An assignment's state."
     )
 
 __all__ = ["ItemStatus", "JobStatus", "Role", "TaskStatus"]

@@ -9,7 +9,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from quorum import models
+from quorum import models, statuses
 from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
 from quorum.graphql.types.enums import ItemStatus
@@ -80,10 +80,10 @@ class Item:
         included). Without gold there is nothing to tell apart, and the worker's numbers
         are the console's."""
         full = cls.from_model(item, job.organization_id)
-        gold = item.gold_answer is not None or item.status == models.ItemStatus.GOLD
+        gold = item.gold_answer is not None or item.status == statuses.ItemStatus.GOLD
         view = dataclasses.replace(
             full,
-            status=models.ItemStatus.IN_PROGRESS if gold else models.ItemStatus(item.status),
+            status=statuses.ItemStatus.IN_PROGRESS if gold else statuses.ItemStatus(item.status),
             manifest_line=JSON(worker_line(job, item)),
             output=None,
             confidence=None,
@@ -104,7 +104,7 @@ class Item:
         return cls(
             id=strawberry.ID(str(item.id)),
             position=item.position,
-            status=models.ItemStatus(item.status),
+            status=statuses.ItemStatus(item.status),
             manifest_line=json.loads(item.data),
             output=json.loads("{" + item.output + "}") if item.output else None,
             confidence=item.confidence,

@@ -11,7 +11,7 @@ import strawberry
 from sqlmodel import Session, col, select
 from strawberry.scalars import JSON
 
-from quorum import models
+from quorum import models, statuses
 from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
 from quorum.graphql.permissions import JobManagersOnly
@@ -248,7 +248,7 @@ class Job:
     finished_at: datetime | None
     _shortcuts: strawberry.Private[dict[str, Any] | None] = None
     _examples: strawberry.Private[list[dict[str, str]] | None] = None
-    _organization_id: strawberry.Private[int] = models.DEFAULT_ORGANIZATION_ID
+    _organization_id: strawberry.Private[int] = statuses.DEFAULT_ORGANIZATION_ID
     _row: strawberry.Private[models.Job | None] = None
     #: Whether the caller manages the job, asked by the first field that needs it.
     _managed: strawberry.Private[asyncio.Task[bool] | None] = None
@@ -261,7 +261,7 @@ class Job:
             cls,
             job,
             id=strawberry.ID(str(job.id)),
-            status=models.JobStatus(job.status),
+            status=statuses.JobStatus(job.status),
             labels=list(job.labels),
             gold=GoldSettings.from_json(job.gold),
             team_id=None if job.team_id is None else strawberry.ID(str(job.team_id)),

@@ -8,7 +8,7 @@ import strawberry
 from sqlmodel import Session
 from strawberry.scalars import JSON
 
-from quorum import models
+from quorum import models, statuses
 from quorum.blocking import run_blocking
 from quorum.graphql.browser_urls import browser_url
 from quorum.graphql.context import Info
@@ -107,7 +107,7 @@ def task_view(info: Info, session: Session, task: models.Task) -> Task:
     assert job is not None
     return Task(
         id=strawberry.ID(str(task.id)),
-        status=models.TaskStatus(task.status),
+        status=statuses.TaskStatus(task.status),
         lease_expires_at=task.lease_expires_at,
         accepted_at=task.accepted_at,
         submitted_at=task.submitted_at,

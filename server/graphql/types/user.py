@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from quorum import models
+from quorum import models, statuses
 from quorum.graphql.types.enums import Role
 
 
@@ -31,7 +31,7 @@ class User:
         return cls(
             id=strawberry.ID(str(user.id)),
             name=user.name,
-            role=models.Role(user.role),
+            role=statuses.Role(user.role),
             organization_id=strawberry.ID(str(user.organization_id)),
             disabled=user.disabled,
             created_at=user.created_at,

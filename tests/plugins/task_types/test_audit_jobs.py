@@ -12,7 +12,8 @@ import pytest
 from sqlmodel import col, select
 
 from quorum import hookimpl
-from quorum.models import Item, Role
+from quorum.models import Item
+from quorum.statuses import Role
 from quorum.testing import (
     CREATE_JOB,
     SUBMIT,

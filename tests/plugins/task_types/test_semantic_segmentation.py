@@ -25,11 +25,12 @@ from sqlmodel import select
 
 from quorum.consensus import Consolidated
 from quorum.errors import BadInput
-from quorum.models import Job, Role
+from quorum.models import Job
 from quorum.output_manifest import label_objects_prefix, labeled_output
 from quorum.plugins import PluginHost
 from quorum.runner.consolidation import apply, plan, write_responses
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.storage import join_url
 from quorum.tasktypes import LabelObject, answer_content
 from quorum.testing import SUBMIT, make_team, make_user, running_job, text_lines, write_manifest

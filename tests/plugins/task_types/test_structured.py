@@ -16,10 +16,10 @@ from PIL import Image
 
 from quorum.consensus import Consolidated, WorkerAnswer
 from quorum.errors import BadInput
-from quorum.models import Role
 from quorum.output_manifest import labeled_output
 from quorum.plugins import PluginHost
 from quorum.settings import Settings
+from quorum.statuses import Role
 from quorum.tasktypes import answer_content
 from quorum.testing import (
     CREATE_JOB,
