@@ -46,7 +46,7 @@ import pluggy
 from quorum import hookspecs
 from quorum.auto_labelers import AutoLabeler
 from quorum.consensus import ConsensusAlgorithm, Consolidated, WorkerAnswer
-from quorum.errors import PluginError, StartupError
+from quorum.errors import BadInput, PluginError, StartupError
 from quorum.plugin_context import JobInfo, PluginContext, read_plugin_config
 from quorum.registry import Registry
 from quorum.storage import Storage, StorageBackend
@@ -249,6 +249,17 @@ class PluginHost:
                 registration.registry.add(
                     getattr(cls, registration.key), registration.make(cls), plugin
                 )
+
+    def consensus_for(self, task_type: TaskType, name: str, field: str) -> ConsensusAlgorithm:
+        """The consensus algorithm called ``name``, checked to understand ``task_type``'s
+        label kind; :class:`BadInput` on ``field`` if it is unknown or cannot merge them."""
+        algorithm = self.consensus_algorithms.get(name, field)
+        if task_type.label_kind not in algorithm.label_kinds:
+            raise BadInput(
+                f"{field}: {name} cannot consolidate {task_type.label_kind} answers "
+                f"of {task_type.name}"
+            )
+        return algorithm
 
     @property
     def plugin_names(self) -> list[str]:

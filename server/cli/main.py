@@ -212,13 +212,9 @@ def consolidate_lines(
     host = PluginHost(Settings.from_env())
     task_type = host.task_types.get(task_type_name, "--task-type")
     task_type.validate_labels(labels)
-    algorithm = host.consensus_algorithms.get(
-        algorithm_name or task_type.default_consensus, "--algorithm"
+    algorithm = host.consensus_for(
+        task_type, algorithm_name or task_type.default_consensus, "--algorithm"
     )
-    if task_type.label_kind not in algorithm.label_kinds:
-        raise BadInput(
-            f"--algorithm: {algorithm.name} cannot consolidate {task_type.label_kind} answers"
-        )
     answers: list[WorkerAnswer] = []
     order: dict[Hashable, list[dict[str, Any]]] = {}
     for number, record in read_answers(lines):

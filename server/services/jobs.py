@@ -291,16 +291,6 @@ def _check_team(
         raise BadInput(f"teamId: the {workforce.name} workforce needs a team")
 
 
-def _check_consensus(name: str, task_type: TaskType, plugins: PluginHost) -> None:
-    """The consensus algorithm: installed, and able to merge the task type's answers."""
-    algorithm = plugins.consensus_algorithms.get(name, "consensus")
-    if task_type.label_kind not in algorithm.label_kinds:
-        raise BadInput(
-            f"consensus: {name} cannot consolidate {task_type.label_kind} answers "
-            f"of {task_type.name}"
-        )
-
-
 def _validate(
     session: Session,
     spec: JobSpec,
@@ -359,7 +349,7 @@ def _validate(
         with errors.check("gold"):
             gold = _check_gold(spec.gold, task_type.label_kind, attribute, storage)
         with errors.check("consensus"):
-            _check_consensus(consensus_name, task_type, plugins)
+            plugins.consensus_for(task_type, consensus_name, "consensus")
         with errors.check("autoLabeling"):
             auto_labeling = check_auto_labeling(spec.auto_labeling, task_type, plugins)
     price = 0.0 if spec.price_per_task is None else spec.price_per_task

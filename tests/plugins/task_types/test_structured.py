@@ -803,7 +803,10 @@ def test_consolidate_named_entities(tmp_path):
 def test_consolidate_refuses_an_algorithm_of_another_kind(tmp_path, task_type, algorithm, kind):
     result = consolidate_cli(tmp_path, task_type, "--algorithm", algorithm)
     assert result.returncode == 2
-    assert f"--algorithm: {algorithm} cannot consolidate {kind} answers" in result.stderr
+    assert (
+        f"--algorithm: {algorithm} cannot consolidate {kind} answers of {task_type}"
+        in result.stderr
+    )
     assert result.stdout == ""
 
 
