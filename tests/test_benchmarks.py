@@ -46,7 +46,14 @@ def test_the_core_benchmark_runs_and_reports_every_stage(tmp_path):
 def test_the_auto_labeling_benchmark_runs_a_whole_job_and_judges_it(tmp_path):
     """``--quick``: digits through a real server with one perfect simulated worker."""
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.autolabel", "--quick", "--results-dir", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.auto_labeling",
+            "--quick",
+            "--results-dir",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -57,7 +64,7 @@ def test_the_auto_labeling_benchmark_runs_a_whole_job_and_judges_it(tmp_path):
     assert row, result.stdout
     machine_share, accuracy = float(row.group(1)), float(row.group(2))
     assert machine_share > 50 and accuracy >= 95, result.stdout
-    assert (tmp_path / "autolabel.json").exists()
+    assert (tmp_path / "auto-labeling.json").exists()
 
 
 ABUSE_ATTACKS = (

@@ -15,7 +15,7 @@ cross-validation still judges them).
 
 The SVM's ``C`` is 2: labels from crowds are partly wrong, and a softer margin follows them
 less. On digits with three 80 %-accurate workers per item (about 4 % of the training labels
-wrong), ``benchmarks/autolabel.py`` labeled 80.5 % and 78.1 % of the items by machine with
+wrong), ``benchmarks/auto_labeling.py`` labeled 80.5 % and 78.1 % of the items by machine with
 C = 2 (``--seed`` 0 and 1) against 78.9 % and 78.0 % with C = 5, at the same accuracy; with
 perfect workers both gave 86.0 %.
 

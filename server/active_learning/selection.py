@@ -2,7 +2,7 @@
 
 Uncertainty is the **margin**: one minus the gap between the two most probable classes, so
 an item the model cannot tell between two classes scores near 1 and a sure one near 0.
-Measured with the loop of ``benchmarks/autolabel_offline.py`` on 10,000 Fashion-MNIST images
+Measured with the loop of ``benchmarks/auto_labeling_offline.py`` on 10,000 Fashion-MNIST images
 (first batch 500, then 250, perfect labels), the share labeled by machine was 71.7 % with
 diverse margin batches, 70.7 % with entropy, 69.7 % with plain margin and 68.7 % with random
 batches; on digits, where the loop ends after two to five iterations, all four were within a

@@ -23,7 +23,7 @@ threshold that a model that is always right would pass with probability ``START_
 (0.95; with noisy labels its agreement is Binomial(covered, label accuracy), so the start
 comes later than with perfect ones). The start depends on the confidences and the label
 accuracies alone, never on correctness, so the guarantee holds. Starting where even a
-perfect model passes only half the time (measured with ``benchmarks/autolabel_offline.py``)
+perfect model passes only half the time (measured with ``benchmarks/auto_labeling_offline.py``)
 ended the sequence at its first test in most iterations with noisy labels. When there is no such
 threshold, or the first tested one fails, the result is ``value=None``: label nothing by
 machine this time.
@@ -45,7 +45,7 @@ the items above ``min_label_accuracy`` and on those above the stricter cut ``CUT
 with three workers who are right 80 % of the time, the labels they all agreed on), each at
 level ``alpha / 2`` (Bonferroni; one set and the full ``alpha`` when both cuts keep the
 same items, as with perfect labels or one label accuracy for all items), and takes the
-lower threshold of the two that passed. Measured with ``benchmarks/autolabel_offline.py``
+lower threshold of the two that passed. Measured with ``benchmarks/auto_labeling_offline.py``
 (three 80 %-accurate workers per item): on digits the unanimous labels alone gave 82-86 %
 machine-labeled against 71-82 % with every label of posterior 0.9 or more; on
 Fashion-MNIST the other way round (46 % against 60 %); both sets at ``alpha / 2`` gave

@@ -31,7 +31,7 @@ from quorum.tasktypes import TaskType
 DEFAULT_TARGET_ACCURACY = 0.95
 #: Without ``initialBatch`` / ``batchSize``, batches scale with the dataset: this share of
 #: its items, within these bounds (the job's size is known only once it is ingested).
-#: Chosen with ``benchmarks/autolabel_offline.py``: small later batches pay on small
+#: Chosen with ``benchmarks/auto_labeling_offline.py``: small later batches pay on small
 #: datasets (digits with 3 noisy workers: batches of 25 beat 50 by 5 points of items
 #: machine-labeled), while on 10,000 items 150 did no better than 250.
 INITIAL_BATCH_SHARE, INITIAL_BATCH_BOUNDS = 0.05, (150, 1_000)
@@ -42,7 +42,7 @@ DEFAULT_CONFIDENCE_LEVEL = 0.95
 #: Cross-validation folds: each out-of-fold prediction comes from a model trained on 90 %
 #: of the human labels, closer to the model that labels than with 5 folds (80 %). On digits
 #: with three 80 %-accurate workers, 10 folds labeled 78-79 % of the items by machine
-#: against 77-78 % with 5 (``benchmarks/autolabel.py``, two seeds), for twice the
+#: against 77-78 % with 5 (``benchmarks/auto_labeling.py``, two seeds), for twice the
 #: cross-validation time.
 DEFAULT_FOLDS = 10
 VALIDATIONS = ("cross-validation", "holdout")

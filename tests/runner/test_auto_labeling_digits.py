@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.autolabel_data import prepare_digits
+from benchmarks.auto_labeling_data import prepare_digits
 from quorum.testing import RunningJob, read_output, running_job
 
 RUNS = """

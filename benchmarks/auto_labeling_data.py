@@ -21,7 +21,7 @@ the stamp ``prepared.json``, written last, makes a second call with the same arg
 return at once, so a persistent ``root`` (the default ``benchmarks/.cache/sets``, added to
 ``QUORUM_LOCAL_ROOTS``) is also the cache. Nothing is copied into the repository.
 
-Run ``.venv/bin/python -m benchmarks.autolabel_data`` to prepare all three.
+Run ``.venv/bin/python -m benchmarks.auto_labeling_data`` to prepare all three.
 """
 
 from __future__ import annotations

@@ -16,11 +16,11 @@ it runs a job from ``createJob`` to ``COMPLETED`` through ``quorum serve`` and
 items labeled by machine, the accuracy of the final labels against the truth (overall and
 on machine-labeled items), human answers, cost (``Job.cost``) and wall time.
 
-Run ``.venv/bin/python -m benchmarks.autolabel`` (everything: about half an hour on 2
+Run ``.venv/bin/python -m benchmarks.auto_labeling`` (everything: about half an hour on 2
 CPUs) or ``--quick`` (digits, perfect workers, ours only). Goals (``ours``): final accuracy
 ≥ 95 % on every set and workforce; ≥ 80 % of items machine-labeled on digits and
 SpamAssassin, ≥ 50 % on Fashion-MNIST. Results are printed and written to
-``benchmarks/results/autolabel.json``.
+``benchmarks/results/auto-labeling.json``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.autolabel_data import (
+from benchmarks.auto_labeling_data import (
     CACHE_DIR,
     TRUTH_KEY,
     PreparedSet,
@@ -273,7 +273,7 @@ def run(config: Config) -> list[dict[str, Any]]:
     """Every job of the configuration, on one server."""
     prepared = {name: SETS[name](config.fashion_count) for name in config.sets}
     results = []
-    with tempfile.TemporaryDirectory(prefix="quorum-autolabel-") as folder:
+    with tempfile.TemporaryDirectory(prefix="quorum-auto-labeling-") as folder:
         data_dir = Path(folder)
         server = Server(data_dir, f"sqlite:///{data_dir / 'quorum.db.engine'}")
         server.env.update(
@@ -328,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print_table(results)
     config.results_dir.mkdir(parents=True, exist_ok=True)
-    path = config.results_dir / "autolabel.json"
+    path = config.results_dir / "auto-labeling.json"
     payload = {"config": asdict(config), "environment": environment(), "results": results}
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(f"\nresults written to {path}")

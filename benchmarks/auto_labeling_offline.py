@@ -8,7 +8,7 @@ the truth key; then, until no item is left, the model is cross-validated on ever
 label, :func:`~quorum.active_learning.threshold.choose_threshold` picks the threshold, the
 items at or above it are labeled by machine, and
 :func:`~quorum.active_learning.selection.next_batch` picks the next human batch. It takes
-seconds to minutes where the server benchmark (``benchmarks/autolabel.py``) takes half an
+seconds to minutes where the server benchmark (``benchmarks/auto_labeling.py``) takes half an
 hour, so it is the place to choose models and defaults.
 
 Human labels are one of:
@@ -21,10 +21,10 @@ Human labels are one of:
   Dawid-Skene converges to for such workers), whose probability of the chosen label is
   passed as ``label_accuracy``.
 
-Run ``.venv/bin/python -m benchmarks.autolabel_offline`` (all sets and labels, 2 seeds:
+Run ``.venv/bin/python -m benchmarks.auto_labeling_offline`` (all sets and labels, 2 seeds:
 about 40 minutes on 2 CPUs, most of it Fashion-MNIST) or ``--quick`` (digits only). The
-sets are prepared by :mod:`benchmarks.autolabel_data` (the same files as the server
-benchmark). Results are printed and written to ``benchmarks/results/autolabel-offline.json``.
+sets are prepared by :mod:`benchmarks.auto_labeling_data` (the same files as the server
+benchmark). Results are printed and written to ``benchmarks/results/auto-labeling-offline.json``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from benchmarks.autolabel_data import (
+from benchmarks.auto_labeling_data import (
     CACHE_DIR,
     TRUTH_KEY,
     PreparedSet,
@@ -55,7 +55,7 @@ from quorum.auto_labelers import AutoLabeler, ModelInput
 from quorum_plugins.auto_labelers.image import ImageHogSvm
 from quorum_plugins.auto_labelers.text import TextTfidfLogistic
 
-RESULTS = Path(__file__).resolve().parent / "results" / "autolabel-offline.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "auto-labeling-offline.json"
 MODELS: dict[str, type[AutoLabeler]] = {
     "text-classification": TextTfidfLogistic,
     "image-classification": ImageHogSvm,

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
 
-from benchmarks.autolabel_data import (
+from benchmarks.auto_labeling_data import (
     CACHE_DIR,
     FASHION_LABELS,
     DataUnavailable,
