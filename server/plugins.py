@@ -170,6 +170,7 @@ class PluginHost:
             self._register_contributions(registration, context=self.context)
 
     def _name(self, plugin: object) -> str:
+        """How messages name a registered plugin: its name, or its repr if it has none."""
         return self.pm.get_name(plugin) or repr(plugin)
 
     def _wrappers_of(self, hook_name: str) -> str:
@@ -276,7 +277,7 @@ class PluginHost:
         """The names of the plugins implementing ``quorum_post_annotation``, in call order
         (the first to return a label gives it)."""
         return [
-            self.pm.get_name(impl.plugin) or repr(impl.plugin)
+            self._name(impl.plugin)
             for impl in reversed(self.pm.hook.quorum_post_annotation.get_hookimpls())
         ]
 
